@@ -1,0 +1,47 @@
+# The two commands a newcomer runs are `make run` and `make test`.
+GO ?= go
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+BENCH_COUNT ?= 10
+BENCH ?= .
+BENCH_OUT ?= bench.txt
+
+.PHONY: run test vet fmt-check generate check-generate lint bench
+
+## run: start the demo service on 127.0.0.1:8080 (Prometheus backend, /metrics).
+run:
+	$(GO) run ./cmd/demo
+
+## test: vet, gofmt, mock freshness, then every test with the race detector.
+test: vet fmt-check check-generate
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## generate: regenerate the mocks of the port.
+generate:
+	$(GO) generate ./...
+
+## check-generate: fail when the checked-in generated code is stale.
+check-generate:
+	@tmp=$$(mktemp -d); cp -r mocks/. "$$tmp"/; \
+	$(GO) generate ./... || { rm -rf "$$tmp"; exit 1; }; \
+	if ! diff -r "$$tmp" mocks >/dev/null; then \
+		echo "mocks/ was stale; 'make generate' has rewritten it, commit the result:"; \
+		diff -r "$$tmp" mocks | head -40; rm -rf "$$tmp"; exit 1; \
+	fi; rm -rf "$$tmp"; echo "generated code is up to date"
+
+## lint: golangci-lint at the pinned version.
+lint:
+	$(GOLANGCI_LINT) run ./...
+
+## bench: run the benchmarks ($(BENCH_COUNT) times each) and print them with benchstat.
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... | tee $(BENCH_OUT)
+	$(BENCHSTAT) -col /impl $(BENCH_OUT)

@@ -1,0 +1,134 @@
+// Package adaptertest is the conformance suite every adapter runs: one table
+// of behaviours that any [port.Monitoring] backend must show, so that the
+// service layer, the middleware and business code can rely on them whatever
+// the backend.
+package adaptertest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/compozy/monitoring/port"
+)
+
+// Factory builds a fresh backend for one subtest. The suite shuts it down.
+type Factory func(t *testing.T) port.Monitoring
+
+// Run checks the port's contract on backends built by newBackend.
+func Run(t *testing.T, newBackend Factory) {
+	t.Helper()
+	cases := []struct {
+		name  string
+		check func(t *testing.T, b port.Monitoring)
+	}{
+		{"Should hand out a meter and a provider whose instruments record without error", recordsWithoutError},
+		{"Should name itself and report a consistent status", reportsStatus},
+		{"Should serve the exposition handler without panicking", servesHandler},
+		{"Should record and scrape concurrently", recordsConcurrently},
+		{"Should flush and shut down idempotently", shutsDownIdempotently},
+		{"Should stay harmless after shutdown", harmlessAfterShutdown},
+		{"Should return from shutdown on a cancelled context", shutsDownOnCancelledContext},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBackend(t)
+			require.NotNil(t, b)
+			t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
+			tc.check(t, b)
+		})
+	}
+}
+
+func recordsWithoutError(t *testing.T, b port.Monitoring) {
+	require.NotNil(t, b.Meter())
+	require.NotNil(t, b.MeterProvider())
+	ctx := context.Background()
+	c, err := b.Meter().Int64Counter("conformance.count")
+	require.NoError(t, err)
+	h, err := b.MeterProvider().Meter("conformance").Float64Histogram("conformance.duration", metric.WithUnit("s"))
+	require.NoError(t, err)
+	c.Add(ctx, 1, metric.WithAttributes(attribute.String("k", "v")))
+	h.Record(ctx, 0.2)
+}
+
+func reportsStatus(t *testing.T, b port.Monitoring) {
+	st := b.Status()
+	assert.NotEmpty(t, st.Backend)
+	assert.Equal(t, st.Err == nil, st.Healthy, "Healthy must be true exactly when Err is nil")
+}
+
+func servesHandler(t *testing.T, b port.Monitoring) {
+	h := b.Handler()
+	require.NotNil(t, h)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/metrics", nil))
+	assert.Contains(t, []int{http.StatusOK, http.StatusNotFound, http.StatusServiceUnavailable}, rec.Code)
+	if rec.Code != http.StatusOK {
+		assert.NotEmpty(t, rec.Body.String(), "a refusal must say why")
+	}
+}
+
+func recordsConcurrently(t *testing.T, b port.Monitoring) {
+	ctx := context.Background()
+	c, err := b.Meter().Int64Counter("conformance.concurrent")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				c.Add(ctx, 1)
+			}
+		})
+		wg.Go(func() {
+			for range 5 {
+				rec := httptest.NewRecorder()
+				b.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func shutsDownIdempotently(t *testing.T, b port.Monitoring) {
+	ctx := context.Background()
+	require.NoError(t, b.ForceFlush(ctx))
+	require.NoError(t, b.Shutdown(ctx))
+	assert.NotPanics(t, func() { _ = b.Shutdown(ctx) })
+	assert.NoError(t, b.Shutdown(ctx))
+}
+
+func harmlessAfterShutdown(t *testing.T, b port.Monitoring) {
+	ctx := context.Background()
+	c, err := b.Meter().Int64Counter("conformance.before")
+	require.NoError(t, err)
+	require.NoError(t, b.Shutdown(ctx))
+	assert.NotPanics(t, func() {
+		c.Add(ctx, 1)
+		late, _ := b.Meter().Int64Counter("conformance.after")
+		if late != nil {
+			late.Add(ctx, 1)
+		}
+		_ = b.Status()
+		rec := httptest.NewRecorder()
+		b.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil))
+	})
+	assert.NoError(t, b.ForceFlush(ctx))
+}
+
+func shutsDownOnCancelledContext(t *testing.T, b port.Monitoring) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := b.Shutdown(ctx)
+	if err != nil {
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	assert.NotPanics(t, func() { _ = b.Shutdown(context.Background()) })
+}

@@ -1,0 +1,72 @@
+package prometheus
+
+import (
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/compozy/monitoring/adapters/internal/sdk"
+)
+
+// Registry is where the exporter registers its collector and what the
+// handler gathers from: a *prometheus.Registry, or a pair such as
+// prometheus.DefaultRegisterer with prometheus.DefaultGatherer, so that
+// existing client_golang metrics share the same /metrics.
+type Registry interface {
+	prometheus.Registerer
+	prometheus.Gatherer
+}
+
+type config struct {
+	sdk         sdk.Settings
+	registry    Registry
+	namespace   string
+	scopeLabels bool
+	logger      *slog.Logger
+}
+
+// Option configures the Prometheus adapter.
+type Option func(*config)
+
+// WithRegistry registers the exporter into r and serves what r gathers. The
+// default is a fresh registry owned by the adapter, never the global one.
+func WithRegistry(r Registry) Option {
+	return func(c *config) { c.registry = r }
+}
+
+// WithServiceName sets the resource's service.name, shown in target_info.
+func WithServiceName(name string) Option {
+	return func(c *config) { c.sdk.ServiceName = name }
+}
+
+// WithMeterName sets the instrumentation scope of the meter returned by Meter.
+func WithMeterName(name string) Option {
+	return func(c *config) { c.sdk.MeterName = name }
+}
+
+// WithNamespace prefixes every exported metric name with ns and an underscore.
+func WithNamespace(ns string) Option {
+	return func(c *config) { c.namespace = ns }
+}
+
+// WithCardinalityLimit caps the series one instrument keeps; attribute sets
+// beyond it are folded into the series labelled otel_metric_overflow="true".
+// Zero or less removes the cap.
+func WithCardinalityLimit(limit int) Option {
+	return func(c *config) { c.sdk.CardinalityLimit = limit }
+}
+
+// WithScopeLabels keeps the otel_scope_* labels on every series.
+func WithScopeLabels() Option {
+	return func(c *config) { c.scopeLabels = true }
+}
+
+// WithLogger sets where scrape errors are logged; the default is
+// slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}

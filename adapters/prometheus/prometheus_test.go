@@ -1,0 +1,230 @@
+package prometheus_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/compozy/monitoring/adapters/adaptertest"
+	promadapter "github.com/compozy/monitoring/adapters/prometheus"
+	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/port"
+)
+
+func newAdapter(t *testing.T, opts ...promadapter.Option) *promadapter.Adapter {
+	t.Helper()
+	a, err := promadapter.New(t.Context(), opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
+	return a
+}
+
+// scrape GETs the handler and returns the status, the content type and the body.
+func scrape(t *testing.T, h http.Handler, accept string) (status int, contentType, body string) {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Header().Get("Content-Type"), rec.Body.String()
+}
+
+func TestConformance(t *testing.T) {
+	adaptertest.Run(t, func(t *testing.T) port.Monitoring { return newAdapter(t) })
+}
+
+func TestExposition(t *testing.T) {
+	t.Run("Should translate names to Prometheus conventions with units and _total", func(t *testing.T) {
+		a := newAdapter(t)
+		c, err := a.Meter().Int64Counter("orders.placed")
+		require.NoError(t, err)
+		c.Add(t.Context(), 3, metric.WithAttributes(attribute.String("outcome", "ok")))
+		h, err := a.Meter().Float64Histogram("job.duration", metric.WithUnit("s"))
+		require.NoError(t, err)
+		h.Record(t.Context(), 0.3)
+
+		status, _, body := scrape(t, a.Handler(), "")
+		assert.Equal(t, http.StatusOK, status)
+		assert.Contains(t, body, `orders_placed_total{outcome="ok"} 3`)
+		assert.Contains(t, body, `job_duration_seconds_count 1`)
+	})
+
+	t.Run("Should give second-scale buckets to histograms in seconds without boundaries", func(t *testing.T) {
+		a := newAdapter(t)
+		h, err := a.Meter().Float64Histogram("job.duration", metric.WithUnit("s"))
+		require.NoError(t, err)
+		h.Record(t.Context(), 0.3)
+
+		_, _, body := scrape(t, a.Handler(), "")
+		for _, le := range []string{"0.005", "0.1", "0.5", "1", "10", "+Inf"} {
+			assert.Contains(t, body, `job_duration_seconds_bucket{le="`+le+`"}`)
+		}
+		assert.NotContains(t, body, `le="1000"`, "the SDK's millisecond-shaped defaults must not apply to seconds")
+	})
+
+	t.Run("Should keep the boundaries the caller gives", func(t *testing.T) {
+		a := newAdapter(t)
+		h, err := a.Meter().Float64Histogram("job.duration", metric.WithUnit("s"),
+			metric.WithExplicitBucketBoundaries(1, 2))
+		require.NoError(t, err)
+		h.Record(t.Context(), 1.5)
+
+		_, _, body := scrape(t, a.Handler(), "")
+		assert.Contains(t, body, `job_duration_seconds_bucket{le="1"} 0`)
+		assert.Contains(t, body, `job_duration_seconds_bucket{le="2"} 1`)
+		assert.NotContains(t, body, `le="0.005"`)
+	})
+
+	t.Run("Should leave histograms in other units on the SDK defaults", func(t *testing.T) {
+		a := newAdapter(t)
+		h, err := a.Meter().Float64Histogram("payload.size", metric.WithUnit("By"))
+		require.NoError(t, err)
+		h.Record(t.Context(), 300)
+
+		_, _, body := scrape(t, a.Handler(), "")
+		assert.Contains(t, body, `payload_size_bytes_bucket{le="1000"} 1`)
+	})
+
+	t.Run("Should prefix names with the namespace but not target_info", func(t *testing.T) {
+		a := newAdapter(t, promadapter.WithNamespace("shop"), promadapter.WithServiceName("checkout"))
+		c, err := a.Meter().Int64Counter("orders")
+		require.NoError(t, err)
+		c.Add(t.Context(), 1)
+
+		_, _, body := scrape(t, a.Handler(), "")
+		assert.Contains(t, body, "shop_orders_total 1")
+		assert.Contains(t, body, `target_info{service_name="checkout"`)
+	})
+
+	t.Run("Should leave out otel_scope labels unless asked", func(t *testing.T) {
+		for _, tc := range []struct {
+			opts []promadapter.Option
+			want bool
+		}{{nil, false}, {[]promadapter.Option{promadapter.WithScopeLabels()}, true}} {
+			a := newAdapter(t, tc.opts...)
+			c, err := a.Meter().Int64Counter("orders")
+			require.NoError(t, err)
+			c.Add(t.Context(), 1)
+			_, _, body := scrape(t, a.Handler(), "")
+			assert.Equal(t, tc.want, strings.Contains(body, "otel_scope_name="), body)
+		}
+	})
+
+	t.Run("Should negotiate OpenMetrics", func(t *testing.T) {
+		a := newAdapter(t)
+		c, err := a.Meter().Int64Counter("orders")
+		require.NoError(t, err)
+		c.Add(t.Context(), 1)
+
+		_, contentType, body := scrape(t, a.Handler(), "application/openmetrics-text; version=1.0.0")
+		assert.Contains(t, contentType, "application/openmetrics-text")
+		assert.True(t, strings.HasSuffix(body, "# EOF\n"), body)
+		_, contentType, _ = scrape(t, a.Handler(), "")
+		assert.Contains(t, contentType, "text/plain")
+	})
+
+	t.Run("Should fold series beyond the cardinality limit into the overflow series", func(t *testing.T) {
+		a := newAdapter(t, promadapter.WithCardinalityLimit(3))
+		c, err := a.Meter().Int64Counter("requests")
+		require.NoError(t, err)
+		for _, v := range []string{"a", "b", "c", "d", "e", "f"} {
+			c.Add(t.Context(), 1, metric.WithAttributes(attribute.String("k", v)))
+		}
+		_, _, body := scrape(t, a.Handler(), "")
+		assert.Equal(t, 3, strings.Count(body, "\nrequests_total{"), body)
+		assert.Contains(t, body, `requests_total{otel_metric_overflow="true"}`)
+	})
+
+	t.Run("Should pass promtool check metrics", func(t *testing.T) {
+		a := newAdapter(t, promadapter.WithServiceName("promtool"))
+		ctx := t.Context()
+		m := a.Meter()
+		c, _ := m.Int64Counter("orders.placed", metric.WithDescription("Orders placed."), metric.WithUnit("{order}"))
+		c.Add(ctx, 2, metric.WithAttributes(attribute.String("outcome", "ok")))
+		h, _ := m.Float64Histogram("order.duration", metric.WithDescription("Order time."), metric.WithUnit("s"))
+		h.Record(ctx, 0.02)
+		u, _ := m.Int64UpDownCounter("queue.depth", metric.WithDescription("Queued orders."), metric.WithUnit("{order}"))
+		u.Add(ctx, 4)
+		g, _ := m.Float64Gauge("pool.utilization", metric.WithDescription("Pool use."), metric.WithUnit("1"))
+		g.Record(ctx, 0.5)
+
+		_, _, body := scrape(t, a.Handler(), "")
+		out, ok := promtool.CheckMetrics(t, []byte(body))
+		assert.True(t, ok, "promtool: %s\n%s", out, body)
+	})
+}
+
+// refusingRegistry is a registry that will not take any collector.
+type refusingRegistry struct{ *prometheus.Registry }
+
+func (refusingRegistry) Register(prometheus.Collector) error {
+	return errors.New("registration refused")
+}
+
+func TestRegistry(t *testing.T) {
+	t.Run("Should fail to start when the registry refuses the exporter", func(t *testing.T) {
+		a, err := promadapter.New(t.Context(), promadapter.WithRegistry(refusingRegistry{prometheus.NewRegistry()}))
+		require.Error(t, err)
+		assert.Nil(t, a)
+		assert.Contains(t, err.Error(), "registration refused")
+		assert.Contains(t, err.Error(), "prometheus backend")
+	})
+
+	t.Run("Should fail to start on a namespace the exporter cannot use", func(t *testing.T) {
+		_, err := promadapter.New(t.Context(), promadapter.WithNamespace("___"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `"___"`)
+	})
+
+	t.Run("Should serve client_golang metrics of a shared registry beside ours", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		legacy := prometheus.NewCounter(prometheus.CounterOpts{Name: "legacy_jobs_total", Help: "Legacy."})
+		reg.MustRegister(legacy)
+		legacy.Add(5)
+		a := newAdapter(t, promadapter.WithRegistry(reg))
+		c, err := a.Meter().Int64Counter("orders")
+		require.NoError(t, err)
+		c.Add(t.Context(), 1)
+
+		_, _, body := scrape(t, a.Handler(), "")
+		assert.Contains(t, body, "legacy_jobs_total 5")
+		assert.Contains(t, body, "orders_total 1")
+	})
+
+	t.Run("Should never register into the global registry by default", func(t *testing.T) {
+		a := newAdapter(t)
+		c, err := a.Meter().Int64Counter("private.orders")
+		require.NoError(t, err)
+		c.Add(t.Context(), 1)
+
+		families, err := prometheus.DefaultGatherer.Gather()
+		require.NoError(t, err)
+		for _, f := range families {
+			assert.NotEqual(t, "private_orders_total", f.GetName())
+		}
+		_, _, body := scrape(t, a.Handler(), "")
+		assert.Contains(t, body, "private_orders_total 1")
+	})
+}
+
+func TestStatus(t *testing.T) {
+	t.Run("Should report prometheus healthy until shut down", func(t *testing.T) {
+		a := newAdapter(t)
+		assert.Equal(t, port.Status{Backend: "prometheus", Enabled: true, Healthy: true}, a.Status())
+		require.NoError(t, a.Shutdown(t.Context()))
+		st := a.Status()
+		assert.False(t, st.Healthy)
+		assert.ErrorIs(t, st.Err, port.ErrShutdown)
+	})
+}

@@ -1,0 +1,71 @@
+package stdout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"reflect"
+
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+
+	"github.com/compozy/monitoring/adapters/internal/sdk"
+	"github.com/compozy/monitoring/port"
+)
+
+// Name is the backend name this adapter reports in its status.
+const Name = "stdout"
+
+// Adapter is the stdout backend. It implements [port.Monitoring].
+type Adapter struct {
+	*sdk.Backend
+}
+
+var _ port.Monitoring = (*Adapter)(nil)
+
+// New builds the backend and starts its periodic reader. It fails, with
+// nothing left running, when the writer is nil or the interval is not
+// positive.
+func New(ctx context.Context, opts ...Option) (*Adapter, error) {
+	cfg := config{sdk: sdk.DefaultSettings(), writer: os.Stdout, interval: DefaultInterval}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if isNil(cfg.writer) {
+		return nil, errors.New("stdout backend: the writer is nil")
+	}
+	if cfg.interval <= 0 {
+		return nil, fmt.Errorf("stdout backend: the interval %s is not positive", cfg.interval)
+	}
+	res, err := sdk.Resource(ctx, cfg.sdk)
+	if err != nil {
+		return nil, fmt.Errorf("%s backend: %w", Name, err)
+	}
+	exporterOpts := []stdoutmetric.Option{stdoutmetric.WithWriter(cfg.writer)}
+	if cfg.pretty {
+		exporterOpts = append(exporterOpts, stdoutmetric.WithPrettyPrint())
+	}
+	exporter, err := stdoutmetric.New(exporterOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
+	}
+	reader := sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithInterval(cfg.interval))
+	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, reader, http.HandlerFunc(nothingToScrape))}, nil
+}
+
+func nothingToScrape(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "the stdout backend writes metrics to its writer: there is nothing to scrape", http.StatusNotFound)
+}
+
+// isNil reports whether w is nil or a typed nil pointer, which the exporter's
+// goroutine would panic on where nothing could recover it.
+func isNil(w io.Writer) bool {
+	if w == nil {
+		return true
+	}
+	v := reflect.ValueOf(w)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}

@@ -1,0 +1,155 @@
+package monitoring_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/compozy/monitoring"
+
+// listedPackage is the part of `go list -json` the architecture rules read.
+type listedPackage struct {
+	ImportPath   string
+	Standard     bool
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
+}
+
+// layer names the hexagon's part a package of ours belongs to.
+func layer(path string) string {
+	rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+	switch {
+	case rel == "":
+		return "root"
+	case strings.HasPrefix(rel, "adapters/internal/"), rel == "adapters/adaptertest":
+		return "adapter-support"
+	case strings.HasPrefix(rel, "adapters/"):
+		return "adapter"
+	case strings.HasPrefix(rel, "cmd/"):
+		return "cmd"
+	case strings.HasPrefix(rel, "internal/"):
+		return "internal"
+	default:
+		return strings.SplitN(rel, "/", 2)[0] // port, service, middleware, interceptor, mocks, bench...
+	}
+}
+
+func ours(path string) bool { return path == module || strings.HasPrefix(path, module+"/") }
+
+// allowed says whether a package in layer from may import the package imp
+// in its non-test code.
+func allowed(from, imp string) bool {
+	if !ours(imp) {
+		if from == "port" {
+			return !strings.Contains(imp, ".") || strings.HasPrefix(imp, "go.opentelemetry.io/otel/metric")
+		}
+		return true
+	}
+	to := layer(imp)
+	switch from {
+	case "port", "internal":
+		return false
+	case "service", "middleware", "interceptor", "mocks":
+		return to == "port"
+	case "adapter":
+		return to == "port" || to == "adapter-support"
+	case "adapter-support":
+		return to == "port" || to == "adapter-support"
+	case "root":
+		return to == "port" || to == "service" || to == "adapter" || to == "adapter-support"
+	case "cmd":
+		// The demo's business packages see only the port; its main sees the root.
+		return to == "port" || to == "root" || to == "cmd" || to == "middleware" || to == "interceptor"
+	default:
+		return to != "adapter" && to != "root"
+	}
+}
+
+// violations lists every import that breaks the hexagon's arrows. Tests may
+// use the mocks and test helpers, but only the root and an adapter's own
+// tests may import an adapter.
+func violations(pkgs []listedPackage) []string {
+	var out []string
+	for _, p := range pkgs {
+		if p.Standard || !ours(p.ImportPath) {
+			continue
+		}
+		from := layer(p.ImportPath)
+		for _, imp := range p.Imports {
+			if !allowed(from, imp) {
+				out = append(out, p.ImportPath+" imports "+imp)
+			}
+		}
+		for _, imp := range append(append([]string{}, p.TestImports...), p.XTestImports...) {
+			if ours(imp) && layer(imp) == "adapter" && from != "root" && imp != p.ImportPath {
+				out = append(out, p.ImportPath+" (tests) imports "+imp)
+			}
+		}
+	}
+	return out
+}
+
+func goList(t *testing.T) []listedPackage {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "go", "list", "-json", "./...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else {
+			require.NoError(t, err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func TestArchitecture(t *testing.T) {
+	t.Run("Should keep every arrow of the hexagon in this module", func(t *testing.T) {
+		pkgs := goList(t)
+		require.Greater(t, len(pkgs), 8, "go list found too few packages to judge")
+		assert.Empty(t, violations(pkgs))
+	})
+
+	t.Run("Should catch each broken arrow", func(t *testing.T) {
+		m := func(rel string) string { return module + "/" + rel }
+		cases := map[string]listedPackage{
+			"port importing ours":          {ImportPath: m("port"), Imports: []string{m("service")}},
+			"port importing the SDK":       {ImportPath: m("port"), Imports: []string{"go.opentelemetry.io/otel/sdk/metric"}},
+			"service importing an adapter": {ImportPath: m("service"), Imports: []string{m("adapters/prometheus")}},
+			"service importing the root":   {ImportPath: m("service"), Imports: []string{module}},
+			"adapter importing service":    {ImportPath: m("adapters/stdout"), Imports: []string{m("service")}},
+			"adapter importing the root":   {ImportPath: m("adapters/noop"), Imports: []string{module}},
+			"adapter importing another":    {ImportPath: m("adapters/stdout"), Imports: []string{m("adapters/noop")}},
+			"middleware importing adapter": {ImportPath: m("middleware"), Imports: []string{m("adapters/noop")}},
+			"mocks importing service":      {ImportPath: m("mocks"), Imports: []string{m("service")}},
+			"cmd importing an adapter":     {ImportPath: m("cmd/demo"), Imports: []string{m("adapters/prometheus")}},
+			"a test importing an adapter":  {ImportPath: m("service"), XTestImports: []string{m("adapters/noop")}},
+		}
+		for name, p := range cases {
+			assert.Len(t, violations([]listedPackage{p}), 1, name)
+		}
+		ok := []listedPackage{
+			{ImportPath: m("port"), Imports: []string{"context", "net/http", "go.opentelemetry.io/otel/metric"}},
+			{ImportPath: m("service"), Imports: []string{m("port"), "go.opentelemetry.io/otel/metric/noop"}},
+			{ImportPath: m("adapters/prometheus"), Imports: []string{m("port"), m("adapters/internal/sdk")}},
+			{ImportPath: module, Imports: []string{m("service"), m("adapters/noop")}},
+		}
+		assert.Empty(t, violations(ok))
+	})
+}

@@ -1,0 +1,113 @@
+// Command demo is a small service wired with the monitoring library: an
+// orders API whose business layer records through the port, and the
+// exposition endpoint a Prometheus server scrapes.
+//
+//	go run ./cmd/demo                 # embedded config: Prometheus on /metrics
+//	go run ./cmd/demo -config my.yaml # a config file; MONITORING_* env still wins
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/cmd/demo/shop"
+)
+
+//go:embed config.yaml
+var defaultConfig []byte
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	configPath := flag.String("config", "", "YAML config file (default: the embedded one)")
+	flag.Parse()
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	mon, err := monitoring.NewMonitoringService(ctx, cfg, monitoring.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+
+	orders := shop.New(mon)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{item}", func(w http.ResponseWriter, r *http.Request) {
+		order, err := orders.PlaceOrder(r.Context(), r.PathValue("item"))
+		if errors.Is(err, shop.ErrUnknownItem) {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(order)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		st := mon.Status()
+		_, _ = fmt.Fprintf(w, "ok (monitoring: backend=%s healthy=%t)\n", st.Backend, st.Healthy)
+	})
+	mux.Handle("GET "+cfg.Path, mon.ExporterHandler())
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	st := mon.Status()
+	logger.Info("demo listening",
+		"orders", "http://"+ln.Addr().String()+"/orders/book",
+		"metrics", "http://"+ln.Addr().String()+cfg.Path,
+		"backend", st.Backend, "healthy", st.Healthy)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err = <-serveErr:
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	}
+
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return errors.Join(
+		ignoreClosed(err),
+		srv.Shutdown(shutdownCtx),
+		mon.Shutdown(shutdownCtx),
+	)
+}
+
+func loadConfig(path string) (*monitoring.Config, error) {
+	if path != "" {
+		return monitoring.LoadConfig(path)
+	}
+	return monitoring.ParseConfig(defaultConfig)
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,647 @@
+package monitoring_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/compozy/monitoring"
+)
+
+// writeConfig writes content to a config file in a fresh temporary
+// directory and returns its path.
+func writeConfig(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "monitoring.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+// fieldErrors returns every *FieldError joined into err, in order.
+func fieldErrors(t *testing.T, err error) []*monitoring.FieldError {
+	t.Helper()
+	require.Error(t, err)
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		return []*monitoring.FieldError{fe}
+	}
+	var out []*monitoring.FieldError
+	for _, e := range joined.Unwrap() {
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, e, &fe)
+		out = append(out, fe)
+	}
+	return out
+}
+
+// fullYAML sets every key to a value that differs from the default.
+const fullYAML = `
+enabled: true
+path: /internal/metrics
+backend: stdout
+service_name: checkout
+namespace: shop
+cardinality_limit: 500
+stdout_interval: 30s
+`
+
+func fullYAMLConfig() monitoring.Config {
+	return monitoring.Config{
+		Enabled:          true,
+		Path:             "/internal/metrics",
+		Backend:          monitoring.BackendStdout,
+		ServiceName:      "checkout",
+		Namespace:        "shop",
+		CardinalityLimit: 500,
+		StdoutInterval:   30 * time.Second,
+	}
+}
+
+func TestDefaultConfig(t *testing.T) {
+	t.Parallel()
+
+	t.Run("Should be disabled", func(t *testing.T) {
+		t.Parallel()
+		assert.False(t, monitoring.DefaultConfig().Enabled)
+	})
+	t.Run("Should serve on /metrics", func(t *testing.T) {
+		t.Parallel()
+		assert.Equal(t, "/metrics", monitoring.DefaultConfig().Path)
+	})
+	t.Run("Should name the prometheus backend", func(t *testing.T) {
+		t.Parallel()
+		assert.Equal(t, "prometheus", monitoring.DefaultConfig().Backend)
+		assert.Equal(t, monitoring.BackendPrometheus, monitoring.DefaultConfig().Backend)
+	})
+	t.Run("Should use unknown_service as the service name", func(t *testing.T) {
+		t.Parallel()
+		assert.Equal(t, "unknown_service", monitoring.DefaultConfig().ServiceName)
+	})
+	t.Run("Should have no namespace", func(t *testing.T) {
+		t.Parallel()
+		assert.Empty(t, monitoring.DefaultConfig().Namespace)
+	})
+	t.Run("Should cap cardinality at 2000", func(t *testing.T) {
+		t.Parallel()
+		assert.Equal(t, 2000, monitoring.DefaultConfig().CardinalityLimit)
+	})
+	t.Run("Should write to stdout every minute", func(t *testing.T) {
+		t.Parallel()
+		assert.Equal(t, time.Minute, monitoring.DefaultConfig().StdoutInterval)
+	})
+	t.Run("Should be valid", func(t *testing.T) {
+		t.Parallel()
+		cfg := monitoring.DefaultConfig()
+		assert.NoError(t, cfg.Validate())
+	})
+	t.Run("Should return an independent value on each call", func(t *testing.T) {
+		t.Parallel()
+		a := monitoring.DefaultConfig()
+		a.Path = "/changed"
+		assert.Equal(t, "/metrics", monitoring.DefaultConfig().Path)
+	})
+}
+
+func TestLoadConfig(t *testing.T) {
+	t.Parallel()
+
+	t.Run("Should return the defaults when the path is empty", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig("")
+		require.NoError(t, err)
+		require.NotNil(t, cfg)
+		assert.Equal(t, monitoring.DefaultConfig(), *cfg)
+	})
+	t.Run("Should read every key from the YAML file", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, fullYAML))
+		require.NoError(t, err)
+		require.NotNil(t, cfg)
+		assert.Equal(t, fullYAMLConfig(), *cfg)
+	})
+	t.Run("Should keep the defaults of keys the YAML does not set", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, "backend: noop\nservice_name: billing\n"))
+		require.NoError(t, err)
+		want := monitoring.DefaultConfig()
+		want.Backend = monitoring.BackendNoop
+		want.ServiceName = "billing"
+		assert.Equal(t, want, *cfg)
+	})
+	t.Run("Should let the YAML turn a default off or to zero", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, "enabled: false\ncardinality_limit: 0\n"))
+		require.NoError(t, err)
+		assert.False(t, cfg.Enabled)
+		assert.Equal(t, 0, cfg.CardinalityLimit)
+	})
+	t.Run("Should accept an empty file as the defaults", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, ""))
+		require.NoError(t, err)
+		assert.Equal(t, monitoring.DefaultConfig(), *cfg)
+	})
+	t.Run("Should accept a file holding only comments", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, "# nothing configured yet\n"))
+		require.NoError(t, err)
+		assert.Equal(t, monitoring.DefaultConfig(), *cfg)
+	})
+	t.Run("Should return an error when the file does not exist", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "absent.yaml")
+		cfg, err := monitoring.LoadConfig(path)
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		require.ErrorIs(t, err, fs.ErrNotExist)
+		assert.Contains(t, err.Error(), "absent.yaml")
+	})
+	t.Run("Should return an error naming an unknown key", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "enabled: true\nscrape_timeout: 5s\n")
+		cfg, err := monitoring.LoadConfig(path)
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), "scrape_timeout")
+		assert.Contains(t, err.Error(), path)
+	})
+	t.Run("Should return an error for invalid YAML", func(t *testing.T) {
+		t.Parallel()
+		path := writeConfig(t, "enabled: [true\n")
+		cfg, err := monitoring.LoadConfig(path)
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), path)
+		assert.Contains(t, err.Error(), "yaml")
+	})
+	t.Run("Should return an error when a value has the wrong type", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, "enabled: maybe\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), "maybe")
+	})
+	t.Run("Should reject a stdout_interval without a unit", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, "stdout_interval: 30\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), "30")
+	})
+	t.Run("Should validate the values read from the file", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.LoadConfig(writeConfig(t, "backend: graphite\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, "backend", fe.Field)
+		assert.Equal(t, "graphite", fe.Value)
+	})
+}
+
+// The environment tests use t.Setenv, so neither they nor their subtests
+// run in parallel.
+func TestLoadConfigEnvironment(t *testing.T) {
+	t.Run("Should let every MONITORING_ variable override the YAML", func(t *testing.T) {
+		t.Setenv("MONITORING_ENABLED", "false")
+		t.Setenv("MONITORING_PATH", "/env/metrics")
+		t.Setenv("MONITORING_BACKEND", "noop")
+		t.Setenv("MONITORING_SERVICE_NAME", "from-env")
+		t.Setenv("MONITORING_NAMESPACE", "envns")
+		t.Setenv("MONITORING_CARDINALITY_LIMIT", "42")
+		t.Setenv("MONITORING_STDOUT_INTERVAL", "5s")
+
+		cfg, err := monitoring.LoadConfig(writeConfig(t, fullYAML))
+		require.NoError(t, err)
+		assert.Equal(t, monitoring.Config{
+			Enabled:          false,
+			Path:             "/env/metrics",
+			Backend:          monitoring.BackendNoop,
+			ServiceName:      "from-env",
+			Namespace:        "envns",
+			CardinalityLimit: 42,
+			StdoutInterval:   5 * time.Second,
+		}, *cfg)
+	})
+	t.Run("Should keep the YAML values of variables that are not set", func(t *testing.T) {
+		t.Setenv("MONITORING_SERVICE_NAME", "from-env")
+
+		cfg, err := monitoring.LoadConfig(writeConfig(t, fullYAML))
+		require.NoError(t, err)
+		want := fullYAMLConfig()
+		want.ServiceName = "from-env"
+		assert.Equal(t, want, *cfg)
+	})
+	t.Run("Should apply the environment over the defaults without a file", func(t *testing.T) {
+		t.Setenv("MONITORING_ENABLED", "true")
+		t.Setenv("MONITORING_BACKEND", "stdout")
+
+		cfg, err := monitoring.LoadConfig("")
+		require.NoError(t, err)
+		want := monitoring.DefaultConfig()
+		want.Enabled = true
+		want.Backend = monitoring.BackendStdout
+		assert.Equal(t, want, *cfg)
+	})
+	t.Run("Should apply the environment in ParseConfig too", func(t *testing.T) {
+		t.Setenv("MONITORING_PATH", "/from/env")
+
+		cfg, err := monitoring.ParseConfig([]byte("path: /from/yaml\n"))
+		require.NoError(t, err)
+		assert.Equal(t, "/from/env", cfg.Path)
+	})
+	t.Run("Should return an error naming the field when MONITORING_ENABLED is not a bool", func(t *testing.T) {
+		t.Setenv("MONITORING_ENABLED", "maybe")
+
+		cfg, err := monitoring.LoadConfig("")
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, monitoring.FieldError{
+			Field: "enabled", Env: "MONITORING_ENABLED", Value: "maybe", Allowed: "must be true or false",
+		}, *fe)
+		assert.Contains(t, err.Error(), "MONITORING_ENABLED")
+	})
+	t.Run("Should return an error when MONITORING_CARDINALITY_LIMIT is not a number", func(t *testing.T) {
+		t.Setenv("MONITORING_CARDINALITY_LIMIT", "lots")
+
+		cfg, err := monitoring.LoadConfig("")
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), "MONITORING_CARDINALITY_LIMIT")
+		assert.Contains(t, err.Error(), `"lots"`)
+		assert.Contains(t, err.Error(), "a whole number")
+	})
+	t.Run("Should return an error when MONITORING_STDOUT_INTERVAL is not a duration", func(t *testing.T) {
+		t.Setenv("MONITORING_STDOUT_INTERVAL", "30")
+
+		cfg, err := monitoring.LoadConfig("")
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), "duration")
+	})
+	t.Run("Should validate the values read from the environment", func(t *testing.T) {
+		t.Setenv("MONITORING_PATH", "metrics")
+
+		cfg, err := monitoring.LoadConfig(writeConfig(t, "path: /ok\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, "path", fe.Field)
+		assert.Equal(t, "MONITORING_PATH", fe.Env)
+		assert.Equal(t, "metrics", fe.Value)
+	})
+	t.Run("Should not read variables without the MONITORING_ prefix", func(t *testing.T) {
+		t.Setenv("BACKEND", "graphite")
+		t.Setenv("SERVICE_NAME", "unprefixed")
+
+		cfg, err := monitoring.LoadConfig("")
+		require.NoError(t, err)
+		assert.Equal(t, monitoring.DefaultConfig(), *cfg)
+	})
+}
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+
+	t.Run("Should return the defaults for nil data", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.ParseConfig(nil)
+		require.NoError(t, err)
+		assert.Equal(t, monitoring.DefaultConfig(), *cfg)
+	})
+	t.Run("Should return the defaults for empty data", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.ParseConfig([]byte{})
+		require.NoError(t, err)
+		assert.Equal(t, monitoring.DefaultConfig(), *cfg)
+	})
+	t.Run("Should read every key from the bytes", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.ParseConfig([]byte(fullYAML))
+		require.NoError(t, err)
+		assert.Equal(t, fullYAMLConfig(), *cfg)
+	})
+	t.Run("Should return an error naming an unknown key", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.ParseConfig([]byte("backnd: stdout\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), "backnd")
+	})
+	t.Run("Should return an error for invalid YAML", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.ParseConfig([]byte("path: \"/unterminated\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		assert.Contains(t, err.Error(), "YAML")
+	})
+	t.Run("Should return a YAML document that is not a mapping as an error", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.ParseConfig([]byte("- enabled\n- true\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+	})
+	t.Run("Should return the validation error of an invalid value", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := monitoring.ParseConfig([]byte("cardinality_limit: -3\n"))
+		require.Error(t, err)
+		assert.Nil(t, cfg)
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, "cardinality_limit", fe.Field)
+		assert.Equal(t, "-3", fe.Value)
+	})
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+
+	invalid := []struct {
+		name    string
+		mutate  func(*monitoring.Config)
+		field   string
+		env     string
+		value   string
+		allowed string
+	}{
+		{
+			name:    "Should reject a path without a leading slash",
+			mutate:  func(c *monitoring.Config) { c.Path = "metrics" },
+			field:   "path",
+			env:     "MONITORING_PATH",
+			value:   "metrics",
+			allowed: `must start with "/"`,
+		},
+		{
+			name:    "Should reject an empty path",
+			mutate:  func(c *monitoring.Config) { c.Path = "" },
+			field:   "path",
+			env:     "MONITORING_PATH",
+			value:   "",
+			allowed: `must start with "/"`,
+		},
+		{
+			name:    "Should reject a path with a query",
+			mutate:  func(c *monitoring.Config) { c.Path = "/metrics?format=text" },
+			field:   "path",
+			env:     "MONITORING_PATH",
+			value:   "/metrics?format=text",
+			allowed: `no "?" or whitespace`,
+		},
+		{
+			name:    "Should reject a path with a space",
+			mutate:  func(c *monitoring.Config) { c.Path = "/my metrics" },
+			field:   "path",
+			env:     "MONITORING_PATH",
+			value:   "/my metrics",
+			allowed: `no "?" or whitespace`,
+		},
+		{
+			name:    "Should reject a path with a tab",
+			mutate:  func(c *monitoring.Config) { c.Path = "/metrics\t" },
+			field:   "path",
+			env:     "MONITORING_PATH",
+			value:   "/metrics\t",
+			allowed: `no "?" or whitespace`,
+		},
+		{
+			name:    "Should reject an unknown backend and list the allowed ones",
+			mutate:  func(c *monitoring.Config) { c.Backend = "graphite" },
+			field:   "backend",
+			env:     "MONITORING_BACKEND",
+			value:   "graphite",
+			allowed: "must be one of prometheus, stdout, noop",
+		},
+		{
+			name:    "Should reject a backend in the wrong case",
+			mutate:  func(c *monitoring.Config) { c.Backend = "Prometheus" },
+			field:   "backend",
+			env:     "MONITORING_BACKEND",
+			value:   "Prometheus",
+			allowed: "must be one of prometheus, stdout, noop",
+		},
+		{
+			name:    "Should reject an empty backend",
+			mutate:  func(c *monitoring.Config) { c.Backend = "" },
+			field:   "backend",
+			env:     "MONITORING_BACKEND",
+			value:   "",
+			allowed: "must be one of prometheus, stdout, noop",
+		},
+		{
+			name:    "Should reject an empty service_name",
+			mutate:  func(c *monitoring.Config) { c.ServiceName = "" },
+			field:   "service_name",
+			env:     "MONITORING_SERVICE_NAME",
+			value:   "",
+			allowed: "must not be empty",
+		},
+		{
+			name:    "Should reject a blank service_name",
+			mutate:  func(c *monitoring.Config) { c.ServiceName = "  \t" },
+			field:   "service_name",
+			env:     "MONITORING_SERVICE_NAME",
+			value:   "  \t",
+			allowed: "must not be empty",
+		},
+		{
+			name:    "Should reject a namespace starting with a digit",
+			mutate:  func(c *monitoring.Config) { c.Namespace = "9abc" },
+			field:   "namespace",
+			env:     "MONITORING_NAMESPACE",
+			value:   "9abc",
+			allowed: "[a-zA-Z_][a-zA-Z0-9_]*",
+		},
+		{
+			name:    "Should reject a namespace of underscores only",
+			mutate:  func(c *monitoring.Config) { c.Namespace = "___" },
+			field:   "namespace",
+			env:     "MONITORING_NAMESPACE",
+			value:   "___",
+			allowed: "with a letter or digit",
+		},
+		{
+			name:    "Should reject a namespace with a dash",
+			mutate:  func(c *monitoring.Config) { c.Namespace = "my-app" },
+			field:   "namespace",
+			env:     "MONITORING_NAMESPACE",
+			value:   "my-app",
+			allowed: "[a-zA-Z_][a-zA-Z0-9_]*",
+		},
+		{
+			name:    "Should reject a negative cardinality_limit",
+			mutate:  func(c *monitoring.Config) { c.CardinalityLimit = -1 },
+			field:   "cardinality_limit",
+			env:     "MONITORING_CARDINALITY_LIMIT",
+			value:   "-1",
+			allowed: "must be 0 (no cap) or positive",
+		},
+		{
+			name:    "Should reject a zero stdout_interval",
+			mutate:  func(c *monitoring.Config) { c.StdoutInterval = 0 },
+			field:   "stdout_interval",
+			env:     "MONITORING_STDOUT_INTERVAL",
+			value:   "0s",
+			allowed: "must be a positive duration",
+		},
+		{
+			name:    "Should reject a negative stdout_interval",
+			mutate:  func(c *monitoring.Config) { c.StdoutInterval = -5 * time.Second },
+			field:   "stdout_interval",
+			env:     "MONITORING_STDOUT_INTERVAL",
+			value:   "-5s",
+			allowed: "must be a positive duration",
+		},
+	}
+	for _, tc := range invalid {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := monitoring.DefaultConfig()
+			tc.mutate(&cfg)
+
+			err := cfg.Validate()
+			require.Error(t, err)
+
+			var fe *monitoring.FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tc.field, fe.Field)
+			assert.Equal(t, tc.env, fe.Env)
+			assert.Equal(t, tc.value, fe.Value)
+			assert.Contains(t, fe.Allowed, tc.allowed)
+
+			msg := err.Error()
+			assert.Contains(t, msg, tc.field)
+			assert.Contains(t, msg, tc.env)
+			assert.Contains(t, msg, strconv.Quote(tc.value), "the bad value is quoted")
+			assert.Contains(t, msg, tc.allowed)
+			assert.Len(t, fieldErrors(t, err), 1, "only the bad field is reported")
+		})
+	}
+
+	valid := []struct {
+		name   string
+		mutate func(*monitoring.Config)
+	}{
+		{name: "Should accept the defaults", mutate: func(*monitoring.Config) {}},
+		{name: "Should accept the root path", mutate: func(c *monitoring.Config) { c.Path = "/" }},
+		{name: "Should accept a nested path", mutate: func(c *monitoring.Config) { c.Path = "/internal/v1/metrics" }},
+		{name: "Should accept the stdout backend", mutate: func(c *monitoring.Config) { c.Backend = monitoring.BackendStdout }},
+		{name: "Should accept the noop backend", mutate: func(c *monitoring.Config) { c.Backend = monitoring.BackendNoop }},
+		{name: "Should accept an empty namespace", mutate: func(c *monitoring.Config) { c.Namespace = "" }},
+		{name: "Should accept a namespace with underscores and digits", mutate: func(c *monitoring.Config) { c.Namespace = "_shop_v2" }},
+		{name: "Should accept a zero cardinality_limit as no cap", mutate: func(c *monitoring.Config) { c.CardinalityLimit = 0 }},
+		{name: "Should accept a one-nanosecond stdout_interval", mutate: func(c *monitoring.Config) { c.StdoutInterval = 1 }},
+		{name: "Should accept an enabled config", mutate: func(c *monitoring.Config) { c.Enabled = true }},
+	}
+	for _, tc := range valid {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := monitoring.DefaultConfig()
+			tc.mutate(&cfg)
+			assert.NoError(t, cfg.Validate())
+		})
+	}
+
+	t.Run("Should report every bad field at once", func(t *testing.T) {
+		t.Parallel()
+		cfg := monitoring.Config{
+			Path:             "metrics",
+			Backend:          "graphite",
+			ServiceName:      "",
+			Namespace:        "9abc",
+			CardinalityLimit: -1,
+			StdoutInterval:   0,
+		}
+
+		err := cfg.Validate()
+		fes := fieldErrors(t, err)
+		fields := make([]string, 0, len(fes))
+		for _, fe := range fes {
+			fields = append(fields, fe.Field)
+		}
+		assert.Equal(t,
+			[]string{"path", "backend", "service_name", "namespace", "cardinality_limit", "stdout_interval"},
+			fields)
+		for _, f := range fields {
+			assert.Contains(t, err.Error(), f)
+		}
+	})
+	t.Run("Should report only the bad fields among good ones", func(t *testing.T) {
+		t.Parallel()
+		cfg := monitoring.DefaultConfig()
+		cfg.Backend = "graphite"
+		cfg.StdoutInterval = -time.Second
+
+		fes := fieldErrors(t, cfg.Validate())
+		require.Len(t, fes, 2)
+		assert.Equal(t, "backend", fes[0].Field)
+		assert.Equal(t, "stdout_interval", fes[1].Field)
+	})
+}
+
+func TestFieldError(t *testing.T) {
+	t.Parallel()
+
+	t.Run("Should format the field, variable, value and allowed values", func(t *testing.T) {
+		t.Parallel()
+		fe := &monitoring.FieldError{
+			Field:   "backend",
+			Env:     "MONITORING_BACKEND",
+			Value:   "graphite",
+			Allowed: "must be one of prometheus, stdout, noop",
+		}
+		assert.Equal(t,
+			`monitoring: invalid config: backend (MONITORING_BACKEND) is "graphite": must be one of prometheus, stdout, noop`,
+			fe.Error())
+	})
+	t.Run("Should be found with errors.As through the joined validation error", func(t *testing.T) {
+		t.Parallel()
+		cfg := monitoring.DefaultConfig()
+		cfg.ServiceName = ""
+		err := cfg.Validate()
+
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, "service_name", fe.Field)
+		assert.Equal(t, "MONITORING_SERVICE_NAME", fe.Env)
+	})
+}
+
+func TestConfigHardening(t *testing.T) {
+	t.Run("Should name every badly typed variable at once", func(t *testing.T) {
+		t.Setenv("MONITORING_STDOUT_INTERVAL", "soon")
+		t.Setenv("MONITORING_ENABLED", "maybe")
+
+		_, err := monitoring.LoadConfig("")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `stdout_interval (MONITORING_STDOUT_INTERVAL) is "soon": must be a duration such as 30s`)
+		assert.Contains(t, err.Error(), `enabled (MONITORING_ENABLED) is "maybe"`)
+	})
+
+	t.Run("Should refuse a second YAML document rather than ignore it", func(t *testing.T) {
+		_, err := monitoring.ParseConfig([]byte("backend: stdout\n---\nbogus: 1\n"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "more than one YAML document")
+	})
+
+	t.Run("Should prefix a config file's errors with the package and the path", func(t *testing.T) {
+		path := writeConfig(t, "bogus: 1\n")
+		_, err := monitoring.LoadConfig(path)
+		require.Error(t, err)
+		assert.True(t, strings.HasPrefix(err.Error(), "monitoring: config file "+path+": "), err.Error())
+		assert.Contains(t, err.Error(), "bogus")
+	})
+}

@@ -1,0 +1,117 @@
+package monitoring_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/compozy/monitoring"
+)
+
+// With no configuration, monitoring is disabled: the no-op backend serves,
+// healthy, and records nothing.
+func ExampleNewMonitoringService() {
+	ctx := context.Background()
+	mon, err := monitoring.NewMonitoringService(ctx, nil)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	defer func() { _ = mon.Shutdown(ctx) }()
+
+	st := mon.Status()
+	fmt.Println("backend:", st.Backend)
+	fmt.Println("healthy:", st.Healthy)
+	fmt.Println("enabled:", st.Enabled)
+	// Output:
+	// backend: noop
+	// healthy: true
+	// enabled: false
+}
+
+// The Prometheus backend serves what the service's meter records, with
+// OpenTelemetry names translated to Prometheus ones.
+func ExampleNewMonitoringService_prometheus() {
+	ctx := context.Background()
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	cfg.ServiceName = "orders"
+	mon, err := monitoring.NewMonitoringService(ctx, &cfg)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	defer func() { _ = mon.Shutdown(ctx) }()
+
+	requests, _ := mon.Meter().Int64Counter("demo.requests")
+	requests.Add(ctx, 3)
+
+	rec := httptest.NewRecorder()
+	mon.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, cfg.Path, nil))
+	fmt.Println("status:", rec.Code)
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "demo_requests_total") {
+			fmt.Println(sc.Text())
+		}
+	}
+	// Output:
+	// status: 200
+	// demo_requests_total 3
+}
+
+// ParseConfig reads a YAML document held in memory over the defaults; the
+// MONITORING_* environment variables, when set, would win over it.
+func ExampleParseConfig() {
+	cfg, err := monitoring.ParseConfig([]byte(`
+enabled: true
+backend: stdout
+service_name: billing
+stdout_interval: 30s
+`))
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(cfg.Enabled, cfg.Backend, cfg.ServiceName, cfg.StdoutInterval, cfg.Path)
+	// Output:
+	// true stdout billing 30s /metrics
+}
+
+// Without a file, LoadConfig starts from the defaults.
+func ExampleLoadConfig() {
+	cfg, err := monitoring.LoadConfig("")
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(cfg.Enabled, cfg.Backend, cfg.Path, cfg.ServiceName)
+	// Output:
+	// false prometheus /metrics unknown_service
+}
+
+// An invalid value is reported with its field, its environment variable and
+// what would be accepted.
+func ExampleConfig_Validate() {
+	cfg := monitoring.DefaultConfig()
+	cfg.Backend = "graphite"
+	fmt.Println(cfg.Validate())
+	// Output:
+	// monitoring: invalid config: backend (MONITORING_BACKEND) is "graphite": must be one of prometheus, stdout, noop
+}
+
+// Each bad field is a *FieldError that errors.As finds.
+func ExampleFieldError() {
+	cfg := monitoring.DefaultConfig()
+	cfg.Path = "metrics"
+	var fe *monitoring.FieldError
+	if errors.As(cfg.Validate(), &fe) {
+		fmt.Println(fe.Field, fe.Env, fe.Value)
+	}
+	// Output:
+	// path MONITORING_PATH metrics
+}

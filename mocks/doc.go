@@ -1,0 +1,10 @@
+// Package mocks holds a gomock implementation of [port.Monitoring], generated
+// by mockgen, so services built on the port are unit-tested without a
+// backend. Regenerate with `make generate`.
+package mocks
+
+import "github.com/compozy/monitoring/port"
+
+//go:generate go tool mockgen -destination=monitoring_mock.go -package=mocks -typed github.com/compozy/monitoring/port Monitoring
+
+var _ port.Monitoring = (*MockMonitoring)(nil)

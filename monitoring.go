@@ -1,0 +1,76 @@
+package monitoring
+
+import (
+	"context"
+	"log/slog"
+
+	noopadapter "github.com/compozy/monitoring/adapters/noop"
+	promadapter "github.com/compozy/monitoring/adapters/prometheus"
+	stdoutadapter "github.com/compozy/monitoring/adapters/stdout"
+	"github.com/compozy/monitoring/port"
+	"github.com/compozy/monitoring/service"
+)
+
+// NewMonitoringService builds the service the configuration asks for. A nil
+// cfg means [DefaultConfig]. An invalid cfg is the only error it returns:
+// a backend that cannot start is logged, reported by the service's status,
+// and replaced by the no-op backend, so the application runs on without
+// metrics and /metrics answers 503 with the reason.
+func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*service.MonitoringService, error) {
+	if cfg == nil {
+		d := DefaultConfig()
+		cfg = &d
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	o := options{logger: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	backend, err := newBackend(ctx, cfg, &o)
+	if err != nil {
+		o.logger.ErrorContext(ctx, "monitoring: backend failed to start, recording nothing",
+			"backend", cfg.Backend, "error", err)
+		backend = noopadapter.New(noopadapter.WithStartError(err))
+	}
+	return service.New(backend, service.WithLogger(o.logger)), nil
+}
+
+// newBackend builds the adapter cfg names, with that adapter's own options.
+func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, error) {
+	if !cfg.Enabled {
+		return noopadapter.New(), nil
+	}
+	switch cfg.Backend {
+	case BackendPrometheus:
+		popts := []promadapter.Option{
+			promadapter.WithServiceName(cfg.ServiceName),
+			promadapter.WithNamespace(cfg.Namespace),
+			promadapter.WithCardinalityLimit(cfg.CardinalityLimit),
+			promadapter.WithLogger(o.logger),
+		}
+		if o.registry != nil {
+			popts = append(popts, promadapter.WithRegistry(o.registry))
+		}
+		if o.meterName != "" {
+			popts = append(popts, promadapter.WithMeterName(o.meterName))
+		}
+		return promadapter.New(ctx, popts...)
+	case BackendStdout:
+		sopts := []stdoutadapter.Option{
+			stdoutadapter.WithServiceName(cfg.ServiceName),
+			stdoutadapter.WithCardinalityLimit(cfg.CardinalityLimit),
+			stdoutadapter.WithInterval(cfg.StdoutInterval),
+		}
+		if o.writerSet {
+			sopts = append(sopts, stdoutadapter.WithWriter(o.writer))
+		}
+		if o.meterName != "" {
+			sopts = append(sopts, stdoutadapter.WithMeterName(o.meterName))
+		}
+		return stdoutadapter.New(ctx, sopts...)
+	default:
+		return noopadapter.New(), nil
+	}
+}

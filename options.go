@@ -1,0 +1,55 @@
+package monitoring
+
+import (
+	"io"
+	"log/slog"
+
+	promadapter "github.com/compozy/monitoring/adapters/prometheus"
+)
+
+// Registry is what [WithRegistry] accepts: a prometheus.Registerer that is
+// also a prometheus.Gatherer, such as *prometheus.Registry.
+type Registry = promadapter.Registry
+
+type options struct {
+	logger    *slog.Logger
+	registry  Registry
+	writer    io.Writer
+	writerSet bool
+	meterName string
+}
+
+// Option configures [NewMonitoringService].
+type Option func(*options)
+
+// WithLogger sets where monitoring logs, including a backend's failure to
+// start; the default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+// WithRegistry makes the Prometheus backend register into r and serve what r
+// gathers, so metrics already registered there share the same endpoint. To
+// join client_golang's global registry, pass
+// prometheus.DefaultRegisterer.(*prometheus.Registry), which is what it holds
+// unless the application replaced it.
+//
+// One registry serves one service: two services registered into the same
+// registry would expose the same families twice.
+func WithRegistry(r Registry) Option {
+	return func(o *options) { o.registry = r }
+}
+
+// WithWriter sets where the stdout backend writes; the default is os.Stdout.
+func WithWriter(w io.Writer) Option {
+	return func(o *options) { o.writer, o.writerSet = w, true }
+}
+
+// WithMeterName sets the instrumentation scope of the service's meter.
+func WithMeterName(name string) Option {
+	return func(o *options) { o.meterName = name }
+}

@@ -1,0 +1,8 @@
+// Package port is the contract between business code and monitoring.
+//
+// Business code, middleware and interceptors depend on [Monitoring] and on
+// nothing else of this module, so the backend that records and exports
+// metrics (Prometheus, stdout, no-op, or a mock in unit tests) can be swapped
+// without touching them. The package imports only the standard library and
+// the OpenTelemetry metric API.
+package port

@@ -1,0 +1,52 @@
+package port
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"go.opentelemetry.io/otel/metric"
+)
+
+// Monitoring is what a service needs from its metrics backend: a place to
+// record (a meter, or a meter provider for OpenTelemetry-instrumented
+// libraries), a way to expose what was recorded, its health, and an end.
+//
+// Every method is safe for concurrent use and none panics. Calls made after
+// Shutdown are harmless: instruments record nothing and flushes do nothing.
+type Monitoring interface {
+	// Meter returns the meter the service records its own metrics with.
+	Meter() metric.Meter
+	// MeterProvider returns the provider behind Meter, so libraries that are
+	// instrumented with OpenTelemetry can be handed the same backend.
+	MeterProvider() metric.MeterProvider
+	// Handler returns the exposition endpoint (for example the Prometheus
+	// text format). Backends with nothing to scrape answer 404 with a reason.
+	Handler() http.Handler
+	// Status reports which backend is serving and whether it started.
+	Status() Status
+	// ForceFlush exports everything recorded so far on push backends. It
+	// honours the context's deadline.
+	ForceFlush(ctx context.Context) error
+	// Shutdown flushes and releases the backend. It is idempotent and
+	// honours the context's deadline.
+	Shutdown(ctx context.Context) error
+}
+
+// Status describes the backend behind a [Monitoring].
+type Status struct {
+	// Backend names the backend that is serving: "prometheus", "stdout",
+	// "noop", or another adapter's name.
+	Backend string
+	// Enabled is false when nothing is recorded: monitoring was disabled by
+	// configuration, or the requested backend could not start.
+	Enabled bool
+	// Healthy is false when the requested backend failed to start or the
+	// backend has been shut down; Err then says why.
+	Healthy bool
+	// Err is the reason the backend is not healthy, nil when it is.
+	Err error
+}
+
+// ErrShutdown is the Status error of a backend that has been shut down.
+var ErrShutdown = errors.New("monitoring has been shut down")

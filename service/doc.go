@@ -1,0 +1,10 @@
+// Package service is the layer business code talks to: [MonitoringService]
+// wraps whichever [port.Monitoring] backend it is handed and adds the
+// guarantees callers build on. Instruments are created without an error to
+// handle, the exposition handler answers 503 with the reason when the backend
+// did not start, shutdown is idempotent, and a failing or panicking backend
+// never reaches the caller as a panic.
+//
+// It depends only on the port, so it works the same over every adapter and
+// over the generated mock.
+package service

@@ -1,0 +1,51 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/compozy/monitoring/service"
+)
+
+// New never fails: even without a backend the service hands out working
+// instruments, and its handler tells a scraper why there is nothing to scrape.
+func ExampleNew() {
+	svc := service.New(nil, service.WithLogger(slog.New(slog.DiscardHandler)))
+	defer func() { _ = svc.Shutdown(context.Background()) }()
+
+	requests, err := svc.Meter().Int64Counter("http.server.requests")
+	fmt.Println("error:", err)
+	requests.Add(context.Background(), 1) // recorded nowhere, never panics
+
+	st := svc.Status()
+	fmt.Println("backend:", st.Backend, "healthy:", st.Healthy)
+	// Output:
+	// error: <nil>
+	// backend: none healthy: false
+}
+
+// An instrument with an invalid name is logged once and replaced by a no-op
+// one, so business code has no error to handle.
+func ExampleMonitoringService_Meter() {
+	svc := service.New(nil, service.WithLogger(slog.New(slog.DiscardHandler)))
+
+	c, err := svc.Meter().Float64Counter("1 not a valid name")
+	fmt.Println(c != nil, err)
+	// Output: true <nil>
+}
+
+// The exposition handler answers 503 with a one-line reason when the backend
+// did not start or the service is shut down.
+func ExampleMonitoringService_ExporterHandler() {
+	svc := service.New(nil)
+	_ = svc.Shutdown(context.Background())
+
+	rec := httptest.NewRecorder()
+	svc.ExporterHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))
+	// Output: 503 monitoring unavailable: monitoring has been shut down
+}

@@ -1,0 +1,176 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+
+	"github.com/compozy/monitoring/port"
+)
+
+// MonitoringService wraps a backend with the guarantees business code relies
+// on. It implements [port.Monitoring]; all its methods are safe for
+// concurrent use.
+type MonitoringService struct {
+	backend  port.Monitoring
+	logger   *slog.Logger
+	handler  http.Handler
+	meter    metric.Meter
+	provider metric.MeterProvider
+
+	// logged remembers the instruments whose creation failed, to log once.
+	logged sync.Map
+
+	shutdownOnce sync.Once
+	stopped      atomic.Bool
+	shutdownDone chan struct{} // closed when the first Shutdown has returned
+	shutdownErr  error         // written before shutdownDone is closed
+}
+
+var _ port.Monitoring = (*MonitoringService)(nil)
+
+// New wraps backend. A nil backend is treated as a no-op one.
+func New(backend port.Monitoring, opts ...Option) *MonitoringService {
+	cfg := config{logger: slog.Default()}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	s := &MonitoringService{backend: backend, logger: cfg.logger, shutdownDone: make(chan struct{})}
+	if backend == nil {
+		s.backend = nilBackend{}
+	}
+	s.handler = s.backendHandler()
+	s.provider = safeProvider{MeterProvider: s.backendProvider(), s: s}
+	s.meter = safeMeter{Meter: s.backendMeter(), s: s}
+	return s
+}
+
+// Meter returns the backend's meter, wrapped so that its instrument
+// constructors never return an error nor panic: an instrument that cannot be
+// created is logged once and replaced by a working no-op one.
+func (s *MonitoringService) Meter() metric.Meter { return s.meter }
+
+// MeterProvider returns the backend's provider, wrapped so that the meters
+// it hands out behave as [MonitoringService.Meter] does. Give it to
+// libraries instrumented with OpenTelemetry.
+func (s *MonitoringService) MeterProvider() metric.MeterProvider { return s.provider }
+
+// Handler is [MonitoringService.ExporterHandler], so the service satisfies
+// the port.
+func (s *MonitoringService) Handler() http.Handler { return s.ExporterHandler() }
+
+// Status reports the backend's status; once the service is shut down it
+// reports [port.ErrShutdown].
+func (s *MonitoringService) Status() port.Status {
+	st, err := guard(s.backend.Status)
+	if err != nil {
+		st = port.Status{Backend: "unknown", Err: err}
+	}
+	if s.stopped.Load() {
+		st.Enabled, st.Healthy, st.Err = false, false, port.ErrShutdown
+	}
+	return st
+}
+
+// ForceFlush asks the backend to export what was recorded. It does nothing
+// after Shutdown. A failure is logged and returned, never panicked.
+func (s *MonitoringService) ForceFlush(ctx context.Context) error {
+	if s.stopped.Load() {
+		return nil
+	}
+	if err := call(func() error { return s.backend.ForceFlush(ctx) }); err != nil {
+		s.logger.ErrorContext(ctx, "monitoring: flush failed", "error", err)
+		return fmt.Errorf("monitoring: flush: %w", err)
+	}
+	return nil
+}
+
+// Shutdown flushes and stops the backend once, with ctx. Later and
+// concurrent calls wait for that first one and return its result, or their
+// own ctx's error if it ends first. The first call honours ctx's deadline as
+// far as the backend does.
+func (s *MonitoringService) Shutdown(ctx context.Context) error {
+	first := false
+	s.shutdownOnce.Do(func() {
+		first = true
+		s.stopped.Store(true)
+	})
+	if !first {
+		select {
+		case <-s.shutdownDone:
+			return s.shutdownErr
+		case <-ctx.Done():
+			return fmt.Errorf("monitoring: shutdown: %w", ctx.Err())
+		}
+	}
+	defer close(s.shutdownDone)
+	if err := call(func() error { return s.backend.Shutdown(ctx) }); err != nil {
+		s.logger.ErrorContext(ctx, "monitoring: shutdown failed", "error", err)
+		s.shutdownErr = fmt.Errorf("monitoring: shutdown: %w", err)
+	}
+	return s.shutdownErr
+}
+
+// backendMeter asks the backend for its meter once, surviving a panic.
+func (s *MonitoringService) backendMeter() metric.Meter {
+	m, err := guard(s.backend.Meter)
+	if err == nil && m == nil {
+		err = errors.New("the backend returned a nil meter")
+	}
+	if err != nil {
+		s.logOnce("backend meter", "", err)
+		return noop.Meter{}
+	}
+	return m
+}
+
+// backendProvider asks the backend for its provider once, surviving a panic.
+func (s *MonitoringService) backendProvider() metric.MeterProvider {
+	p, err := guard(s.backend.MeterProvider)
+	if err == nil && p == nil {
+		err = errors.New("the backend returned a nil meter provider")
+	}
+	if err != nil {
+		s.logOnce("backend meter provider", "", err)
+		return noop.MeterProvider{}
+	}
+	return p
+}
+
+// guard calls f and turns a panic into an error.
+func guard[T any](f func() T) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("monitoring backend panicked: %w", e)
+			} else {
+				err = fmt.Errorf("monitoring backend panicked: %v", r)
+			}
+		}
+	}()
+	return f(), nil
+}
+
+// call calls f and returns its error, or the panic it raised as one.
+func call(f func() error) error {
+	err, panicked := guard(f)
+	if panicked != nil {
+		return panicked
+	}
+	return err
+}
+
+// logOnce logs a failure the first time it happens for kind and name.
+func (s *MonitoringService) logOnce(kind, name string, err error) {
+	if _, seen := s.logged.LoadOrStore(kind+"\x00"+name, struct{}{}); seen {
+		return
+	}
+	s.logger.Error("monitoring: using a no-op "+kind+" instead", "name", name, "error", err)
+}
