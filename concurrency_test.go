@@ -2,7 +2,6 @@ package monitoring_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +77,7 @@ func TestConcurrentRecordingAndScraping(t *testing.T) {
 				if b.GetUpperBound() >= observedSecs {
 					want = uint64(perOutcome)
 				}
-				assert.Equal(t, want, b.GetCumulativeCount(), fmt.Sprintf("bucket le=%g", b.GetUpperBound()))
+				assert.Equal(t, want, b.GetCumulativeCount(), "bucket le=%g", b.GetUpperBound())
 			}
 		}
 		assert.Len(t, families["job_duration_seconds"].GetMetric(), 2)
