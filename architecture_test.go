@@ -58,8 +58,11 @@ func allowed(from, imp string) bool {
 	switch from {
 	case "port", "internal":
 		return false
-	case "service", "middleware", "interceptor", "mocks":
+	case "service", "middleware", "interceptor", "mocks", "monitoringtest":
 		return to == "port"
+	case "bench":
+		// Benchmarks are a consumer, like cmd: they wire the real thing.
+		return to != "adapter" && to != "adapter-support"
 	case "adapter":
 		return to == "port" || to == "adapter-support"
 	case "adapter-support":
@@ -139,6 +142,9 @@ func TestArchitecture(t *testing.T) {
 			"middleware importing adapter": {ImportPath: m("middleware"), Imports: []string{m("adapters/noop")}},
 			"mocks importing service":      {ImportPath: m("mocks"), Imports: []string{m("service")}},
 			"cmd importing an adapter":     {ImportPath: m("cmd/demo"), Imports: []string{m("adapters/prometheus")}},
+			"bench importing an adapter":   {ImportPath: m("bench"), Imports: []string{m("adapters/prometheus")}},
+			"middleware importing service": {ImportPath: m("middleware"), Imports: []string{m("service")}},
+			"test kit importing the root":  {ImportPath: m("monitoringtest"), Imports: []string{module}},
 			"a test importing an adapter":  {ImportPath: m("service"), XTestImports: []string{m("adapters/noop")}},
 		}
 		for name, p := range cases {

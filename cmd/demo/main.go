@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,8 +20,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/cmd/demo/shop"
+	"github.com/compozy/monitoring/middleware"
 )
 
 //go:embed config.yaml
@@ -53,28 +55,32 @@ func run() error {
 		return err
 	}
 
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	// Recovery first, so it answers the panics the middleware re-raises after
+	// recording them; /metrics and /healthz are left out of the HTTP metrics.
+	engine.Use(gin.Recovery(), middleware.Gin(mon, middleware.WithSkipPaths(cfg.Path, "/healthz")))
+
 	orders := shop.New(mon)
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /orders/{item}", func(w http.ResponseWriter, r *http.Request) {
-		order, err := orders.PlaceOrder(r.Context(), r.PathValue("item"))
+	engine.GET("/orders/:item", func(c *gin.Context) {
+		order, err := orders.PlaceOrder(c.Request.Context(), c.Param("item"))
 		if errors.Is(err, shop.ErrUnknownItem) {
-			http.Error(w, err.Error(), http.StatusNotFound)
+			c.String(http.StatusNotFound, err.Error())
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(order)
+		c.JSON(http.StatusOK, order)
 	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	engine.GET("/healthz", func(c *gin.Context) {
 		st := mon.Status()
-		_, _ = fmt.Fprintf(w, "ok (monitoring: backend=%s healthy=%t)\n", st.Backend, st.Healthy)
+		c.String(http.StatusOK, "ok (monitoring: backend=%s healthy=%t)\n", st.Backend, st.Healthy)
 	})
-	mux.Handle("GET "+cfg.Path, mon.ExporterHandler())
+	engine.GET(cfg.Path, gin.WrapH(mon.ExporterHandler()))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 5 * time.Second}
 	st := mon.Status()
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",

@@ -1,0 +1,74 @@
+package middleware_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/middleware"
+)
+
+// printCount scrapes h and prints the request-count lines of the duration
+// histogram.
+func printCount(h http.Handler) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/metrics", nil))
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "http_server_request_duration_seconds_count") {
+			fmt.Println(sc.Text())
+		}
+	}
+}
+
+// Instrument a Go 1.22+ ServeMux: wrap the mux, and the route comes from
+// r.Pattern.
+func ExampleHTTP() {
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	mon, _ := monitoring.NewMonitoringService(context.Background(), &cfg)
+	defer func() { _ = mon.Shutdown(context.Background()) }()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "user")
+	})
+	handler := middleware.HTTP(mon, middleware.WithSkipPaths("/metrics"))(mux)
+
+	handler.ServeHTTP(httptest.NewRecorder(),
+		httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/users/42", nil))
+	printCount(mon.ExporterHandler())
+	// Output:
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",url_scheme="http"} 1
+}
+
+// Instrument gin: install the middleware with Use, after gin.Recovery. gin's
+// ":id" is written "{id}", as ServeMux writes it.
+func ExampleGin() {
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	mon, _ := monitoring.NewMonitoringService(context.Background(), &cfg)
+	defer func() { _ = mon.Shutdown(context.Background()) }()
+
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	engine.Use(gin.Recovery(), middleware.Gin(mon, middleware.WithSkipPaths("/metrics")))
+	engine.GET("/users/:id", func(c *gin.Context) { c.String(http.StatusOK, "user") })
+	engine.GET("/metrics", gin.WrapH(mon.ExporterHandler()))
+
+	engine.ServeHTTP(httptest.NewRecorder(),
+		httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/users/42", nil))
+	engine.ServeHTTP(httptest.NewRecorder(),
+		httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/nowhere", nil))
+	printCount(engine)
+	// Output:
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",url_scheme="http"} 1
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="404",http_route="unmatched",network_protocol_version="1.1",url_scheme="http"} 1
+}

@@ -1,0 +1,106 @@
+package middleware
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/compozy/monitoring/port"
+)
+
+// HTTP returns net/http middleware that records every request through mon.
+// Wrap the ServeMux (or any handler under it): the route is the matched
+// pattern's path template, from r.Pattern of Go 1.22+ ServeMux, or what the
+// function given to [WithRouteFunc] returns. A panic in the handler is
+// recorded as a 500 with error.type "panic" and then re-panicked, so the
+// server's own recovery still runs.
+func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
+	cfg := newConfig(opts)
+	rec := newRecorder(mon, cfg)
+	route := cfg.routeFunc
+	if route == nil {
+		route = patternRoute
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if rec.skipped(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx := r.Context()
+			q := rec.begin(ctx, r)
+			rw := writers.Get().(*responseWriter)
+			rw.reset(w)
+			defer func() {
+				p := recover()
+				status := rw.status
+				if p != nil {
+					status = http.StatusInternalServerError
+				}
+				rec.end(ctx, r, q, route(r), status, rw.written, p != nil)
+				rw.reset(nil)
+				writers.Put(rw)
+				if p != nil {
+					panic(p)
+				}
+			}()
+			next.ServeHTTP(rw, r)
+		})
+	}
+}
+
+// patternRoute returns the path part of the ServeMux pattern that matched
+// r: "GET example.com/users/{id}" gives "/users/{id}"; no match gives "".
+func patternRoute(r *http.Request) string {
+	p := r.Pattern
+	if i := strings.IndexByte(p, ' '); i >= 0 {
+		p = strings.TrimLeft(p[i+1:], " \t")
+	}
+	if i := strings.IndexByte(p, '/'); i > 0 {
+		p = p[i:]
+	}
+	return p
+}
+
+// writers recycles response writers: one per request would be an allocation
+// on the hot path.
+var writers = sync.Pool{New: func() any { return new(responseWriter) }}
+
+// responseWriter captures the status code and the bytes written.
+type responseWriter struct {
+	http.ResponseWriter
+	status      int
+	written     int64
+	wroteHeader bool
+}
+
+func (w *responseWriter) reset(inner http.ResponseWriter) {
+	*w = responseWriter{ResponseWriter: inner, status: http.StatusOK}
+}
+
+// WriteHeader records the status code of the response.
+func (w *responseWriter) WriteHeader(code int) {
+	if !w.wroteHeader && code >= 200 {
+		w.status, w.wroteHeader = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write counts the bytes of the response body.
+func (w *responseWriter) Write(b []byte) (int, error) {
+	w.wroteHeader = true
+	n, err := w.ResponseWriter.Write(b)
+	w.written += int64(n)
+	return n, err
+}
+
+// Flush passes a flush through when the underlying writer supports it.
+func (w *responseWriter) Flush() {
+	w.wroteHeader = true
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,395 @@
+package middleware_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.uber.org/mock/gomock"
+
+	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/mocks"
+	"github.com/compozy/monitoring/monitoringtest"
+	"github.com/compozy/monitoring/port"
+)
+
+const (
+	durationName = "http.server.request.duration"
+	activeName   = "http.server.active_requests"
+	reqSizeName  = "http.server.request.body.size"
+	respSizeName = "http.server.response.body.size"
+)
+
+// routers builds the same small API on net/http and on gin, instrumented by
+// our middleware, so every test runs against both.
+var routers = map[string]func(port.Monitoring, ...middleware.Option) http.Handler{
+	"net/http": func(mon port.Monitoring, opts ...middleware.Option) http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, "order")
+		})
+		mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, "created")
+		})
+		mux.HandleFunc("GET /fail", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "broken", http.StatusInternalServerError)
+		})
+		mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+		mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "m") })
+		return middleware.HTTP(mon, opts...)(mux)
+	},
+	"gin": func(mon port.Monitoring, opts ...middleware.Option) http.Handler {
+		e := gin.New()
+		e.Use(middleware.Gin(mon, opts...))
+		e.GET("/orders/:id", func(c *gin.Context) { c.String(http.StatusOK, "order") })
+		e.POST("/orders", func(c *gin.Context) {
+			_, _ = io.Copy(io.Discard, c.Request.Body)
+			c.String(http.StatusCreated, "created")
+		})
+		e.GET("/fail", func(c *gin.Context) { c.String(http.StatusInternalServerError, "broken") })
+		e.GET("/panic", func(*gin.Context) { panic("boom") })
+		e.GET("/metrics", func(c *gin.Context) { c.String(http.StatusOK, "m") })
+		return e
+	},
+}
+
+// serve sends one request and reports the response and whether the handler
+// chain panicked out of the middleware.
+func serve(h http.Handler, method, target, body string) (rec *httptest.ResponseRecorder, panicked any) {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequestWithContext(context.Background(), method, target, r)
+	rec = httptest.NewRecorder()
+	func() {
+		defer func() { panicked = recover() }()
+		h.ServeHTTP(rec, req)
+	}()
+	return rec, panicked
+}
+
+func histogram(t *testing.T, b *monitoringtest.Backend, name string) metricdata.Histogram[float64] {
+	t.Helper()
+	m, ok := b.Metric(t, name)
+	require.True(t, ok, "%s was not recorded", name)
+	h, ok := m.Data.(metricdata.Histogram[float64])
+	require.True(t, ok, "%s is %T", name, m.Data)
+	return h
+}
+
+func intHistogram(t *testing.T, b *monitoringtest.Backend, name string) metricdata.Histogram[int64] {
+	t.Helper()
+	m, ok := b.Metric(t, name)
+	require.True(t, ok, "%s was not recorded", name)
+	h, ok := m.Data.(metricdata.Histogram[int64])
+	require.True(t, ok, "%s is %T", name, m.Data)
+	return h
+}
+
+func inFlight(t *testing.T, b *monitoringtest.Backend) map[attribute.Distinct]int64 {
+	t.Helper()
+	out := map[attribute.Distinct]int64{}
+	m, ok := b.Metric(t, activeName)
+	if !ok {
+		return out
+	}
+	for _, p := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		out[p.Attributes.Equivalent()] = p.Value
+	}
+	return out
+}
+
+func TestSemanticConventions(t *testing.T) {
+	cases := []struct {
+		name, method, target, body string
+		want                       attribute.Set
+		panics                     bool
+	}{
+		{name: "a 200 on a route with a parameter", method: http.MethodGet, target: "/orders/42", want: attribute.NewSet(
+			attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"),
+			attribute.String("http.route", "/orders/{id}"), attribute.Int("http.response.status_code", 200),
+			attribute.String("network.protocol.version", "1.1"))},
+		{name: "a 201 with a request body", method: http.MethodPost, target: "/orders", body: "hello", want: attribute.NewSet(
+			attribute.String("http.request.method", "POST"), attribute.String("url.scheme", "http"),
+			attribute.String("http.route", "/orders"), attribute.Int("http.response.status_code", 201),
+			attribute.String("network.protocol.version", "1.1"))},
+		{name: "a 404 on an unmatched path", method: http.MethodGet, target: "/no/such/path?q=1", want: attribute.NewSet(
+			attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"),
+			attribute.String("http.route", middleware.UnmatchedRoute), attribute.Int("http.response.status_code", 404),
+			attribute.String("network.protocol.version", "1.1"))},
+		{name: "a 500", method: http.MethodGet, target: "/fail", want: attribute.NewSet(
+			attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"),
+			attribute.String("http.route", "/fail"), attribute.Int("http.response.status_code", 500),
+			attribute.String("network.protocol.version", "1.1"), attribute.String("error.type", "500"))},
+		{name: "a panic", method: http.MethodGet, target: "/panic", panics: true, want: attribute.NewSet(
+			attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"),
+			attribute.String("http.route", "/panic"), attribute.Int("http.response.status_code", 500),
+			attribute.String("network.protocol.version", "1.1"), attribute.String("error.type", "panic"))},
+		{name: "a method outside the standard set", method: "PURGE", target: "/orders/42", want: attribute.NewSet(
+			attribute.String("http.request.method", "_OTHER"), attribute.String("url.scheme", "http"),
+			attribute.String("http.route", middleware.UnmatchedRoute), attribute.Int("http.response.status_code", 0),
+			attribute.String("network.protocol.version", "1.1"))},
+	}
+	for router, build := range routers {
+		for _, tc := range cases {
+			t.Run("Should record "+tc.name+" with "+router, func(t *testing.T) {
+				b := monitoringtest.New(t)
+				rec, panicked := serve(build(b), tc.method, tc.target, tc.body)
+				if tc.panics {
+					assert.Equal(t, "boom", panicked, "the panic must reach the application's recovery unchanged")
+				} else {
+					require.Nil(t, panicked)
+				}
+
+				want := tc.want
+				if tc.method == "PURGE" {
+					// Unknown methods are answered by each router its own way
+					// (405 or 404); only the status differs.
+					kvs := want.ToSlice()
+					for i := range kvs {
+						if kvs[i].Key == "http.response.status_code" {
+							kvs[i] = attribute.Int("http.response.status_code", rec.Code)
+						}
+					}
+					want = attribute.NewSet(kvs...)
+				}
+				d := histogram(t, b, durationName)
+				require.Len(t, d.DataPoints, 1)
+				assert.Equal(t, want.Encoded(attribute.DefaultEncoder()), d.DataPoints[0].Attributes.Encoded(attribute.DefaultEncoder()))
+				assert.Equal(t, uint64(1), d.DataPoints[0].Count)
+				assert.Equal(t, middleware.DefaultDurationBuckets(), d.DataPoints[0].Bounds)
+
+				resp := intHistogram(t, b, respSizeName)
+				require.Len(t, resp.DataPoints, 1)
+				assert.True(t, resp.DataPoints[0].Attributes.Equals(&want))
+				switch {
+				case tc.panics:
+				case router == "gin" && (rec.Code == http.StatusNotFound || rec.Code == http.StatusMethodNotAllowed):
+					// gin writes its default 404/405 body after the middleware
+					// chain has returned: the middleware sees no bytes.
+					assert.Zero(t, resp.DataPoints[0].Sum, "response bytes")
+				default:
+					assert.Equal(t, int64(rec.Body.Len()), resp.DataPoints[0].Sum, "response bytes")
+				}
+				req := intHistogram(t, b, reqSizeName)
+				require.Len(t, req.DataPoints, 1)
+				assert.Equal(t, int64(len(tc.body)), req.DataPoints[0].Sum, "request bytes")
+
+				for set, v := range inFlight(t, b) {
+					assert.Zero(t, v, "in flight for %v", set)
+				}
+			})
+		}
+	}
+}
+
+func TestSameAttributesOnBothRouters(t *testing.T) {
+	t.Run("Should give net/http and gin the same names and attribute sets for the same routes", func(t *testing.T) {
+		type seen struct {
+			names []string
+			sets  []string
+		}
+		results := map[string]seen{}
+		for router, build := range routers {
+			b := monitoringtest.New(t)
+			h := build(b)
+			for _, target := range []string{"/orders/1", "/orders/2", "/fail", "/nothing"} {
+				serve(h, http.MethodGet, target, "")
+			}
+			serve(h, http.MethodPost, "/orders", "x")
+			var s seen
+			for _, sm := range b.Collect(t).ScopeMetrics {
+				assert.Equal(t, middleware.ScopeName, sm.Scope.Name)
+				for _, m := range sm.Metrics {
+					s.names = append(s.names, m.Name)
+				}
+			}
+			for _, set := range b.Series(t, durationName) {
+				s.sets = append(s.sets, set.Encoded(attribute.DefaultEncoder()))
+			}
+			results[router] = s
+		}
+		assert.ElementsMatch(t, results["net/http"].names, results["gin"].names)
+		assert.ElementsMatch(t, []string{durationName, activeName, reqSizeName, respSizeName}, results["gin"].names)
+		assert.ElementsMatch(t, results["net/http"].sets, results["gin"].sets)
+		assert.Len(t, results["gin"].sets, 4, "orders/{id}, fail, unmatched, POST orders")
+	})
+}
+
+func TestCardinality(t *testing.T) {
+	for router, build := range routers {
+		t.Run("Should keep 10,000 random paths and methods to a fixed set of series with "+router, func(t *testing.T) {
+			b := monitoringtest.New(t)
+			h := build(b)
+			rng := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // a seeded, repeatable test input, not a secret.
+			methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"}
+			for i := range 10_000 {
+				method := methods[rng.IntN(len(methods))]
+				if i%3 == 0 {
+					method = fmt.Sprintf("X%dY", rng.Uint32()) // a method no one registered
+				}
+				serve(h, method, fmt.Sprintf("/random/%d/%x", i, rng.Uint64()), "")
+			}
+			// 7 standard methods and _OTHER, each on the one unmatched route;
+			// the router answers 404, or 405 for methods it knows of for
+			// another route: at most 2 statuses per method.
+			series := b.Series(t, durationName)
+			assert.LessOrEqual(t, len(series), 16)
+			assert.GreaterOrEqual(t, len(series), 8)
+			for _, s := range series {
+				route, _ := s.Value("http.route")
+				assert.Equal(t, middleware.UnmatchedRoute, route.AsString())
+				method, _ := s.Value("http.request.method")
+				assert.Contains(t, append(methods, "_OTHER"), method.AsString())
+			}
+			assert.LessOrEqual(t, len(b.Series(t, activeName)), 8)
+		})
+	}
+}
+
+func TestInFlight(t *testing.T) {
+	t.Run("Should count concurrent requests in flight and return to zero", func(t *testing.T) {
+		const n = 20
+		b := monitoringtest.New(t)
+		started := make(chan struct{}, n)
+		release := make(chan struct{})
+		h := middleware.HTTP(b)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			started <- struct{}{}
+			<-release
+		}))
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() { serve(h, http.MethodGet, "/", "") })
+		}
+		for range n {
+			<-started
+		}
+		getSet := attribute.NewSet(attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"))
+		assert.Equal(t, int64(n), inFlight(t, b)[getSet.Equivalent()])
+
+		close(release)
+		wg.Wait()
+		assert.Equal(t, int64(0), inFlight(t, b)[getSet.Equivalent()])
+		assert.Equal(t, uint64(n), histogram(t, b, durationName).DataPoints[0].Count)
+	})
+}
+
+func TestOptions(t *testing.T) {
+	for router, build := range routers {
+		t.Run("Should skip the paths it is told to skip with "+router, func(t *testing.T) {
+			b := monitoringtest.New(t)
+			h := build(b, middleware.WithSkipPaths("/metrics"))
+			rec, _ := serve(h, http.MethodGet, "/metrics", "")
+			assert.Equal(t, http.StatusOK, rec.Code)
+			_, recorded := b.Metric(t, durationName)
+			assert.False(t, recorded)
+			serve(h, http.MethodGet, "/orders/1", "")
+			assert.Len(t, b.Series(t, durationName), 1)
+		})
+
+		t.Run("Should add extra attributes but never let them replace ours with "+router, func(t *testing.T) {
+			b := monitoringtest.New(t)
+			h := build(b, middleware.WithExtraAttributes(func(r *http.Request) []attribute.KeyValue {
+				return []attribute.KeyValue{
+					attribute.String("tier", "gold"),
+					attribute.String("http.route", r.URL.Path), // a raw path must not win
+				}
+			}))
+			serve(h, http.MethodGet, "/orders/1", "")
+			serve(h, http.MethodGet, "/orders/2", "")
+			series := b.Series(t, durationName)
+			require.Len(t, series, 1)
+			tier, _ := series[0].Value("tier")
+			assert.Equal(t, "gold", tier.AsString())
+			route, _ := series[0].Value("http.route")
+			assert.Equal(t, "/orders/{id}", route.AsString())
+		})
+
+		t.Run("Should use custom duration buckets with "+router, func(t *testing.T) {
+			b := monitoringtest.New(t)
+			serve(build(b, middleware.WithDurationBuckets(0.1, 1)), http.MethodGet, "/orders/1", "")
+			assert.Equal(t, []float64{0.1, 1}, histogram(t, b, durationName).DataPoints[0].Bounds)
+		})
+	}
+
+	t.Run("Should take the route from the route function for other routers", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		h := middleware.HTTP(b, middleware.WithRouteFunc(func(*http.Request) string { return "/custom/{x}" }))(
+			http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		serve(h, http.MethodGet, "/custom/1", "")
+		route, _ := b.Series(t, durationName)[0].Value("http.route")
+		assert.Equal(t, "/custom/{x}", route.AsString())
+	})
+
+	t.Run("Should strip the method and host of a ServeMux pattern", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET example.com/hosted/{id}", func(http.ResponseWriter, *http.Request) {})
+		serve(middleware.HTTP(b)(mux), http.MethodGet, "http://example.com/hosted/7", "")
+		route, _ := b.Series(t, durationName)[0].Value("http.route")
+		assert.Equal(t, "/hosted/{id}", route.AsString())
+	})
+
+	t.Run("Should rewrite gin wildcards into ServeMux syntax", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		e := gin.New()
+		e.Use(middleware.Gin(b))
+		e.GET("/files/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+		serve(e, http.MethodGet, "/files/a/b/c", "")
+		route, _ := b.Series(t, durationName)[0].Value("http.route")
+		assert.Equal(t, "/files/{path...}", route.AsString())
+	})
+
+	t.Run("Should keep http.ResponseController working through the wrapper", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		h := middleware.HTTP(b)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, "chunk")
+			assert.NoError(t, http.NewResponseController(w).Flush())
+		}))
+		rec, _ := serve(h, http.MethodGet, "/", "")
+		assert.True(t, rec.Flushed)
+	})
+}
+
+// failingMeter refuses every instrument.
+type failingMeter struct{ noop.Meter }
+
+func (failingMeter) Float64Histogram(string, ...metric.Float64HistogramOption) (metric.Float64Histogram, error) {
+	return nil, fmt.Errorf("no histograms today")
+}
+
+type failingProvider struct{ noop.MeterProvider }
+
+func (failingProvider) Meter(string, ...metric.MeterOption) metric.Meter { return failingMeter{} }
+
+func TestBrokenBackend(t *testing.T) {
+	t.Run("Should keep serving when the backend cannot create instruments", func(t *testing.T) {
+		mon := mocks.NewMockMonitoring(gomock.NewController(t))
+		mon.EXPECT().MeterProvider().Return(failingProvider{}).Times(2)
+		var logs strings.Builder
+		logger := slog.New(slog.NewTextHandler(&logs, nil))
+		for router, build := range routers {
+			rec, panicked := serve(build(mon, middleware.WithLogger(logger)), http.MethodGet, "/orders/1", "")
+			assert.Nil(t, panicked, router)
+			assert.Equal(t, http.StatusOK, rec.Code, router)
+		}
+		assert.Contains(t, logs.String(), "no histograms today")
+	})
+}
