@@ -56,8 +56,10 @@ func allowed(from, imp string) bool {
 	}
 	to := layer(imp)
 	switch from {
-	case "port", "internal":
+	case "port":
 		return false
+	case "internal":
+		return to == "internal"
 	case "service", "middleware", "interceptor", "mocks", "monitoringtest":
 		return to == "port"
 	case "bench":

@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/demo                 # embedded config: Prometheus on /metrics
 //	go run ./cmd/demo -config my.yaml # a config file; MONITORING_* env still wins
+//	go run ./cmd/demo -temporal 127.0.0.1:7233 # also run an instrumented Temporal worker
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/cmd/demo/shop"
@@ -40,6 +42,8 @@ func main() {
 func run() error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	configPath := flag.String("config", "", "YAML config file (default: the embedded one)")
+	temporalAddress := flag.String("temporal", os.Getenv("TEMPORAL_ADDRESS"),
+		"Temporal frontend address (host:port); when set, the demo also runs an instrumented worker")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -75,6 +79,29 @@ func run() error {
 		c.String(http.StatusOK, "ok (monitoring: backend=%s healthy=%t)\n", st.Backend, st.Healthy)
 	})
 	engine.GET(cfg.Path, gin.WrapH(mon.ExporterHandler()))
+
+	if *temporalAddress != "" {
+		c, stopWorker, err := temporalWorker(ctx, *temporalAddress, mon, orders, logger)
+		if err != nil {
+			return err
+		}
+		defer stopWorker()
+		engine.POST("/workflows/orders/:item", func(g *gin.Context) {
+			run, err := c.ExecuteWorkflow(g.Request.Context(),
+				client.StartWorkflowOptions{TaskQueue: demoQueue}, OrderWorkflow, g.Param("item"))
+			if err != nil {
+				g.String(http.StatusServiceUnavailable, "starting the workflow: %v", err)
+				return
+			}
+			var order shop.Order
+			if err := run.Get(g.Request.Context(), &order); err != nil {
+				g.String(http.StatusUnprocessableEntity, "workflow failed: %v", err)
+				return
+			}
+			g.JSON(http.StatusOK, order)
+		})
+		logger.Info("temporal worker running", "address", *temporalAddress, "task_queue", demoQueue)
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

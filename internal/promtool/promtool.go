@@ -5,32 +5,21 @@ package promtool
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/compozy/monitoring/internal/binaries"
 )
 
-// RequireEnv names the variable that turns a missing binary from a skip into
-// a failure; CI sets it to 1.
-const RequireEnv = "MONITORING_REQUIRE_TOOLS"
-
-// InstallHint tells a developer how to get the binaries.
+// InstallHint tells a developer how to get promtool.
 const InstallHint = "install Debian's prometheus package (apt-get install -y prometheus) for promtool"
 
 // Path returns promtool's path, skipping the test when it is absent unless
-// RequireEnv is set, in which case the test fails.
+// binaries.RequireEnv is set, in which case the test fails.
 func Path(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err == nil {
-		return p
-	}
-	if os.Getenv(RequireEnv) != "" {
-		t.Fatalf("promtool not found and %s is set: %s", RequireEnv, InstallHint)
-	}
-	t.Skipf("promtool not found: %s", InstallHint)
-	return ""
+	return binaries.Path(t, "promtool", InstallHint)
 }
 
 // CheckMetrics feeds exposition to `promtool check metrics` and returns what

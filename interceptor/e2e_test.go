@@ -1,0 +1,204 @@
+package interceptor_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"go/build"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	temporalinterceptor "go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/interceptor"
+	"github.com/compozy/monitoring/internal/binaries"
+	"github.com/compozy/monitoring/internal/promtool"
+)
+
+// temporalHint says how to get the Temporal CLI, which runs the dev server.
+const temporalHint = "go install github.com/temporalio/cli/cmd/temporal@v1.5.1"
+
+// recordHistoryEnv, when set, makes the end-to-end test rewrite the replay
+// fixture testdata/order_history.json from a real execution.
+const recordHistoryEnv = "MONITORING_RECORD_HISTORY"
+
+// freePort returns a TCP port free on 127.0.0.1 at the time of the call.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+	return port
+}
+
+// startDevServer runs `temporal server start-dev` on 127.0.0.1 with random
+// ports and an in-memory store, and stops it when the test ends.
+func startDevServer(t *testing.T) string {
+	t.Helper()
+	bin := binaries.Path(t, "temporal", temporalHint, filepath.Join(build.Default.GOPATH, "bin"))
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "server", "start-dev", "--headless", //nolint:gosec // bin comes from LookPath.
+		"--ip", "127.0.0.1", "--port", fmt.Sprint(port),
+		"--http-port", fmt.Sprint(freePort(t)), "--metrics-port", fmt.Sprint(freePort(t)),
+		"--log-level", "error")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	return fmt.Sprintf("127.0.0.1:%d", port)
+}
+
+// dial connects to the server, retrying until it answers or a minute passes.
+func dial(t *testing.T, address string, opts client.Options) client.Client {
+	t.Helper()
+	opts.HostPort = address
+	deadline := time.Now().Add(time.Minute)
+	ticker := time.NewTicker(250 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		c, err := client.DialContext(ctx, opts)
+		if err == nil {
+			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
+			if err == nil {
+				cancel()
+				t.Cleanup(c.Close)
+				return c
+			}
+			c.Close()
+		}
+		cancel()
+		require.True(t, time.Now().Before(deadline), "the Temporal dev server did not answer within a minute: %v", err)
+		<-ticker.C
+	}
+}
+
+// scrapeLines returns the exposition lines of h that start with prefix.
+func scrapeLines(t *testing.T, h http.Handler, prefix string) []string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	var out []string
+	sc := bufio.NewScanner(rec.Body)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), prefix) {
+			out = append(out, sc.Text())
+		}
+	}
+	return out
+}
+
+func TestEndToEndTemporalServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: runs a Temporal dev server")
+	}
+	t.Run("Should count real executions on a dev server and expose them on /metrics", func(t *testing.T) {
+		address := startDevServer(t)
+		cfg := monitoring.DefaultConfig()
+		cfg.Enabled = true
+		svc, err := monitoring.NewMonitoringService(t.Context(), &cfg)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
+
+		c := dial(t, address, client.Options{MetricsHandler: interceptor.NewMetricsHandler(svc)})
+		const queue = "e2e-orders"
+		wi := interceptor.NewWorkerInterceptor(svc)
+		wi.SetConfiguredWorkers(1)
+		w := wi.Track(worker.New(c, queue, worker.Options{
+			Interceptors: []temporalinterceptor.WorkerInterceptor{wi},
+		}), queue)
+		w.RegisterWorkflow(OrderWorkflow)
+		w.RegisterWorkflow(DeclinedWorkflow)
+		w.RegisterActivityWithOptions(charge, activityName("charge"))
+		w.RegisterActivityWithOptions(declined, activityName("declined"))
+		require.NoError(t, w.Start())
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		var lastID, lastRun string
+		for i := range 3 {
+			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+				ID: fmt.Sprintf("order-%d", i), TaskQueue: queue}, OrderWorkflow, 100*(i+1))
+			require.NoError(t, err)
+			var charged int
+			require.NoError(t, run.Get(ctx, &charged))
+			assert.Equal(t, 100*(i+1), charged)
+			lastID, lastRun = run.GetID(), run.GetRunID()
+		}
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "declined", TaskQueue: queue}, DeclinedWorkflow)
+		require.NoError(t, err)
+		require.Error(t, run.Get(ctx, nil))
+
+		h := svc.ExporterHandler()
+		labels := `namespace="default",task_queue="` + queue + `"`
+		assert.Contains(t, scrapeLines(t, h, "temporal_workflow_started_total"),
+			`temporal_workflow_started_total{`+labels+`,workflow_type="OrderWorkflow"} 3`)
+		ended := scrapeLines(t, h, "temporal_workflow_ended_total")
+		assert.Contains(t, ended, `temporal_workflow_ended_total{namespace="default",outcome="completed",`+
+			`task_queue="`+queue+`",workflow_type="OrderWorkflow"} 3`)
+		assert.Contains(t, ended, `temporal_workflow_ended_total{namespace="default",outcome="failed",`+
+			`task_queue="`+queue+`",workflow_type="DeclinedWorkflow"} 1`)
+		assert.Contains(t, scrapeLines(t, h, "temporal_activity_ended_total"),
+			`temporal_activity_ended_total{activity_type="charge",namespace="default",outcome="completed",`+
+				`task_queue="`+queue+`"} 3`)
+		assert.Contains(t, scrapeLines(t, h, "temporal_worker_running"), `temporal_worker_running{task_queue="`+queue+`"} 1`)
+		assert.Contains(t, scrapeLines(t, h, "temporal_worker_configured"), `temporal_worker_configured 1`)
+		// The SDK's own metrics, through NewMetricsHandler: monotonic counters
+		// and latency histograms in seconds with second-scale buckets.
+		assert.NotEmpty(t, scrapeLines(t, h, "temporal_request_total{"))
+		assert.NotEmpty(t, scrapeLines(t, h, `temporal_workflow_completed_total{`))
+		latency := strings.Join(scrapeLines(t, h, "temporal_workflow_endtoend_latency_seconds_bucket"), "\n")
+		assert.Contains(t, latency, `le="0.005"`)
+
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
+		out, ok := promtool.CheckMetrics(t, rec.Body.Bytes())
+		assert.True(t, ok, "promtool on the Temporal exposition: %s", out)
+
+		history := fetchHistory(t, c, lastID, lastRun)
+		if os.Getenv(recordHistoryEnv) != "" {
+			require.NoError(t, os.WriteFile(historyFixture, history, 0o600))
+		}
+		assertReplayRecordsNothing(t, history)
+
+		w.Stop()
+		assert.Contains(t, scrapeLines(t, h, "temporal_worker_running"), `temporal_worker_running{task_queue="`+queue+`"} 0`)
+	})
+}
+
+func fetchHistory(t *testing.T, c client.Client, id, runID string) []byte {
+	t.Helper()
+	iter := c.GetWorkflowHistory(t.Context(), id, runID, false, 0)
+	var history historypb.History
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		history.Events = append(history.Events, e)
+	}
+	b, err := protojson.MarshalOptions{Multiline: true}.Marshal(&history)
+	require.NoError(t, err)
+	return b
+}
+
+func activityName(name string) activity.RegisterOptions { return activity.RegisterOptions{Name: name} }

@@ -1,0 +1,190 @@
+package interceptor
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.temporal.io/sdk/activity"
+	temporalinterceptor "go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/compozy/monitoring/port"
+)
+
+// WorkerInterceptor is a Temporal worker interceptor that records workflow
+// and activity metrics through a [port.Monitoring]. Append it to
+// worker.Options.Interceptors (or the replayer's options).
+type WorkerInterceptor struct {
+	temporalinterceptor.WorkerInterceptorBase
+
+	ins        instruments
+	logger     *slog.Logger
+	configured atomic.Int64
+}
+
+var _ temporalinterceptor.WorkerInterceptor = (*WorkerInterceptor)(nil)
+
+// NewWorkerInterceptor builds the interceptor on mon's meter provider.
+func NewWorkerInterceptor(mon port.Monitoring, opts ...Option) *WorkerInterceptor {
+	cfg := newConfig(opts)
+	w := &WorkerInterceptor{logger: cfg.logger}
+	w.ins = newInstruments(mon.MeterProvider().Meter(ScopeName), cfg,
+		func(_ context.Context, o metric.Int64Observer) error {
+			o.Observe(w.configured.Load())
+			return nil
+		})
+	return w
+}
+
+// SetConfiguredWorkers sets the temporal.worker.configured gauge: how many
+// workers the application means to run, to compare with the running ones.
+func (w *WorkerInterceptor) SetConfiguredWorkers(n int64) { w.configured.Store(n) }
+
+// InterceptWorkflow wraps a workflow execution.
+func (w *WorkerInterceptor) InterceptWorkflow(
+	_ workflow.Context, next temporalinterceptor.WorkflowInboundInterceptor,
+) temporalinterceptor.WorkflowInboundInterceptor {
+	return &workflowInbound{WorkflowInboundInterceptorBase: temporalinterceptor.WorkflowInboundInterceptorBase{Next: next}, w: w}
+}
+
+// InterceptActivity wraps an activity attempt.
+func (w *WorkerInterceptor) InterceptActivity(
+	_ context.Context, next temporalinterceptor.ActivityInboundInterceptor,
+) temporalinterceptor.ActivityInboundInterceptor {
+	return &activityInbound{ActivityInboundInterceptorBase: temporalinterceptor.ActivityInboundInterceptorBase{Next: next}, w: w}
+}
+
+type workflowInbound struct {
+	temporalinterceptor.WorkflowInboundInterceptorBase
+	w *WorkerInterceptor
+}
+
+// ExecuteWorkflow records the start and the end of a workflow execution,
+// only when not replaying, and its duration in workflow time.
+func (i *workflowInbound) ExecuteWorkflow(
+	ctx workflow.Context, in *temporalinterceptor.ExecuteWorkflowInput,
+) (any, error) {
+	info := workflow.GetInfo(ctx)
+	base := []attribute.KeyValue{
+		attribute.String("workflow_type", info.WorkflowType.Name),
+		attribute.String("task_queue", info.TaskQueueName),
+		attribute.String("namespace", info.Namespace),
+	}
+	if !workflow.IsReplaying(ctx) {
+		safely(i.w.logger, func() {
+			i.w.ins.wfStarted.Add(context.Background(), 1, metric.WithAttributes(base...))
+		})
+	}
+	returned := false
+	defer func() {
+		// Still unwinding: the workflow code panicked. The workflow task
+		// fails and will be retried, the workflow stays open: count the
+		// panic, not an end, and let the panic go on unchanged.
+		if !returned && !workflow.IsReplaying(ctx) {
+			safely(i.w.logger, func() {
+				i.w.ins.wfPanics.Add(context.Background(), 1, metric.WithAttributes(base...))
+			})
+		}
+	}()
+	result, err := i.Next.ExecuteWorkflow(ctx, in)
+	returned = true
+	if !workflow.IsReplaying(ctx) {
+		outcome := workflowOutcome(err)
+		elapsed := workflow.Now(ctx).Sub(info.WorkflowStartTime).Seconds()
+		safely(i.w.logger, func() {
+			attrs := metric.WithAttributes(append(base, attribute.String("outcome", outcome))...)
+			i.w.ins.wfEnded.Add(context.Background(), 1, attrs)
+			i.w.ins.wfDuration.Record(context.Background(), elapsed, attrs)
+		})
+		if outcome != OutcomeCompleted && outcome != OutcomeContinuedAsNew {
+			i.w.logger.Warn("temporal workflow ended", "outcome", outcome, "workflow_type", info.WorkflowType.Name,
+				"workflow_id", info.WorkflowExecution.ID, "run_id", info.WorkflowExecution.RunID, "error", err)
+		}
+	}
+	return result, err
+}
+
+// workflowOutcome classifies how a workflow execution ended.
+func workflowOutcome(err error) string {
+	switch {
+	case err == nil:
+		return OutcomeCompleted
+	case workflow.IsContinueAsNewError(err):
+		return OutcomeContinuedAsNew
+	case temporal.IsCanceledError(err):
+		return OutcomeCanceled
+	case temporal.IsTimeoutError(err):
+		return OutcomeTimedOut
+	default:
+		return OutcomeFailed
+	}
+}
+
+type activityInbound struct {
+	temporalinterceptor.ActivityInboundInterceptorBase
+	w *WorkerInterceptor
+}
+
+// ExecuteActivity records the start, the outcome and the duration of an
+// activity attempt. An activity that completes asynchronously
+// (activity.ErrResultPending) has no end here.
+func (i *activityInbound) ExecuteActivity(
+	ctx context.Context, in *temporalinterceptor.ExecuteActivityInput,
+) (any, error) {
+	info := activity.GetInfo(ctx)
+	base := []attribute.KeyValue{
+		attribute.String("activity_type", info.ActivityType.Name),
+		attribute.String("task_queue", info.TaskQueue),
+		attribute.String("namespace", info.Namespace),
+	}
+	safely(i.w.logger, func() {
+		i.w.ins.actStarted.Add(context.Background(), 1, metric.WithAttributes(base...))
+	})
+	start := time.Now()
+	end := func(outcome string) {
+		elapsed := time.Since(start).Seconds()
+		safely(i.w.logger, func() {
+			attrs := metric.WithAttributes(append(base, attribute.String("outcome", outcome))...)
+			i.w.ins.actEnded.Add(context.Background(), 1, attrs)
+			i.w.ins.actDuration.Record(context.Background(), elapsed, attrs)
+		})
+	}
+	returned := false
+	defer func() {
+		if !returned { // the activity panicked: it fails this attempt
+			end(OutcomeFailed)
+		}
+	}()
+	result, err := i.Next.ExecuteActivity(ctx, in)
+	returned = true
+	if errors.Is(err, activity.ErrResultPending) {
+		return result, err
+	}
+	outcome := activityOutcome(err)
+	end(outcome)
+	if err != nil {
+		i.w.logger.Warn("temporal activity attempt ended", "outcome", outcome, "activity_type", info.ActivityType.Name,
+			"workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt, "error", err)
+	}
+	return result, err
+}
+
+// activityOutcome classifies how an activity attempt ended.
+func activityOutcome(err error) string {
+	switch {
+	case err == nil:
+		return OutcomeCompleted
+	case temporal.IsCanceledError(err), errors.Is(err, context.Canceled):
+		return OutcomeCanceled
+	case temporal.IsTimeoutError(err), errors.Is(err, context.DeadlineExceeded):
+		return OutcomeTimedOut
+	default:
+		return OutcomeFailed
+	}
+}

@@ -1,0 +1,84 @@
+package interceptor_test
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// The workflows and activities the tests run, one per outcome.
+
+func charge(_ context.Context, cents int) (int, error) { return cents, nil }
+
+func declined(context.Context) error { return errors.New("insufficient funds") }
+
+func hang(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func explode(context.Context) error { panic("activity exploded") }
+
+func refuse(context.Context) error { return temporal.NewCanceledError("caller gave up") }
+
+func activityOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+	}
+}
+
+// OrderWorkflow charges once and completes.
+func OrderWorkflow(ctx workflow.Context, cents int) (int, error) {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions())
+	var charged int
+	err := workflow.ExecuteActivity(ctx, "charge", cents).Get(ctx, &charged)
+	return charged, err
+}
+
+// DeclinedWorkflow fails with the activity's failure.
+func DeclinedWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions())
+	return workflow.ExecuteActivity(ctx, "declined").Get(ctx, nil)
+}
+
+// PatientWorkflow waits an hour of workflow time, unless canceled.
+func PatientWorkflow(ctx workflow.Context) error {
+	return workflow.Sleep(ctx, time.Hour)
+}
+
+// ImpatientWorkflow runs an activity that outlives its start-to-close timeout.
+func ImpatientWorkflow(ctx workflow.Context) error {
+	opts := activityOptions()
+	opts.StartToCloseTimeout = 50 * time.Millisecond
+	ctx = workflow.WithActivityOptions(ctx, opts)
+	return workflow.ExecuteActivity(ctx, "hang").Get(ctx, nil)
+}
+
+// LoopWorkflow continues as new while n is positive.
+func LoopWorkflow(ctx workflow.Context, n int) error {
+	if n > 0 {
+		return workflow.NewContinueAsNewError(ctx, LoopWorkflow, n-1)
+	}
+	return nil
+}
+
+// PanickingWorkflow panics in workflow code.
+func PanickingWorkflow(workflow.Context) error { panic("workflow exploded") }
+
+// ExplodingActivityWorkflow runs an activity that panics.
+func ExplodingActivityWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions())
+	return workflow.ExecuteActivity(ctx, "explode").Get(ctx, nil)
+}
+
+// RefusedWorkflow runs an activity that reports itself canceled.
+func RefusedWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions())
+	return workflow.ExecuteActivity(ctx, "refuse").Get(ctx, nil)
+}
+
+func workflowName(name string) workflow.RegisterOptions { return workflow.RegisterOptions{Name: name} }
