@@ -6,12 +6,21 @@ BENCHSTAT := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c
 BENCH_COUNT ?= 10
 BENCH ?= .
 BENCH_OUT ?= bench.txt
+# Stamped into the demo's build_info.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+LOAD_DURATION ?= 30s
 
-.PHONY: run test vet fmt-check generate check-generate lint bench
+.PHONY: run load test vet fmt-check generate check-generate lint bench
 
 ## run: start the demo service on 127.0.0.1:8080 (Prometheus backend, /metrics).
 run:
-	$(GO) run ./cmd/demo
+	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/demo
+
+## load: drive the running demo for $(LOAD_DURATION) with a small Go load generator.
+load:
+	$(GO) run ./cmd/load -target http://127.0.0.1:8080 -duration $(LOAD_DURATION)
 
 ## test: vet, gofmt, mock freshness, then every test with the race detector.
 test: vet fmt-check check-generate

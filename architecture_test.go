@@ -34,6 +34,8 @@ func layer(path string) string {
 		return "adapter-support"
 	case strings.HasPrefix(rel, "adapters/"):
 		return "adapter"
+	case rel == "cmd/demo/shop":
+		return "business"
 	case strings.HasPrefix(rel, "cmd/"):
 		return "cmd"
 	case strings.HasPrefix(rel, "internal/"):
@@ -72,8 +74,11 @@ func allowed(from, imp string) bool {
 	case "root":
 		return to == "port" || to == "service" || to == "adapter" || to == "adapter-support"
 	case "cmd":
-		// The demo's business packages see only the port; its main sees the root.
-		return to == "port" || to == "root" || to == "cmd" || to == "middleware" || to == "interceptor"
+		// The demo's main sees the root and the instrumentation.
+		return to == "port" || to == "root" || to == "cmd" || to == "business" || to == "middleware" || to == "interceptor"
+	case "business":
+		// The demo's business layer sees the port and nothing else of ours.
+		return to == "port"
 	default:
 		return to != "adapter" && to != "root"
 	}
@@ -134,20 +139,22 @@ func TestArchitecture(t *testing.T) {
 	t.Run("Should catch each broken arrow", func(t *testing.T) {
 		m := func(rel string) string { return module + "/" + rel }
 		cases := map[string]listedPackage{
-			"port importing ours":          {ImportPath: m("port"), Imports: []string{m("service")}},
-			"port importing the SDK":       {ImportPath: m("port"), Imports: []string{"go.opentelemetry.io/otel/sdk/metric"}},
-			"service importing an adapter": {ImportPath: m("service"), Imports: []string{m("adapters/prometheus")}},
-			"service importing the root":   {ImportPath: m("service"), Imports: []string{module}},
-			"adapter importing service":    {ImportPath: m("adapters/stdout"), Imports: []string{m("service")}},
-			"adapter importing the root":   {ImportPath: m("adapters/noop"), Imports: []string{module}},
-			"adapter importing another":    {ImportPath: m("adapters/stdout"), Imports: []string{m("adapters/noop")}},
-			"middleware importing adapter": {ImportPath: m("middleware"), Imports: []string{m("adapters/noop")}},
-			"mocks importing service":      {ImportPath: m("mocks"), Imports: []string{m("service")}},
-			"cmd importing an adapter":     {ImportPath: m("cmd/demo"), Imports: []string{m("adapters/prometheus")}},
-			"bench importing an adapter":   {ImportPath: m("bench"), Imports: []string{m("adapters/prometheus")}},
-			"middleware importing service": {ImportPath: m("middleware"), Imports: []string{m("service")}},
-			"test kit importing the root":  {ImportPath: m("monitoringtest"), Imports: []string{module}},
-			"a test importing an adapter":  {ImportPath: m("service"), XTestImports: []string{m("adapters/noop")}},
+			"port importing ours":           {ImportPath: m("port"), Imports: []string{m("service")}},
+			"port importing the SDK":        {ImportPath: m("port"), Imports: []string{"go.opentelemetry.io/otel/sdk/metric"}},
+			"service importing an adapter":  {ImportPath: m("service"), Imports: []string{m("adapters/prometheus")}},
+			"service importing the root":    {ImportPath: m("service"), Imports: []string{module}},
+			"adapter importing service":     {ImportPath: m("adapters/stdout"), Imports: []string{m("service")}},
+			"adapter importing the root":    {ImportPath: m("adapters/noop"), Imports: []string{module}},
+			"adapter importing another":     {ImportPath: m("adapters/stdout"), Imports: []string{m("adapters/noop")}},
+			"middleware importing adapter":  {ImportPath: m("middleware"), Imports: []string{m("adapters/noop")}},
+			"mocks importing service":       {ImportPath: m("mocks"), Imports: []string{m("service")}},
+			"cmd importing an adapter":      {ImportPath: m("cmd/demo"), Imports: []string{m("adapters/prometheus")}},
+			"bench importing an adapter":    {ImportPath: m("bench"), Imports: []string{m("adapters/prometheus")}},
+			"business importing the root":   {ImportPath: m("cmd/demo/shop"), Imports: []string{module}},
+			"business importing middleware": {ImportPath: m("cmd/demo/shop"), Imports: []string{m("middleware")}},
+			"middleware importing service":  {ImportPath: m("middleware"), Imports: []string{m("service")}},
+			"test kit importing the root":   {ImportPath: m("monitoringtest"), Imports: []string{module}},
+			"a test importing an adapter":   {ImportPath: m("service"), XTestImports: []string{m("adapters/noop")}},
 		}
 		for name, p := range cases {
 			assert.Len(t, violations([]listedPackage{p}), 1, name)

@@ -23,6 +23,10 @@ const (
 	BackendNoop       = "noop"
 )
 
+// MinStdoutInterval is the shortest stdout_interval accepted: a shorter one
+// would spend the process writing metrics.
+const MinStdoutInterval = time.Second
+
 // EnvPrefix prefixes the environment variable of every [Config] field.
 const EnvPrefix = "MONITORING_"
 
@@ -45,6 +49,9 @@ type Config struct {
 	CardinalityLimit int `yaml:"cardinality_limit" env:"CARDINALITY_LIMIT"`
 	// StdoutInterval is how often the stdout backend writes.
 	StdoutInterval time.Duration `yaml:"stdout_interval" env:"STDOUT_INTERVAL"`
+	// SystemMetrics exposes build_info, process uptime and the Go runtime
+	// metrics.
+	SystemMetrics bool `yaml:"system_metrics" env:"SYSTEM_METRICS"`
 }
 
 // DefaultConfig returns the configuration used when none is given:
@@ -57,6 +64,7 @@ func DefaultConfig() Config {
 		ServiceName:      "unknown_service",
 		CardinalityLimit: 2000,
 		StdoutInterval:   time.Minute,
+		SystemMetrics:    true,
 	}
 }
 
@@ -104,6 +112,12 @@ func decodeYAML(data []byte, cfg *Config) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
+		var typeErr *yaml.TypeError
+		if errors.As(err, &typeErr) {
+			if fieldErrs := yamlFieldErrors(data); fieldErrs != nil {
+				return fieldErrs
+			}
+		}
 		return err
 	}
 	var extra yaml.Node
@@ -111,6 +125,35 @@ func decodeYAML(data []byte, cfg *Config) error {
 		return errors.New("more than one YAML document: put every key in the first")
 	}
 	return nil
+}
+
+// yamlFieldErrors decodes each top-level key of the document on its own and
+// returns a [*FieldError] for every value of the wrong type, or nil. The YAML
+// decoder's own message names a line, not the key.
+func yamlFieldErrors(data []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	fields := map[string]reflect.StructField{}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
+		fields[f.Tag.Get("yaml")] = f
+	}
+	var errs []error
+	pairs := doc.Content[0].Content
+	for i := 0; i+1 < len(pairs); i += 2 {
+		f, ok := fields[pairs[i].Value]
+		if !ok {
+			continue
+		}
+		if pairs[i+1].Decode(reflect.New(f.Type).Interface()) != nil {
+			errs = append(errs, &FieldError{
+				Field: pairs[i].Value, Env: EnvPrefix + f.Tag.Get("env"),
+				Value: pairs[i+1].Value, Allowed: "must be " + kindOf(f.Type),
+			})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // envError turns the environment parser's errors into [*FieldError]s that
@@ -191,8 +234,9 @@ func (c *Config) Validate() error {
 	if c.CardinalityLimit < 0 {
 		bad("cardinality_limit", "CARDINALITY_LIMIT", fmt.Sprint(c.CardinalityLimit), "must be 0 (no cap) or positive")
 	}
-	if c.StdoutInterval <= 0 {
-		bad("stdout_interval", "STDOUT_INTERVAL", c.StdoutInterval.String(), "must be a positive duration such as 30s")
+	if c.StdoutInterval < MinStdoutInterval {
+		bad("stdout_interval", "STDOUT_INTERVAL", c.StdoutInterval.String(),
+			"must be a positive duration of at least "+MinStdoutInterval.String()+", such as 30s")
 	}
 	return errors.Join(errs...)
 }

@@ -52,6 +52,7 @@ service_name: checkout
 namespace: shop
 cardinality_limit: 500
 stdout_interval: 30s
+system_metrics: false
 `
 
 func fullYAMLConfig() monitoring.Config {
@@ -89,6 +90,10 @@ func TestDefaultConfig(t *testing.T) {
 	t.Run("Should have no namespace", func(t *testing.T) {
 		t.Parallel()
 		assert.Empty(t, monitoring.DefaultConfig().Namespace)
+	})
+	t.Run("Should expose the system metrics", func(t *testing.T) {
+		t.Parallel()
+		assert.True(t, monitoring.DefaultConfig().SystemMetrics)
 	})
 	t.Run("Should cap cardinality at 2000", func(t *testing.T) {
 		t.Parallel()
@@ -220,6 +225,7 @@ func TestLoadConfigEnvironment(t *testing.T) {
 		t.Setenv("MONITORING_NAMESPACE", "envns")
 		t.Setenv("MONITORING_CARDINALITY_LIMIT", "42")
 		t.Setenv("MONITORING_STDOUT_INTERVAL", "5s")
+		t.Setenv("MONITORING_SYSTEM_METRICS", "true")
 
 		cfg, err := monitoring.LoadConfig(writeConfig(t, fullYAML))
 		require.NoError(t, err)
@@ -231,6 +237,7 @@ func TestLoadConfigEnvironment(t *testing.T) {
 			Namespace:        "envns",
 			CardinalityLimit: 42,
 			StdoutInterval:   5 * time.Second,
+			SystemMetrics:    true,
 		}, *cfg)
 	})
 	t.Run("Should keep the YAML values of variables that are not set", func(t *testing.T) {
@@ -543,7 +550,7 @@ func TestConfigValidate(t *testing.T) {
 		{name: "Should accept an empty namespace", mutate: func(c *monitoring.Config) { c.Namespace = "" }},
 		{name: "Should accept a namespace with underscores and digits", mutate: func(c *monitoring.Config) { c.Namespace = "_shop_v2" }},
 		{name: "Should accept a zero cardinality_limit as no cap", mutate: func(c *monitoring.Config) { c.CardinalityLimit = 0 }},
-		{name: "Should accept a one-nanosecond stdout_interval", mutate: func(c *monitoring.Config) { c.StdoutInterval = 1 }},
+		{name: "Should accept a one-second stdout_interval", mutate: func(c *monitoring.Config) { c.StdoutInterval = time.Second }},
 		{name: "Should accept an enabled config", mutate: func(c *monitoring.Config) { c.Enabled = true }},
 	}
 	for _, tc := range valid {
@@ -643,5 +650,26 @@ func TestConfigHardening(t *testing.T) {
 		require.Error(t, err)
 		assert.True(t, strings.HasPrefix(err.Error(), "monitoring: config file "+path+": "), err.Error())
 		assert.Contains(t, err.Error(), "bogus")
+	})
+}
+
+func TestConfigTypeErrors(t *testing.T) {
+	t.Run("Should name the YAML key, its variable and the value of a wrongly typed value", func(t *testing.T) {
+		_, err := monitoring.ParseConfig([]byte("enabled: true\ncardinality_limit: lots\nstdout_interval: soon\n"))
+		require.Error(t, err)
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, monitoring.FieldError{
+			Field: "cardinality_limit", Env: "MONITORING_CARDINALITY_LIMIT", Value: "lots", Allowed: "must be a whole number",
+		}, *fe)
+		assert.Contains(t, err.Error(), `stdout_interval (MONITORING_STDOUT_INTERVAL) is "soon": must be a duration such as 30s`)
+	})
+
+	t.Run("Should refuse a stdout_interval under a second", func(t *testing.T) {
+		cfg := monitoring.DefaultConfig()
+		cfg.StdoutInterval = time.Nanosecond
+		err := cfg.Validate()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "at least 1s")
 	})
 }

@@ -3,6 +3,9 @@ package monitoring
 import (
 	"context"
 	"log/slog"
+	"time"
+
+	"go.opentelemetry.io/otel"
 
 	noopadapter "github.com/compozy/monitoring/adapters/noop"
 	promadapter "github.com/compozy/monitoring/adapters/prometheus"
@@ -15,7 +18,9 @@ import (
 // cfg means [DefaultConfig]. An invalid cfg is the only error it returns:
 // a backend that cannot start is logged, reported by the service's status,
 // and replaced by the no-op backend, so the application runs on without
-// metrics and /metrics answers 503 with the reason.
+// metrics and /metrics answers 503 with the reason. It also routes
+// OpenTelemetry's own errors to the logger, rate-limited (see
+// [WithoutOTelErrorHandler]).
 func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*service.MonitoringService, error) {
 	if cfg == nil {
 		d := DefaultConfig()
@@ -28,13 +33,20 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if !o.keepOTelErrorHandler {
+		otel.SetErrorHandler(newSlogErrorHandler(o.logger, OTelErrorInterval, time.Now))
+	}
 	backend, err := newBackend(ctx, cfg, &o)
 	if err != nil {
 		o.logger.ErrorContext(ctx, "monitoring: backend failed to start, recording nothing",
 			"backend", cfg.Backend, "error", err)
 		backend = noopadapter.New(noopadapter.WithStartError(err))
 	}
-	return service.New(backend, service.WithLogger(o.logger)), nil
+	return service.New(backend,
+		service.WithLogger(o.logger),
+		service.WithSystemMetrics(cfg.SystemMetrics),
+		service.WithBuildInfo(o.version, o.commit),
+	), nil
 }
 
 // newBackend builds the adapter cfg names, with that adapter's own options.

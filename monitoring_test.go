@@ -644,3 +644,79 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		assert.ErrorIs(t, svc.Status().Err, port.ErrShutdown)
 	})
 }
+
+func TestSystemMetricsThroughTheRoot(t *testing.T) {
+	t.Run("Should expose build_info with the version and commit given", func(t *testing.T) {
+		svc := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithBuildInfo("v9.9.9", "deadbeef"))
+		_, body := scrape(t, svc.ExporterHandler())
+		assert.Contains(t, body, `build_info{commit="deadbeef",go_version="`)
+		assert.Contains(t, body, `version="v9.9.9"} 1`)
+		assert.Contains(t, body, "process_uptime_seconds ")
+		assert.Contains(t, body, "go_goroutines ")
+		assert.NotContains(t, body, "go_goroutine_count", "promtool rejects _count on a gauge")
+	})
+
+	t.Run("Should leave them out when system_metrics is false", func(t *testing.T) {
+		cfg := enabled(monitoring.BackendPrometheus)
+		cfg.SystemMetrics = false
+		_, body := scrape(t, newService(t, cfg).ExporterHandler())
+		assert.NotContains(t, body, "build_info")
+		assert.NotContains(t, body, "go_goroutines")
+	})
+}
+
+// failingWriter refuses every write, as a full disk would.
+type failingWriter struct{ calls chan struct{} }
+
+func (w failingWriter) Write([]byte) (int, error) {
+	select {
+	case w.calls <- struct{}{}:
+	default:
+	}
+	return 0, errors.New("disk full")
+}
+
+func TestOTelErrorsReachTheLogger(t *testing.T) {
+	t.Run("Should log a failing periodic export through the injected logger", func(t *testing.T) {
+		var logs syncLogBuffer
+		cfg := enabled(monitoring.BackendStdout)
+		cfg.StdoutInterval = monitoring.MinStdoutInterval
+		w := failingWriter{calls: make(chan struct{}, 1)}
+		svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithWriter(w),
+			monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			// The final flush fails too, and says so.
+			assert.ErrorContains(t, svc.Shutdown(context.Background()), "disk full")
+		})
+		count(t, svc.Meter(), "rows", 1)
+
+		select {
+		case <-w.calls:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no export was attempted in 10s")
+		}
+		// The reader reports the failure right after the write returns.
+		require.Eventually(t, func() bool { return strings.Contains(logs.String(), "opentelemetry: ") },
+			5*time.Second, 10*time.Millisecond)
+		assert.Contains(t, logs.String(), "disk full")
+	})
+}
+
+// syncLogBuffer is a bytes.Buffer safe for the reader's goroutine.
+type syncLogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncLogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncLogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

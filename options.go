@@ -17,6 +17,10 @@ type options struct {
 	writer    io.Writer
 	writerSet bool
 	meterName string
+	version   string
+	commit    string
+	// keepOTelErrorHandler leaves OpenTelemetry's global error handler alone.
+	keepOTelErrorHandler bool
 }
 
 // Option configures [NewMonitoringService].
@@ -52,4 +56,19 @@ func WithWriter(w io.Writer) Option {
 // WithMeterName sets the instrumentation scope of the service's meter.
 func WithMeterName(name string) Option {
 	return func(o *options) { o.meterName = name }
+}
+
+// WithBuildInfo sets the version and the commit that build_info reports,
+// typically the values -ldflags stamped into the binary. Empty values fall
+// back to what the binary knows of itself.
+func WithBuildInfo(version, commit string) Option {
+	return func(o *options) { o.version, o.commit = version, commit }
+}
+
+// WithoutOTelErrorHandler leaves OpenTelemetry's global error handler as it
+// is. By default NewMonitoringService installs one that sends OpenTelemetry's
+// own errors (a failed export, a failed collection) to the logger, at most
+// once per [OTelErrorInterval] for the same message.
+func WithoutOTelErrorHandler() Option {
+	return func(o *options) { o.keepOTelErrorHandler = true }
 }

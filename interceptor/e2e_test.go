@@ -130,6 +130,7 @@ func TestEndToEndTemporalServer(t *testing.T) {
 		}), queue)
 		w.RegisterWorkflow(OrderWorkflow)
 		w.RegisterWorkflow(DeclinedWorkflow)
+		w.RegisterWorkflow(FlakyStartWorkflow)
 		w.RegisterActivityWithOptions(charge, activityName("charge"))
 		w.RegisterActivityWithOptions(declined, activityName("declined"))
 		require.NoError(t, w.Start())
@@ -150,7 +151,22 @@ func TestEndToEndTemporalServer(t *testing.T) {
 		require.NoError(t, err)
 		require.Error(t, run.Get(ctx, nil))
 
+		// A first workflow task that panics is retried by the server without
+		// being a replay: the start must still count once.
+		firstTaskPanics.Store(true)
+		run, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "flaky-start", TaskQueue: queue}, FlakyStartWorkflow)
+		require.NoError(t, err)
+		require.NoError(t, run.Get(ctx, nil))
+
 		h := svc.ExporterHandler()
+		flaky := `namespace="default",task_queue="` + queue + `",workflow_type="FlakyStartWorkflow"`
+		assert.Contains(t, scrapeLines(t, h, "temporal_workflow_started_total"),
+			`temporal_workflow_started_total{`+flaky+`} 1`)
+		assert.Contains(t, scrapeLines(t, h, "temporal_workflow_panics_total"),
+			`temporal_workflow_panics_total{`+flaky+`} 1`)
+		assert.Contains(t, scrapeLines(t, h, "temporal_workflow_ended_total"),
+			`temporal_workflow_ended_total{namespace="default",outcome="completed",task_queue="`+queue+
+				`",workflow_type="FlakyStartWorkflow"} 1`)
 		labels := `namespace="default",task_queue="` + queue + `"`
 		assert.Contains(t, scrapeLines(t, h, "temporal_workflow_started_total"),
 			`temporal_workflow_started_total{`+labels+`,workflow_type="OrderWorkflow"} 3`)

@@ -26,14 +26,19 @@ type WorkerInterceptor struct {
 	ins        instruments
 	logger     *slog.Logger
 	configured atomic.Int64
+	runs       *seenRuns
 }
+
+// rememberedRuns bounds the runs whose start and end are remembered to
+// avoid double counting retried workflow tasks.
+const rememberedRuns = 8192
 
 var _ temporalinterceptor.WorkerInterceptor = (*WorkerInterceptor)(nil)
 
 // NewWorkerInterceptor builds the interceptor on mon's meter provider.
 func NewWorkerInterceptor(mon port.Monitoring, opts ...Option) *WorkerInterceptor {
 	cfg := newConfig(opts)
-	w := &WorkerInterceptor{logger: cfg.logger}
+	w := &WorkerInterceptor{logger: cfg.logger, runs: newSeenRuns(rememberedRuns)}
 	w.ins = newInstruments(mon.MeterProvider().Meter(ScopeName), cfg,
 		func(_ context.Context, o metric.Int64Observer) error {
 			o.Observe(w.configured.Load())
@@ -76,7 +81,8 @@ func (i *workflowInbound) ExecuteWorkflow(
 		attribute.String("task_queue", info.TaskQueueName),
 		attribute.String("namespace", info.Namespace),
 	}
-	if !workflow.IsReplaying(ctx) {
+	runID := info.WorkflowExecution.RunID
+	if !workflow.IsReplaying(ctx) && i.w.runs.first("start/"+runID) {
 		safely(i.w.logger, func() {
 			i.w.ins.wfStarted.Add(context.Background(), 1, metric.WithAttributes(base...))
 		})
@@ -94,7 +100,7 @@ func (i *workflowInbound) ExecuteWorkflow(
 	}()
 	result, err := i.Next.ExecuteWorkflow(ctx, in)
 	returned = true
-	if !workflow.IsReplaying(ctx) {
+	if !workflow.IsReplaying(ctx) && i.w.runs.first("end/"+runID) {
 		outcome := workflowOutcome(err)
 		elapsed := workflow.Now(ctx).Sub(info.WorkflowStartTime).Seconds()
 		safely(i.w.logger, func() {

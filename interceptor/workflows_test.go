@@ -3,6 +3,7 @@ package interceptor_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -82,3 +83,15 @@ func RefusedWorkflow(ctx workflow.Context) error {
 }
 
 func workflowName(name string) workflow.RegisterOptions { return workflow.RegisterOptions{Name: name} }
+
+// firstTaskPanics makes FlakyStartWorkflow panic on its first workflow task
+// only, so the server retries that task: a retry that is not a replay.
+var firstTaskPanics atomic.Bool
+
+// FlakyStartWorkflow panics on its first attempt, then completes.
+func FlakyStartWorkflow(ctx workflow.Context) error {
+	if firstTaskPanics.CompareAndSwap(true, false) {
+		panic("first task lost")
+	}
+	return workflow.Sleep(ctx, time.Millisecond)
+}

@@ -1,6 +1,9 @@
 package middleware
 
 import (
+	"bufio"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -9,9 +12,13 @@ import (
 )
 
 // HTTP returns net/http middleware that records every request through mon.
-// Wrap the ServeMux (or any handler under it): the route is the matched
-// pattern's path template, from r.Pattern of Go 1.22+ ServeMux, or what the
-// function given to [WithRouteFunc] returns. A panic in the handler is
+// The route is the matched pattern's path template, from r.Pattern of a Go
+// 1.22+ ServeMux, or what the function given to [WithRouteFunc] returns.
+// Wrap the ServeMux itself, or the handler a pattern is registered with: the
+// mux sets r.Pattern on the request it is handed, so a handler between the
+// middleware and the mux that replaces the request (r.WithContext, r.Clone)
+// hides the pattern and every request counts as [UnmatchedRoute]. Put such
+// handlers outside the middleware, or give a [WithRouteFunc]. A panic in the handler is
 // recorded as a 500 with error.type "panic" and then re-panicked, so the
 // server's own recovery still runs.
 func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
@@ -101,6 +108,36 @@ func (w *responseWriter) Flush() {
 		f.Flush()
 	}
 }
+
+// Hijack hands the connection over (websockets), when the underlying
+// writer allows it.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.wroteHeader = true
+		w.status = http.StatusSwitchingProtocols
+	}
+	return conn, rw, err
+}
+
+// ReadFrom counts the bytes of a response copied from a reader, keeping the
+// underlying writer's sendfile path when it has one.
+func (w *responseWriter) ReadFrom(r io.Reader) (int64, error) {
+	w.wroteHeader = true
+	var n int64
+	var err error
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.Copy(writerOnly{w.ResponseWriter}, r)
+	}
+	w.written += n
+	return n, err
+}
+
+// writerOnly hides every method but Write, so io.Copy cannot loop back into
+// ReadFrom.
+type writerOnly struct{ io.Writer }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -183,7 +183,7 @@ func TestExporterHandler(t *testing.T) {
 	t.Run("Should serve what the backend collected over a real HTTP server", func(t *testing.T) {
 		t.Parallel()
 		fb := newFakeBackend(t)
-		svc := service.New(fb)
+		svc := service.New(fb, service.WithSystemMetrics(false))
 		c, err := svc.Meter().Int64Counter("test.requests")
 		require.NoError(t, err)
 		c.Add(t.Context(), 1)

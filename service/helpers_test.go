@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	otelruntime "go.opentelemetry.io/contrib/instrumentation/runtime"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/compozy/monitoring/mocks"
 	"github.com/compozy/monitoring/port"
+	"github.com/compozy/monitoring/service"
 )
 
 // fakeScope is the instrumentation scope of the fake backend's Meter.
@@ -102,8 +104,24 @@ func (b *fakeBackend) Status() port.Status {
 func (b *fakeBackend) ForceFlush(ctx context.Context) error { return b.provider.ForceFlush(ctx) }
 func (b *fakeBackend) Shutdown(ctx context.Context) error   { return b.provider.Shutdown(ctx) }
 
-// collect returns everything the backend's reader holds.
+// collect returns what the backend's reader holds, less the system metrics
+// every service registers (TestSystemMetrics covers those), so that tests
+// see exactly what they recorded.
 func (b *fakeBackend) collect(t *testing.T) metricdata.ResourceMetrics {
+	t.Helper()
+	rm := b.collectAll(t)
+	kept := rm.ScopeMetrics[:0]
+	for _, sm := range rm.ScopeMetrics {
+		if sm.Scope.Name != service.SystemScopeName && sm.Scope.Name != otelruntime.ScopeName {
+			kept = append(kept, sm)
+		}
+	}
+	rm.ScopeMetrics = kept
+	return rm
+}
+
+// collectAll returns everything the backend's reader holds.
+func (b *fakeBackend) collectAll(t *testing.T) metricdata.ResourceMetrics {
 	t.Helper()
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, b.reader.Collect(context.Background(), &rm))

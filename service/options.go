@@ -1,9 +1,16 @@
 package service
 
-import "log/slog"
+import (
+	"log/slog"
+	"time"
+)
 
 type config struct {
-	logger *slog.Logger
+	logger        *slog.Logger
+	systemMetrics bool
+	version       string
+	commit        string
+	now           func() time.Time
 }
 
 // Option configures a [MonitoringService].
@@ -17,4 +24,17 @@ func WithLogger(l *slog.Logger) Option {
 			c.logger = l
 		}
 	}
+}
+
+// WithSystemMetrics turns the system metrics (build info, process uptime,
+// Go runtime) on or off; they are on by default.
+func WithSystemMetrics(on bool) Option {
+	return func(c *config) { c.systemMetrics = on }
+}
+
+// WithBuildInfo sets the version and the commit that build_info reports.
+// Empty values fall back to what the binary knows of itself
+// (debug.ReadBuildInfo), then to "unknown".
+func WithBuildInfo(version, commit string) Option {
+	return func(c *config) { c.version, c.commit = version, commit }
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
@@ -38,7 +39,7 @@ var _ port.Monitoring = (*MonitoringService)(nil)
 
 // New wraps backend. A nil backend is treated as a no-op one.
 func New(backend port.Monitoring, opts ...Option) *MonitoringService {
-	cfg := config{logger: slog.Default()}
+	cfg := config{logger: slog.Default(), systemMetrics: true, now: time.Now}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -49,6 +50,11 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 	s.handler = s.backendHandler()
 	s.provider = safeProvider{MeterProvider: s.backendProvider(), s: s}
 	s.meter = safeMeter{Meter: s.backendMeter(), s: s}
+	if cfg.systemMetrics {
+		if err := s.startSystemMetrics(cfg); err != nil {
+			s.logger.Error("monitoring: system metrics unavailable", "error", err)
+		}
+	}
 	return s
 }
 

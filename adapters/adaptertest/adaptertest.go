@@ -91,10 +91,13 @@ func recordsConcurrently(t *testing.T, b port.Monitoring) {
 			for range 5 {
 				rec := httptest.NewRecorder()
 				b.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil))
+				assert.Contains(t, []int{http.StatusOK, http.StatusNotFound, http.StatusServiceUnavailable}, rec.Code)
 			}
 		})
 	}
 	wg.Wait()
+	// Recording must still work after the storm (and -race has watched it).
+	assert.NotPanics(t, func() { c.Add(ctx, 1) })
 }
 
 func shutsDownIdempotently(t *testing.T, b port.Monitoring) {

@@ -9,9 +9,10 @@ import (
 )
 
 // Registry is where the exporter registers its collector and what the
-// handler gathers from: a *prometheus.Registry, or a pair such as
-// prometheus.DefaultRegisterer with prometheus.DefaultGatherer, so that
-// existing client_golang metrics share the same /metrics.
+// handler gathers from: a *prometheus.Registry, such as the one behind
+// client_golang's prometheus.DefaultRegisterer, so that existing
+// client_golang metrics share the same /metrics. Any type with both methods
+// sets will do.
 type Registry interface {
 	prometheus.Registerer
 	prometheus.Gatherer

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/otlptranslator"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
 	"github.com/compozy/monitoring/port"
@@ -34,7 +36,15 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	if cfg.registry == nil {
 		cfg.registry = prometheus.NewRegistry()
 	}
+	cfg.sdk.Views = append(cfg.sdk.Views, goroutinesView())
 
+	// The handler first: it registers promhttp_metric_handler_errors_total,
+	// and a registry that refuses it must fail the start before the
+	// exporter's collector is in.
+	handler, err := newHandler(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s backend: %w", Name, err)
+	}
 	res, err := sdk.Resource(ctx, cfg.sdk)
 	if err != nil {
 		return nil, fmt.Errorf("%s backend: %w", Name, err)
@@ -52,13 +62,41 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
 
-	handler := promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{
-		ErrorLog: slogPrinter{cfg.logger},
-		// Serve every family that gathered cleanly rather than a bare 500.
-		ErrorHandling:     promhttp.ContinueOnError,
-		EnableOpenMetrics: true,
-	})
 	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, exporter, handler)}, nil
+}
+
+// goroutinesView exposes the runtime's go.goroutine.count gauge as
+// go_goroutines, the name client_golang's Go collector uses: Prometheus
+// reserves the _count suffix for histograms and summaries, and promtool
+// rejects it on a gauge.
+func goroutinesView() sdkmetric.View {
+	return sdkmetric.NewView(
+		sdkmetric.Instrument{Name: "go.goroutine.count"},
+		sdkmetric.Stream{Name: "go.goroutines"},
+	)
+}
+
+// newHandler serves what the registry gathers. It counts failed scrapes in
+// promhttp_metric_handler_errors_total{cause="gathering"|"encoding"} (the
+// MonitoringDegraded alert watches it), serves every family that gathered
+// cleanly rather than a bare 500, and negotiates OpenMetrics. promhttp panics
+// when the registry refuses its counter: that becomes an error.
+func newHandler(cfg config) (h http.Handler, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			cause, ok := p.(error)
+			if !ok {
+				cause = fmt.Errorf("%v", p)
+			}
+			err = fmt.Errorf("registering the scrape error counter: %w", cause)
+		}
+	}()
+	return promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{
+		ErrorLog:          slogPrinter{cfg.logger},
+		ErrorHandling:     promhttp.ContinueOnError,
+		Registry:          cfg.registry,
+		EnableOpenMetrics: true,
+	}), nil
 }
 
 // slogPrinter lets promhttp log through slog.

@@ -146,6 +146,12 @@ func TestExposition(t *testing.T) {
 		assert.Contains(t, body, `requests_total{otel_metric_overflow="true"}`)
 	})
 
+	t.Run("Should count failed scrapes for the MonitoringDegraded alert", func(t *testing.T) {
+		_, _, body := scrape(t, newAdapter(t).Handler(), "")
+		assert.Contains(t, body, `promhttp_metric_handler_errors_total{cause="gathering"} 0`)
+		assert.Contains(t, body, `promhttp_metric_handler_errors_total{cause="encoding"} 0`)
+	})
+
 	t.Run("Should pass promtool check metrics", func(t *testing.T) {
 		a := newAdapter(t, promadapter.WithServiceName("promtool"))
 		ctx := t.Context()

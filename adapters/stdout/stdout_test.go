@@ -144,3 +144,37 @@ func TestInvalidOptions(t *testing.T) {
 		}
 	})
 }
+
+// notifyingWriter tells a channel about every write.
+type notifyingWriter struct {
+	syncBuffer
+	wrote chan struct{}
+}
+
+func (w *notifyingWriter) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	select {
+	case w.wrote <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+func TestPeriodicExport(t *testing.T) {
+	t.Run("Should write on its own every interval, without a flush", func(t *testing.T) {
+		w := &notifyingWriter{wrote: make(chan struct{}, 1)}
+		a, err := stdout.New(t.Context(), stdout.WithWriter(w), stdout.WithInterval(10*time.Millisecond))
+		require.NoError(t, err)
+		c, err := a.Meter().Int64Counter("ticks")
+		require.NoError(t, err)
+		c.Add(t.Context(), 3)
+
+		select {
+		case <-w.wrote:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the periodic reader wrote nothing in 10s")
+		}
+		require.NoError(t, a.Shutdown(t.Context()))
+		assert.Contains(t, w.String(), `"Name":"ticks"`)
+	})
+}

@@ -22,15 +22,28 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/cmd/demo/shop"
-	"github.com/compozy/monitoring/middleware"
 )
 
 //go:embed config.yaml
 var defaultConfig []byte
+
+// version and commit are stamped by the Makefile with -ldflags "-X
+// main.version=... -X main.commit=..."; build_info falls back to the
+// binary's own build information when they are empty.
+var version, commit string
+
+// refusingRegistry refuses every collector: -simulate-backend-failure uses it
+// to show what a backend that cannot start looks like.
+type refusingRegistry struct{ *prometheus.Registry }
+
+func (refusingRegistry) Register(prometheus.Collector) error {
+	return errors.New("simulated backend failure (-simulate-backend-failure)")
+}
 
 func main() {
 	if err := run(); err != nil {
@@ -44,6 +57,10 @@ func run() error {
 	configPath := flag.String("config", "", "YAML config file (default: the embedded one)")
 	temporalAddress := flag.String("temporal", os.Getenv("TEMPORAL_ADDRESS"),
 		"Temporal frontend address (host:port); when set, the demo also runs an instrumented worker")
+	slow := flag.Duration("slow", 200*time.Millisecond, "how long GET /slow takes")
+	flakyEvery := flag.Int64("flaky-every", 5, "every n-th GET /flaky fails with a 500 (0: never)")
+	simulateFailure := flag.Bool("simulate-backend-failure", false,
+		"make the Prometheus backend fail to start, to see the degraded mode: /metrics answers 503")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -54,31 +71,19 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	mon, err := monitoring.NewMonitoringService(ctx, cfg, monitoring.WithLogger(logger))
+	opts := []monitoring.Option{monitoring.WithLogger(logger), monitoring.WithBuildInfo(version, commit)}
+	if *simulateFailure {
+		opts = append(opts, monitoring.WithRegistry(refusingRegistry{prometheus.NewRegistry()}))
+	}
+	mon, err := monitoring.NewMonitoringService(ctx, cfg, opts...)
 	if err != nil {
 		return err
 	}
-
-	gin.SetMode(gin.ReleaseMode)
-	engine := gin.New()
-	// Recovery first, so it answers the panics the middleware re-raises after
-	// recording them; /metrics and /healthz are left out of the HTTP metrics.
-	engine.Use(gin.Recovery(), middleware.Gin(mon, middleware.WithSkipPaths(cfg.Path, "/healthz")))
+	// Shutdown is idempotent: this covers the early returns below.
+	defer func() { _ = mon.Shutdown(context.Background()) }()
 
 	orders := shop.New(mon)
-	engine.GET("/orders/:item", func(c *gin.Context) {
-		order, err := orders.PlaceOrder(c.Request.Context(), c.Param("item"))
-		if errors.Is(err, shop.ErrUnknownItem) {
-			c.String(http.StatusNotFound, err.Error())
-			return
-		}
-		c.JSON(http.StatusOK, order)
-	})
-	engine.GET("/healthz", func(c *gin.Context) {
-		st := mon.Status()
-		c.String(http.StatusOK, "ok (monitoring: backend=%s healthy=%t)\n", st.Backend, st.Healthy)
-	})
-	engine.GET(cfg.Path, gin.WrapH(mon.ExporterHandler()))
+	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery, metricsPath: cfg.Path})
 
 	if *temporalAddress != "" {
 		c, stopWorker, err := temporalWorker(ctx, *temporalAddress, mon, orders, logger)
@@ -112,7 +117,9 @@ func run() error {
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",
 		"metrics", "http://"+ln.Addr().String()+cfg.Path,
-		"backend", st.Backend, "healthy", st.Healthy)
+		"backend", st.Backend, "healthy", st.Healthy, "version", version, "commit", commit)
+	// One line a script can wait for: the address actually bound.
+	fmt.Fprintf(os.Stdout, "listening on http://%s\n", ln.Addr())
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -32,6 +32,8 @@ type Settings struct {
 	MeterName string
 	// CardinalityLimit caps series per instrument; zero or less means none.
 	CardinalityLimit int
+	// Views rename or reshape streams for one backend's conventions.
+	Views []sdkmetric.View
 }
 
 // DefaultSettings returns the settings an adapter starts from.
@@ -84,6 +86,7 @@ func NewBackend(
 		sdkmetric.WithResource(res),
 		sdkmetric.WithReader(reader),
 		sdkmetric.WithCardinalityLimit(s.CardinalityLimit),
+		sdkmetric.WithView(s.Views...),
 	)
 	provider := WithSecondsBuckets(mp)
 	return &Backend{

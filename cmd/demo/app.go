@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/compozy/monitoring/cmd/demo/shop"
+	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/port"
+)
+
+// routes are the demo API's knobs.
+type routes struct {
+	// slow is how long GET /slow takes.
+	slow time.Duration
+	// flakyEvery makes every n-th GET /flaky fail with a 500; 0 never fails.
+	flakyEvery int64
+	// metricsPath is where the exposition handler is mounted.
+	metricsPath string
+}
+
+// newEngine builds the demo API on gin, instrumented by the middleware:
+//
+//	GET /orders/:item  a route with a path parameter (404 for an unknown item)
+//	GET /slow          answers after r.slow
+//	GET /flaky         fails with a 500 on every r.flakyEvery-th request
+//	GET /healthz       the service's and monitoring's status (not recorded)
+//	GET r.metricsPath  the exposition handler (not recorded)
+func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	// Recovery first, so it answers the panics the middleware re-raises after
+	// recording them.
+	engine.Use(gin.Recovery(), middleware.Gin(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
+
+	engine.GET("/orders/:item", func(c *gin.Context) {
+		order, err := orders.PlaceOrder(c.Request.Context(), c.Param("item"))
+		if errors.Is(err, shop.ErrUnknownItem) {
+			c.String(http.StatusNotFound, err.Error())
+			return
+		}
+		c.JSON(http.StatusOK, order)
+	})
+	engine.GET("/slow", func(c *gin.Context) {
+		select {
+		case <-time.After(r.slow):
+			c.String(http.StatusOK, "done")
+		case <-c.Request.Context().Done():
+			c.Status(http.StatusServiceUnavailable)
+		}
+	})
+	var flaky atomic.Int64
+	engine.GET("/flaky", func(c *gin.Context) {
+		if n := flaky.Add(1); r.flakyEvery > 0 && n%r.flakyEvery == 0 {
+			c.String(http.StatusInternalServerError, "flaky failure %d", n)
+			return
+		}
+		c.String(http.StatusOK, "ok")
+	})
+	engine.GET("/healthz", func(c *gin.Context) {
+		st := mon.Status()
+		reason := ""
+		if st.Err != nil {
+			reason = st.Err.Error()
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ok", "monitoring": gin.H{
+			"backend": st.Backend, "enabled": st.Enabled, "healthy": st.Healthy, "reason": reason,
+		}})
+	})
+	engine.GET(r.metricsPath, gin.WrapH(mon.Handler()))
+	return engine
+}

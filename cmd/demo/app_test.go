@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/compozy/monitoring/cmd/demo/shop"
+	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/monitoringtest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
+	return rec
+}
+
+func TestRoutes(t *testing.T) {
+	b := monitoringtest.New(t)
+	engine := newEngine(b, shop.New(b), routes{slow: time.Millisecond, flakyEvery: 3, metricsPath: "/metrics"})
+
+	t.Run("Should place known orders and refuse unknown ones", func(t *testing.T) {
+		assert.Equal(t, http.StatusOK, get(t, engine, "/orders/book").Code)
+		assert.Equal(t, http.StatusNotFound, get(t, engine, "/orders/unicorn").Code)
+	})
+
+	t.Run("Should fail exactly every n-th flaky request", func(t *testing.T) {
+		var codes []int
+		for range 6 {
+			codes = append(codes, get(t, engine, "/flaky").Code)
+		}
+		assert.Equal(t, []int{200, 200, 500, 200, 200, 500}, codes)
+	})
+
+	t.Run("Should answer the slow route after its delay", func(t *testing.T) {
+		start := time.Now()
+		assert.Equal(t, http.StatusOK, get(t, engine, "/slow").Code)
+		assert.GreaterOrEqual(t, time.Since(start), time.Millisecond)
+	})
+
+	t.Run("Should report the monitoring status on /healthz", func(t *testing.T) {
+		rec := get(t, engine, "/healthz")
+		require.Equal(t, http.StatusOK, rec.Code)
+		var body struct {
+			Status     string `json:"status"`
+			Monitoring struct {
+				Backend string `json:"backend"`
+				Healthy bool   `json:"healthy"`
+			} `json:"monitoring"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+		assert.Equal(t, "ok", body.Status)
+		assert.Equal(t, "monitoringtest", body.Monitoring.Backend)
+		assert.True(t, body.Monitoring.Healthy)
+	})
+
+	t.Run("Should record the API routes but not /healthz or /metrics", func(t *testing.T) {
+		get(t, engine, "/metrics")
+		routesSeen := map[string]bool{}
+		for _, s := range b.Series(t, "http.server.request.duration") {
+			route, _ := s.Value("http.route")
+			routesSeen[route.AsString()] = true
+		}
+		assert.Equal(t, map[string]bool{"/orders/{item}": true, "/flaky": true, "/slow": true}, routesSeen)
+		assert.NotContains(t, routesSeen, middleware.UnmatchedRoute)
+	})
+}
