@@ -61,16 +61,19 @@ func allowed(from, imp string) bool {
 	case "port":
 		return false
 	case "internal":
-		return to == "internal"
-	case "service", "middleware", "interceptor", "mocks", "monitoringtest":
+		// Shared machinery (the fast path, test helpers): the port at most.
+		return to == "internal" || to == "port"
+	case "service", "middleware", "interceptor", "mocks":
 		return to == "port"
+	case "monitoringtest":
+		return to == "port" || to == "internal"
 	case "bench":
 		// Benchmarks are a consumer, like cmd: they wire the real thing.
 		return to != "adapter" && to != "adapter-support"
 	case "adapter":
-		return to == "port" || to == "adapter-support"
+		return to == "port" || to == "adapter-support" || to == "internal"
 	case "adapter-support":
-		return to == "port" || to == "adapter-support"
+		return to == "port" || to == "adapter-support" || to == "internal"
 	case "root":
 		return to == "port" || to == "service" || to == "adapter" || to == "adapter-support"
 	case "cmd":

@@ -74,6 +74,7 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 			stdoutadapter.WithServiceName(cfg.ServiceName),
 			stdoutadapter.WithCardinalityLimit(cfg.CardinalityLimit),
 			stdoutadapter.WithInterval(cfg.StdoutInterval),
+			stdoutadapter.WithLogger(o.logger),
 		}
 		if o.writerSet {
 			sopts = append(sopts, stdoutadapter.WithWriter(o.writer))

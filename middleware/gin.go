@@ -27,15 +27,14 @@ func Gin(mon port.Monitoring, opts ...Option) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		ctx := r.Context()
-		q := rec.begin(ctx, r)
+		q := rec.begin(r)
 		defer func() {
 			p := recover()
 			status := c.Writer.Status()
 			if p != nil {
 				status = http.StatusInternalServerError
 			}
-			rec.end(ctx, r, q, c.FullPath(), status, int64(max(c.Writer.Size(), 0)), p != nil)
+			rec.end(r, q, c.FullPath(), status, int64(max(c.Writer.Size(), 0)), p != nil)
 			if p != nil {
 				panic(p)
 			}

@@ -34,8 +34,7 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			ctx := r.Context()
-			q := rec.begin(ctx, r)
+			q := rec.begin(r)
 			rw := writers.Get().(*responseWriter)
 			rw.reset(w)
 			defer func() {
@@ -44,7 +43,7 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 				if p != nil {
 					status = http.StatusInternalServerError
 				}
-				rec.end(ctx, r, q, route(r), status, rw.written, p != nil)
+				rec.end(r, q, route(r), status, rw.written, p != nil)
 				rw.reset(nil)
 				writers.Put(rw)
 				if p != nil {

@@ -1,10 +1,8 @@
 package middleware
 
 import (
-	"log/slog"
 	"net/http"
-
-	"go.opentelemetry.io/otel/attribute"
+	"slices"
 )
 
 // UnmatchedRoute is the http.route value shared by every request that
@@ -18,19 +16,16 @@ func DefaultDurationBuckets() []float64 {
 	return []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
 }
 
-// ScopeName is the instrumentation scope of the middleware's meter.
-const ScopeName = "github.com/compozy/monitoring/middleware"
-
 type config struct {
 	skip      map[string]struct{}
-	extra     func(*http.Request) []attribute.KeyValue
+	extraKeys []string
+	extra     func(*http.Request) []string
 	buckets   []float64
 	routeFunc func(*http.Request) string
-	logger    *slog.Logger
 }
 
 func newConfig(opts []Option) config {
-	c := config{buckets: DefaultDurationBuckets(), logger: slog.Default()}
+	c := config{buckets: DefaultDurationBuckets()}
 	for _, opt := range opts {
 		opt(&c)
 	}
@@ -53,13 +48,24 @@ func WithSkipPaths(paths ...string) Option {
 	}
 }
 
-// WithExtraAttributes adds the attributes f returns to the duration and
-// body-size metrics of every request. f must return values from a small
-// fixed set (a tenant tier, an API version), never raw request input: each
-// distinct value is a new series. Building the extra set costs an
-// allocation per request.
-func WithExtraAttributes(f func(*http.Request) []attribute.KeyValue) Option {
-	return func(c *config) { c.extra = f }
+// WithExtraAttributes adds attributes of your own, up to two keys, to the
+// duration and body-size metrics of every request: values returns their
+// values in the order of keys. They must come from a small fixed set (a
+// tenant tier, an API version), never raw request input: each distinct value
+// is a new series. A key of ours given again is ignored.
+func WithExtraAttributes(keys []string, values func(*http.Request) []string) Option {
+	return func(c *config) {
+		var kept []string
+		for _, k := range keys {
+			if !slices.Contains(requestKeys(), k) && !slices.Contains(kept, k) && len(kept) < maxExtraKeys {
+				kept = append(kept, k)
+			}
+		}
+		c.extraKeys, c.extra = kept, values
+		if len(kept) == 0 {
+			c.extra = nil
+		}
+	}
 }
 
 // WithDurationBuckets replaces the bucket boundaries, in seconds, of
@@ -75,14 +81,4 @@ func WithDurationBuckets(bounds ...float64) Option {
 // middleware ignores it and uses c.FullPath().
 func WithRouteFunc(f func(*http.Request) string) Option {
 	return func(c *config) { c.routeFunc = f }
-}
-
-// WithLogger sets where the middleware reports instruments it could not
-// create; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
-		if l != nil {
-			c.logger = l
-		}
-	}
 }

@@ -1,17 +1,13 @@
 package middleware
 
 import (
-	"context"
-	"errors"
+	"hash/maphash"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/compozy/monitoring/port"
 )
@@ -89,14 +85,26 @@ func protoIndex(r *http.Request) uint8 {
 	}
 }
 
-// maxCachedSets bounds the attribute sets kept for reuse. Past it, sets are
-// built per request: slower, but memory stays bounded whatever the routes.
-const maxCachedSets = 4096
+// cacheSlots is the size of the table of bound histograms; it is filled to
+// three quarters at most. Past that, each request binds its series anew: a
+// little slower, and memory stays bounded whatever the routes.
+const cacheSlots = 4096
 
-// attrKey identifies the attribute set of a finished request.
+// requestKeys returns the attribute keys of the duration and body-size
+// histograms, in the order of their values; extra keys follow.
+func requestKeys() []string {
+	return []string{
+		string(keyMethod), string(keyScheme), string(keyRoute), string(keyStatus), string(keyProto), string(keyErrType),
+	}
+}
+
+// maxExtraKeys is what port.MaxKeys leaves for WithExtraAttributes.
+const maxExtraKeys = port.MaxKeys - 6
+
+// attrKey identifies the attribute values of a finished request.
 type attrKey struct {
 	route    string
-	extra    attribute.Distinct
+	extra    [maxExtraKeys]string
 	status   int
 	method   uint8
 	scheme   uint8
@@ -104,73 +112,71 @@ type attrKey struct {
 	panicked bool
 }
 
-// recorder holds the instruments and the precomputed attribute sets shared
-// by the net/http and Gin middleware.
+// bound are the histograms of one attrKey, bound once.
+type bound struct {
+	duration, reqSize, respSize port.Histogram
+}
+
+// recorder holds the fast instruments and the bound handles shared by the
+// net/http and Gin middleware.
 type recorder struct {
-	duration metric.Float64Histogram
-	active   metric.Int64UpDownCounter
-	reqSize  metric.Int64Histogram
-	respSize metric.Int64Histogram
+	duration port.HistogramVec
+	reqSize  port.HistogramVec
+	respSize port.HistogramVec
 
 	skip  map[string]struct{}
-	extra func(*http.Request) []attribute.KeyValue
+	extra func(*http.Request) []string
 	// template rewrites a router's route template into ServeMux syntax; it
-	// runs only when an attribute set is built.
+	// runs only when a series is bound.
 	template func(string) string
 
-	// activeOpts[method][scheme] are the in-flight counter's options.
-	activeOpts [len(methods)][len(schemes)][]metric.AddOption
-	// sets caches attrKey -> []metric.RecordOption. Passing a stored slice
-	// with ... costs no allocation, where a fresh variadic one would.
-	sets     sync.Map
-	setCount atomic.Int64
+	// active[method][scheme] is the bound in-flight counter, bound on first
+	// use so that only the methods and schemes seen are exported.
+	active    [len(methods)][len(schemes)]atomic.Pointer[activeSlot]
+	activeVec port.UpDownCounterVec
+	// cache maps attrKey -> *bound with open addressing: a lookup is one
+	// hash and a probe or two, lock-free; entries are never removed.
+	cache  [cacheSlots]atomic.Pointer[cached]
+	cached atomic.Int64
+	seed   maphash.Seed
+}
+
+type cached struct {
+	hash uint64
+	key  attrKey
+	b    *bound
 }
 
 func newRecorder(mon port.Monitoring, cfg config) *recorder {
-	meter := mon.MeterProvider().Meter(ScopeName)
-	var errs []error
-	keep := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	rec := &recorder{skip: cfg.skip, extra: cfg.extra}
-	var err error
-	rec.duration, err = meter.Float64Histogram("http.server.request.duration",
-		metric.WithDescription("Duration of HTTP server requests."), metric.WithUnit("s"),
-		metric.WithExplicitBucketBoundaries(cfg.buckets...))
-	keep(err)
-	rec.active, err = meter.Int64UpDownCounter("http.server.active_requests",
-		metric.WithDescription("Number of active HTTP server requests."), metric.WithUnit("{request}"))
-	keep(err)
-	rec.reqSize, err = meter.Int64Histogram("http.server.request.body.size",
-		metric.WithDescription("Size of HTTP server request bodies."), metric.WithUnit("By"))
-	keep(err)
-	rec.respSize, err = meter.Int64Histogram("http.server.response.body.size",
-		metric.WithDescription("Size of HTTP server response bodies."), metric.WithUnit("By"))
-	keep(err)
-	if len(errs) > 0 {
-		cfg.logger.Error("monitoring middleware: instruments unavailable, recording nothing",
-			"error", errors.Join(errs...))
-		rec.useNoop()
-	}
-	for m, method := range methods {
-		for s, scheme := range schemes {
-			set := attribute.NewSet(keyMethod.String(method), keyScheme.String(scheme))
-			rec.activeOpts[m][s] = []metric.AddOption{metric.WithAttributeSet(set)}
-		}
-	}
+	in := mon.Instruments()
+	keys := append(requestKeys(), cfg.extraKeys...)
+	rec := &recorder{skip: cfg.skip, extra: cfg.extra, seed: maphash.MakeSeed()}
+	ints := []string{string(keyStatus)}
+	rec.duration = in.HistogramVec(port.Desc{Name: "http.server.request.duration",
+		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.buckets})
+	rec.reqSize = in.HistogramVec(port.Desc{Name: "http.server.request.body.size",
+		Description: "Size of HTTP server request bodies.", Unit: "By", Keys: keys, IntKeys: ints})
+	rec.respSize = in.HistogramVec(port.Desc{Name: "http.server.response.body.size",
+		Description: "Size of HTTP server response bodies.", Unit: "By", Keys: keys, IntKeys: ints})
+	rec.activeVec = in.UpDownCounterVec(port.Desc{Name: "http.server.active_requests",
+		Description: "Number of active HTTP server requests.", Unit: "{request}",
+		Keys: []string{string(keyMethod), string(keyScheme)}})
 	return rec
 }
 
-// useNoop replaces every instrument with a no-op, so a backend that failed
-// to create one never leaves a nil instrument behind.
-func (rec *recorder) useNoop() {
-	m := noop.Meter{}
-	rec.duration, _ = m.Float64Histogram("")
-	rec.active, _ = m.Int64UpDownCounter("")
-	rec.reqSize, _ = m.Int64Histogram("")
-	rec.respSize, _ = m.Int64Histogram("")
+type activeSlot struct{ c port.UpDownCounter }
+
+// inFlight returns the in-flight counter of a method and a scheme.
+func (rec *recorder) inFlight(method, scheme uint8) port.UpDownCounter {
+	slot := &rec.active[method][scheme]
+	if s := slot.Load(); s != nil {
+		return s.c
+	}
+	s := &activeSlot{c: rec.activeVec.Bind(port.Values{methods[method], schemes[scheme]})}
+	if !slot.CompareAndSwap(nil, s) {
+		s = slot.Load()
+	}
+	return s.c
 }
 
 func (rec *recorder) skipped(r *http.Request) bool {
@@ -189,18 +195,16 @@ type request struct {
 }
 
 // begin counts r in flight and starts its clock.
-func (rec *recorder) begin(ctx context.Context, r *http.Request) request {
+func (rec *recorder) begin(r *http.Request) request {
 	q := request{method: methodIndex(r.Method), scheme: schemeIndex(r)}
-	rec.active.Add(ctx, 1, rec.activeOpts[q.method][q.scheme]...)
+	rec.inFlight(q.method, q.scheme).Add(1)
 	q.start = time.Now()
 	return q
 }
 
 // end records r's outcome and takes it out of the in-flight count. route is
 // a template or "" for no match.
-func (rec *recorder) end(
-	ctx context.Context, r *http.Request, q request, route string, status int, respBytes int64, panicked bool,
-) {
+func (rec *recorder) end(r *http.Request, q request, route string, status int, respBytes int64, panicked bool) {
 	elapsed := time.Since(q.start).Seconds()
 	if route == "" {
 		route = UnmatchedRoute
@@ -209,52 +213,67 @@ func (rec *recorder) end(
 		route: route, status: status, method: q.method, scheme: q.scheme,
 		proto: protoIndex(r), panicked: panicked,
 	}
-	var extra []attribute.KeyValue
 	if rec.extra != nil {
-		extra = rec.extra(r)
-		set := attribute.NewSet(extra...)
-		key.extra = set.Equivalent()
+		copy(key.extra[:], rec.extra(r))
 	}
-	opts := rec.recordOpts(key, extra)
-	rec.duration.Record(ctx, elapsed, opts...)
+	b := rec.bind(key)
+	b.duration.Record(elapsed)
 	if r.ContentLength >= 0 {
-		rec.reqSize.Record(ctx, r.ContentLength, opts...)
+		b.reqSize.Record(float64(r.ContentLength))
 	}
-	rec.respSize.Record(ctx, respBytes, opts...)
-	rec.active.Add(ctx, -1, rec.activeOpts[q.method][q.scheme]...)
+	b.respSize.Record(float64(respBytes))
+	rec.inFlight(q.method, q.scheme).Add(-1)
 }
 
-// recordOpts returns the cached options for key, building them on a miss.
-func (rec *recorder) recordOpts(key attrKey, extra []attribute.KeyValue) []metric.RecordOption {
-	if v, ok := rec.sets.Load(key); ok {
-		return v.([]metric.RecordOption)
+// bind returns the histograms of key, binding them on first use.
+func (rec *recorder) bind(key attrKey) *bound {
+	h := maphash.String(rec.seed, key.route) ^
+		uint64(key.status)<<32 ^ uint64(key.method)<<24 //nolint:gosec // mixing bits into a hash; sign is irrelevant. ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8
+	if key.panicked {
+		h ^= 1
 	}
-	// The extra attributes go first: for a duplicate key the set keeps the
-	// last value, so they can never replace ours (a raw path as http.route).
-	kvs := make([]attribute.KeyValue, 0, 6+len(extra))
-	kvs = append(kvs, extra...)
-	kvs = append(kvs,
-		keyMethod.String(methods[key.method]),
-		keyScheme.String(schemes[key.scheme]),
-		keyRoute.String(rec.routeTemplate(key.route)),
-		keyStatus.Int(key.status),
-	)
-	if p := protos[key.proto]; p != "" {
-		kvs = append(kvs, keyProto.String(p))
+	if key.extra != [maxExtraKeys]string{} {
+		for _, e := range key.extra {
+			h = h*0x9E3779B97F4A7C15 ^ maphash.String(rec.seed, e)
+		}
+	}
+	i := h
+	for range cacheSlots {
+		slot := &rec.cache[i%cacheSlots]
+		c := slot.Load()
+		if c == nil {
+			b := rec.newBound(key)
+			if rec.cached.Load() < cacheSlots*3/4 && slot.CompareAndSwap(nil, &cached{hash: h, key: key, b: b}) {
+				rec.cached.Add(1)
+			}
+			return b
+		}
+		if c.hash == h && c.key == key {
+			return c.b
+		}
+		i++
+	}
+	return rec.newBound(key)
+}
+
+// newBound binds the histograms of key's values.
+func (rec *recorder) newBound(key attrKey) *bound {
+	values := port.Values{
+		methods[key.method], schemes[key.scheme], rec.routeTemplate(key.route),
+		strconv.Itoa(key.status), protos[key.proto],
 	}
 	switch {
 	case key.panicked:
-		kvs = append(kvs, keyErrType.String(panicError))
+		values[5] = panicError
 	case key.status >= 500:
-		kvs = append(kvs, keyErrType.String(strconv.Itoa(key.status)))
+		values[5] = strconv.Itoa(key.status)
 	}
-	opts := []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kvs...))}
-	if rec.setCount.Load() < maxCachedSets {
-		if _, loaded := rec.sets.LoadOrStore(key, opts); !loaded {
-			rec.setCount.Add(1)
-		}
+	copy(values[6:], key.extra[:])
+	return &bound{
+		duration: rec.duration.Bind(values),
+		reqSize:  rec.reqSize.Bind(values),
+		respSize: rec.respSize.Bind(values),
 	}
-	return opts
 }
 
 func (rec *recorder) routeTemplate(route string) string {

@@ -5,6 +5,6 @@ package mocks
 
 import "github.com/compozy/monitoring/port"
 
-//go:generate go tool mockgen -destination=monitoring_mock.go -package=mocks -typed github.com/compozy/monitoring/port Monitoring
+//go:generate go tool mockgen -destination=monitoring_mock.go -package=mocks -typed github.com/compozy/monitoring/port Monitoring,Instruments,CounterVec,Counter,UpDownCounterVec,UpDownCounter,GaugeVec,Gauge,HistogramVec,Histogram
 
 var _ port.Monitoring = (*MockMonitoring)(nil)

@@ -16,6 +16,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/compozy/monitoring/internal/fast"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -24,6 +25,7 @@ import (
 type Backend struct {
 	reader   *sdkmetric.ManualReader
 	provider *sdkmetric.MeterProvider
+	fast     *fast.Registry
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -32,12 +34,15 @@ type Backend struct {
 var _ port.Monitoring = (*Backend)(nil)
 
 // New returns a backend that is shut down when the test ends. opts are
-// passed to the SDK's MeterProvider (for example a cardinality limit).
+// passed to the SDK's MeterProvider (for example a cardinality limit). The
+// fast instruments report their errors through t.Log.
 func New(t testing.TB, opts ...sdkmetric.Option) *Backend {
 	t.Helper()
-	reader := sdkmetric.NewManualReader()
+	instruments := fast.New(fast.WithErrorHandler(func(err error) { t.Log("monitoringtest:", err) }))
+	reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(instruments))
 	b := &Backend{
 		reader:   reader,
+		fast:     instruments,
 		provider: sdkmetric.NewMeterProvider(append([]sdkmetric.Option{sdkmetric.WithReader(reader)}, opts...)...),
 	}
 	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
@@ -49,6 +54,9 @@ func (b *Backend) Meter() metric.Meter { return b.provider.Meter("monitoringtest
 
 // MeterProvider returns the SDK provider.
 func (b *Backend) MeterProvider() metric.MeterProvider { return b.provider }
+
+// Instruments returns the fast instruments, collected with the rest.
+func (b *Backend) Instruments() port.Instruments { return b.fast }
 
 // Handler answers 404: there is nothing to scrape.
 func (b *Backend) Handler() http.Handler { return http.NotFoundHandler() }

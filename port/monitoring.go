@@ -20,6 +20,8 @@ type Monitoring interface {
 	// MeterProvider returns the provider behind Meter, so libraries that are
 	// instrumented with OpenTelemetry can be handed the same backend.
 	MeterProvider() metric.MeterProvider
+	// Instruments returns the fast-path instruments of this backend.
+	Instruments() Instruments
 	// Handler returns the exposition endpoint (for example the Prometheus
 	// text format). Backends with nothing to scrape answer 404 with a reason.
 	Handler() http.Handler

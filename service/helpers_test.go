@@ -42,6 +42,8 @@ type fakeBackend struct {
 	providerFn func() metric.MeterProvider
 	handlerFn  func() http.Handler
 	statusFn   func() port.Status
+	// instruments is what Instruments returns; no-op unless a test sets it.
+	instruments port.Instruments
 }
 
 var _ port.Monitoring = (*fakeBackend)(nil)
@@ -99,6 +101,13 @@ func (b *fakeBackend) Status() port.Status {
 		return b.statusFn()
 	}
 	return b.status
+}
+
+func (b *fakeBackend) Instruments() port.Instruments {
+	if b.instruments != nil {
+		return b.instruments
+	}
+	return port.NoopInstruments{}
 }
 
 func (b *fakeBackend) ForceFlush(ctx context.Context) error { return b.provider.ForceFlush(ctx) }
@@ -244,6 +253,7 @@ func newMock(t *testing.T) *mocks.MockMonitoring {
 	m.EXPECT().Meter().Return(noop.Meter{}).Times(1)
 	m.EXPECT().MeterProvider().Return(noop.MeterProvider{}).Times(1)
 	m.EXPECT().Handler().Return(http.NotFoundHandler()).Times(1)
+	m.EXPECT().Instruments().Return(port.NoopInstruments{}).Times(1)
 	return m
 }
 

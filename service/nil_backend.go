@@ -17,6 +17,7 @@ type nilBackend struct{}
 func (nilBackend) Meter() metric.Meter                 { return noop.Meter{} }
 func (nilBackend) MeterProvider() metric.MeterProvider { return noop.MeterProvider{} }
 func (nilBackend) Handler() http.Handler               { return nil }
+func (nilBackend) Instruments() port.Instruments       { return port.NoopInstruments{} }
 func (nilBackend) Status() port.Status {
 	return port.Status{Backend: "none", Err: errNoBackend}
 }

@@ -20,11 +20,12 @@ import (
 // on. It implements [port.Monitoring]; all its methods are safe for
 // concurrent use.
 type MonitoringService struct {
-	backend  port.Monitoring
-	logger   *slog.Logger
-	handler  http.Handler
-	meter    metric.Meter
-	provider metric.MeterProvider
+	backend     port.Monitoring
+	logger      *slog.Logger
+	handler     http.Handler
+	meter       metric.Meter
+	provider    metric.MeterProvider
+	instruments port.Instruments
 
 	// logged remembers the instruments whose creation failed, to log once.
 	logged sync.Map
@@ -50,6 +51,7 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 	s.handler = s.backendHandler()
 	s.provider = safeProvider{MeterProvider: s.backendProvider(), s: s}
 	s.meter = safeMeter{Meter: s.backendMeter(), s: s}
+	s.instruments = s.backendInstruments()
 	if cfg.systemMetrics {
 		if err := s.startSystemMetrics(cfg); err != nil {
 			s.logger.Error("monitoring: system metrics unavailable", "error", err)

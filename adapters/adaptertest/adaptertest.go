@@ -33,6 +33,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"Should name itself and report a consistent status", reportsStatus},
 		{"Should serve the exposition handler without panicking", servesHandler},
 		{"Should record and scrape concurrently", recordsConcurrently},
+		{"Should hand out fast instruments that record without panicking", recordsFast},
 		{"Should flush and shut down idempotently", shutsDownIdempotently},
 		{"Should stay harmless after shutdown", harmlessAfterShutdown},
 		{"Should return from shutdown on a cancelled context", shutsDownOnCancelledContext},
@@ -134,4 +135,30 @@ func shutsDownOnCancelledContext(t *testing.T, b port.Monitoring) {
 		require.ErrorIs(t, err, context.Canceled)
 	}
 	assert.NotPanics(t, func() { _ = b.Shutdown(context.Background()) })
+}
+
+func recordsFast(t *testing.T, b port.Monitoring) {
+	in := b.Instruments()
+	require.NotNil(t, in)
+	keys := []string{"route"}
+	v := port.Values{"/x"}
+	c := in.CounterVec(port.Desc{Name: "conformance.fast.count", Keys: keys})
+	u := in.UpDownCounterVec(port.Desc{Name: "conformance.fast.level", Keys: keys})
+	g := in.GaugeVec(port.Desc{Name: "conformance.fast.gauge", Keys: keys})
+	h := in.HistogramVec(port.Desc{Name: "conformance.fast.duration", Unit: "s", Keys: keys})
+	for _, vec := range []any{c, u, g, h} {
+		require.NotNil(t, vec)
+	}
+	assert.NotPanics(t, func() {
+		c.Add(1, v)
+		c.Bind(v).Add(1)
+		u.Add(-1, v)
+		u.Bind(v).Add(1)
+		g.Set(3, v)
+		g.Bind(v).Set(4)
+		h.Record(0.2, v)
+		h.Bind(v).Record(0.3)
+	})
+	require.NoError(t, b.Shutdown(context.Background()))
+	assert.NotPanics(t, func() { c.Add(1, v) }, "recording after shutdown is harmless")
 }

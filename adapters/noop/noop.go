@@ -48,6 +48,9 @@ func (a *Adapter) Meter() metric.Meter { return a.meter }
 // MeterProvider returns OpenTelemetry's no-op provider.
 func (a *Adapter) MeterProvider() metric.MeterProvider { return a.provider }
 
+// Instruments returns fast instruments that record nothing.
+func (a *Adapter) Instruments() port.Instruments { return port.NoopInstruments{} }
+
 // Handler answers 404 with the reason: nothing is recorded.
 func (a *Adapter) Handler() http.Handler { return http.HandlerFunc(disabled) }
 

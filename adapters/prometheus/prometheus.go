@@ -49,8 +49,11 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s backend: %w", Name, err)
 	}
+	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
+	instruments := sdk.NewInstruments(cfg.sdk)
 	exporterOpts := []otelprom.Option{
 		otelprom.WithRegisterer(cfg.registry),
+		otelprom.WithProducer(instruments),
 		otelprom.WithTranslationStrategy(otlptranslator.UnderscoreEscapingWithSuffixes),
 		otelprom.WithNamespace(cfg.namespace),
 	}
@@ -62,7 +65,7 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
 
-	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, exporter, handler)}, nil
+	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, exporter, instruments, handler)}, nil
 }
 
 // goroutinesView exposes the runtime's go.goroutine.count gauge as

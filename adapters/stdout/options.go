@@ -2,6 +2,7 @@ package stdout
 
 import (
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
@@ -15,6 +16,7 @@ type config struct {
 	writer   io.Writer
 	interval time.Duration
 	pretty   bool
+	logger   *slog.Logger
 }
 
 // Option configures the stdout adapter.
@@ -49,4 +51,13 @@ func WithMeterName(name string) Option {
 // removes the cap.
 func WithCardinalityLimit(limit int) Option {
 	return func(c *config) { c.sdk.CardinalityLimit = limit }
+}
+
+// WithLogger sets where problems are logged; the default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"reflect"
@@ -30,7 +31,7 @@ var _ port.Monitoring = (*Adapter)(nil)
 // nothing left running, when the writer is nil or the interval is not
 // positive.
 func New(ctx context.Context, opts ...Option) (*Adapter, error) {
-	cfg := config{sdk: sdk.DefaultSettings(), writer: os.Stdout, interval: DefaultInterval}
+	cfg := config{sdk: sdk.DefaultSettings(), writer: os.Stdout, interval: DefaultInterval, logger: slog.Default()}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -52,8 +53,11 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
-	reader := sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithInterval(cfg.interval))
-	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, reader, http.HandlerFunc(nothingToScrape))}, nil
+	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
+	instruments := sdk.NewInstruments(cfg.sdk)
+	reader := sdkmetric.NewPeriodicReader(exporter,
+		sdkmetric.WithInterval(cfg.interval), sdkmetric.WithProducer(instruments))
+	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, reader, instruments, http.HandlerFunc(nothingToScrape))}, nil
 }
 
 func nothingToScrape(w http.ResponseWriter, _ *http.Request) {

@@ -12,6 +12,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 
+	"github.com/compozy/monitoring/internal/fast"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -34,6 +35,18 @@ type Settings struct {
 	CardinalityLimit int
 	// Views rename or reshape streams for one backend's conventions.
 	Views []sdkmetric.View
+	// OnError receives the fast instruments that could not be created.
+	OnError func(error)
+}
+
+// NewInstruments returns the fast-instrument registry of s: the adapter
+// hands it to its reader as a producer, then to [NewBackend].
+func NewInstruments(s Settings) *fast.Registry {
+	opts := []fast.Option{fast.WithLimit(s.CardinalityLimit)}
+	if s.OnError != nil {
+		opts = append(opts, fast.WithErrorHandler(s.OnError))
+	}
+	return fast.New(opts...)
 }
 
 // DefaultSettings returns the settings an adapter starts from.
@@ -52,6 +65,7 @@ type Backend struct {
 	sdk      *sdkmetric.MeterProvider
 	provider metric.MeterProvider
 	meter    metric.Meter
+	fast     *fast.Registry
 	handler  http.Handler
 
 	once        sync.Once
@@ -80,6 +94,7 @@ func NewBackend(
 	s Settings,
 	res *resource.Resource,
 	reader sdkmetric.Reader,
+	instruments *fast.Registry,
 	handler http.Handler,
 ) *Backend {
 	mp := sdkmetric.NewMeterProvider(
@@ -94,9 +109,14 @@ func NewBackend(
 		sdk:      mp,
 		provider: provider,
 		meter:    provider.Meter(s.MeterName),
+		fast:     instruments,
 		handler:  handler,
 	}
 }
+
+// Instruments returns the fast instruments, exported through the reader's
+// producer.
+func (b *Backend) Instruments() port.Instruments { return b.fast }
 
 // Meter returns the meter of the configured scope.
 func (b *Backend) Meter() metric.Meter { return b.meter }

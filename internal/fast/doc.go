@@ -1,0 +1,13 @@
+// Package fast is the recording fast path: instruments declared once with
+// their attribute keys, recorded with atomics and no allocation, and looked
+// up by their values through a lock-free index. At collection a
+// [Registry] turns what was recorded into OpenTelemetry metric data for an
+// SDK reader (it is a metric.Producer), so every backend exports these
+// instruments beside the SDK's own, with cumulative temporality, units and
+// buckets.
+//
+// Consistency: each series is updated with independent atomics, so a
+// collection that runs while a histogram records may see the new bucket
+// count before the new sum; the next collection sees both. Nothing recorded
+// is ever lost.
+package fast

@@ -1,0 +1,164 @@
+package fast
+
+import (
+	"hash/maphash"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/compozy/monitoring/port"
+)
+
+// overflowKey marks the series that takes the values beyond the cardinality
+// limit, as the OpenTelemetry SDK does.
+const overflowKey = attribute.Key("otel.metric.overflow")
+
+// record is one series: its values, its attribute set (built once) and its
+// aggregation.
+type record[S any] struct {
+	values port.Values
+	attrs  attribute.Set
+	s      S
+}
+
+// node links a hash to its series in the index. Nodes are immutable once
+// published, so readers walk them without a lock.
+type node[S any] struct {
+	hash uint64
+	rec  *record[S]
+	next *node[S]
+}
+
+type table[S any] struct {
+	buckets []atomic.Pointer[node[S]]
+	mask    uint64
+}
+
+func newTable[S any](size int) *table[S] {
+	return &table[S]{buckets: make([]atomic.Pointer[node[S]], size), mask: uint64(size - 1)} //nolint:gosec // size is a power of two >= 16.
+}
+
+// family holds every series of one instrument. Lookups are lock-free; a new
+// series takes a mutex once.
+type family[S any] struct {
+	desc   port.Desc
+	n      int
+	seed   maphash.Seed
+	limit  int
+	start  time.Time
+	init   func(*S)
+	index  atomic.Pointer[table[S]]
+	mu     sync.Mutex
+	recs   []*record[S]
+	nodes  int
+	spill  *record[S] // the overflow series, once the limit is reached
+	parked int        // values indexed onto the overflow series
+}
+
+func newFamily[S any](d port.Desc, limit int, start time.Time, init func(*S)) *family[S] {
+	f := &family[S]{desc: d, n: len(d.Keys), seed: maphash.MakeSeed(), limit: limit, start: start, init: init}
+	f.index.Store(newTable[S](16))
+	return f
+}
+
+func (f *family[S]) hash(v *port.Values) uint64 {
+	var h uint64
+	for i := range f.n {
+		h = h*0x9E3779B97F4A7C15 ^ maphash.String(f.seed, v[i])
+	}
+	return h
+}
+
+// get returns the series of values, creating it on first use.
+func (f *family[S]) get(v port.Values) *S {
+	for i := f.n; i < port.MaxKeys; i++ {
+		v[i] = ""
+	}
+	h := f.hash(&v)
+	t := f.index.Load()
+	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
+		if nd.hash == h && nd.rec.values == v {
+			return &nd.rec.s
+		}
+	}
+	return f.insert(h, v)
+}
+
+func (f *family[S]) insert(h uint64, v port.Values) *S {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.index.Load()
+	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
+		if nd.hash == h && nd.rec.values == v {
+			return &nd.rec.s
+		}
+	}
+	var rec *record[S]
+	if f.limit > 0 && len(f.recs) >= f.limit-1 {
+		if f.spill == nil {
+			f.spill = f.newRecord(port.Values{}, attribute.NewSet(overflowKey.Bool(true)))
+		}
+		// Index a bounded number of over-limit values so they stay on the
+		// fast path; beyond that they take this slower path each time.
+		if f.parked >= 4*f.limit {
+			return &f.spill.s
+		}
+		f.parked++
+		rec = f.spill
+	} else {
+		// An empty value leaves its key out, as an absent label.
+		kvs := make([]attribute.KeyValue, 0, f.n)
+		for i, k := range f.desc.Keys {
+			if v[i] == "" {
+				continue
+			}
+			if n, err := strconv.ParseInt(v[i], 10, 64); err == nil && slices.Contains(f.desc.IntKeys, k) {
+				kvs = append(kvs, attribute.Int64(k, n))
+				continue
+			}
+			kvs = append(kvs, attribute.String(k, v[i]))
+		}
+		rec = f.newRecord(v, attribute.NewSet(kvs...))
+	}
+	if f.nodes >= 2*len(t.buckets) {
+		t = f.grow(t)
+	}
+	b := &t.buckets[h&t.mask]
+	b.Store(&node[S]{hash: h, rec: rec, next: b.Load()})
+	f.nodes++
+	return &rec.s
+}
+
+func (f *family[S]) newRecord(v port.Values, attrs attribute.Set) *record[S] {
+	rec := &record[S]{values: v, attrs: attrs}
+	if f.init != nil {
+		f.init(&rec.s)
+	}
+	f.recs = append(f.recs, rec)
+	return rec
+}
+
+// grow publishes a table twice the size with fresh nodes, leaving the old
+// one intact for the readers still walking it.
+func (f *family[S]) grow(old *table[S]) *table[S] {
+	t := newTable[S](2 * len(old.buckets))
+	for i := range old.buckets {
+		for nd := old.buckets[i].Load(); nd != nil; nd = nd.next {
+			b := &t.buckets[nd.hash&t.mask]
+			b.Store(&node[S]{hash: nd.hash, rec: nd.rec, next: b.Load()})
+		}
+	}
+	f.index.Store(t)
+	return t
+}
+
+// records returns the series that exist now.
+func (f *family[S]) records() []*record[S] {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.recs[:len(f.recs):len(f.recs)]
+}

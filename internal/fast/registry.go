@@ -1,0 +1,219 @@
+package fast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/compozy/monitoring/port"
+)
+
+// ScopeName is the instrumentation scope of the fast instruments.
+const ScopeName = "github.com/compozy/monitoring/fast"
+
+// DefaultLimit is the series one instrument keeps before the rest fold into
+// the overflow series, as in the OpenTelemetry SDK.
+const DefaultLimit = 2000
+
+// Registry creates fast instruments and produces their data. It implements
+// [port.Instruments] and the SDK's metric.Producer.
+type Registry struct {
+	limit   int
+	onError func(error)
+	now     func() time.Time
+
+	mu       sync.Mutex
+	families []collector
+	byName   map[string]registered
+}
+
+type registered struct {
+	kind string
+	keys []string
+	vec  any
+}
+
+// collector is a family seen from the producer.
+type collector interface {
+	collect(now time.Time) (metricdata.Metrics, bool)
+}
+
+var (
+	_ port.Instruments   = (*Registry)(nil)
+	_ sdkmetric.Producer = (*Registry)(nil)
+)
+
+// Option configures a Registry.
+type Option func(*Registry)
+
+// WithLimit sets the series kept per instrument; zero or less keeps all.
+func WithLimit(limit int) Option { return func(r *Registry) { r.limit = limit } }
+
+// WithErrorHandler receives the instruments that could not be created.
+func WithErrorHandler(f func(error)) Option { return func(r *Registry) { r.onError = f } }
+
+// New returns an empty registry.
+func New(opts ...Option) *Registry {
+	r := &Registry{limit: DefaultLimit, onError: func(error) {}, now: time.Now, byName: map[string]registered{}}
+	for _, opt := range opts {
+		opt(r)
+	}
+	return r
+}
+
+// register validates d and returns the vec already registered under its
+// name (same kind and keys), a new one made by build, or nil after
+// reporting the error.
+func register[V any](r *Registry, kind string, d port.Desc, build func(port.Desc) (V, collector)) (V, bool) {
+	var zero V
+	if err := Validate(d); err != nil {
+		r.onError(fmt.Errorf("fast %s %q: %w", kind, d.Name, err))
+		return zero, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.byName[d.Name]; ok {
+		if prev.kind == kind && slices.Equal(prev.keys, d.Keys) {
+			return prev.vec.(V), true
+		}
+		r.onError(fmt.Errorf("fast %s %q: the name is taken by a %s with keys %v", kind, d.Name, prev.kind, prev.keys))
+		return zero, false
+	}
+	d.Keys, d.IntKeys = slices.Clone(d.Keys), slices.Clone(d.IntKeys)
+	vec, c := build(d)
+	r.byName[d.Name] = registered{kind: kind, keys: d.Keys, vec: vec}
+	r.families = append(r.families, c)
+	return vec, true
+}
+
+// CounterVec returns the monotonic counter d declares.
+func (r *Registry) CounterVec(d port.Desc) port.CounterVec {
+	v, ok := register(r, "counter", d, func(d port.Desc) (counterVec, collector) {
+		f := newFamily[counter](d, r.limit, r.now(), nil)
+		return counterVec{f}, counterFamily{f}
+	})
+	if !ok {
+		return port.NoopInstruments{}.CounterVec(d)
+	}
+	return v
+}
+
+// UpDownCounterVec returns the up-down counter d declares.
+func (r *Registry) UpDownCounterVec(d port.Desc) port.UpDownCounterVec {
+	v, ok := register(r, "up-down counter", d, func(d port.Desc) (upDownVec, collector) {
+		f := newFamily[upDown](d, r.limit, r.now(), nil)
+		return upDownVec{f}, upDownFamily{f}
+	})
+	if !ok {
+		return port.NoopInstruments{}.UpDownCounterVec(d)
+	}
+	return v
+}
+
+// GaugeVec returns the gauge d declares.
+func (r *Registry) GaugeVec(d port.Desc) port.GaugeVec {
+	v, ok := register(r, "gauge", d, func(d port.Desc) (gaugeVec, collector) {
+		f := newFamily[gauge](d, r.limit, r.now(), nil)
+		return gaugeVec{f}, gaugeFamily{f}
+	})
+	if !ok {
+		return port.NoopInstruments{}.GaugeVec(d)
+	}
+	return v
+}
+
+// HistogramVec returns the histogram d declares. Without buckets, a
+// histogram in seconds gets second-scale ones and any other the SDK's
+// defaults.
+func (r *Registry) HistogramVec(d port.Desc) port.HistogramVec {
+	if len(d.Buckets) == 0 {
+		d.Buckets = DefaultBuckets(d.Unit)
+	}
+	v, ok := register(r, "histogram", d, func(d port.Desc) (histogramVec, collector) {
+		bounds := slices.Clone(d.Buckets)
+		f := newFamily[histogram](d, r.limit, r.now(), initHistogram(bounds))
+		return histogramVec{f}, histogramFamily{f}
+	})
+	if !ok {
+		return port.NoopInstruments{}.HistogramVec(d)
+	}
+	return v
+}
+
+// DefaultBuckets are the boundaries of a histogram declared without any:
+// second-scale for unit "s", the OpenTelemetry SDK's defaults otherwise.
+func DefaultBuckets(unit string) []float64 {
+	if unit == "s" {
+		return []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+	}
+	return []float64{0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000}
+}
+
+// Validate reports what makes d unusable: an invalid name, too many, empty
+// or repeated keys, or buckets that are not finite and increasing.
+func Validate(d port.Desc) error {
+	if err := validName(d.Name); err != nil {
+		return err
+	}
+	if len(d.Keys) > port.MaxKeys {
+		return fmt.Errorf("%d keys: at most %d are allowed", len(d.Keys), port.MaxKeys)
+	}
+	for i, k := range d.Keys {
+		if k == "" {
+			return errors.New("a key is empty")
+		}
+		if slices.Contains(d.Keys[:i], k) {
+			return fmt.Errorf("the key %q is repeated", k)
+		}
+	}
+	for i, b := range d.Buckets {
+		if math.IsNaN(b) || math.IsInf(b, 0) || (i > 0 && b <= d.Buckets[i-1]) {
+			return fmt.Errorf("buckets %v: must be finite and strictly increasing", d.Buckets)
+		}
+	}
+	return nil
+}
+
+func validName(name string) error {
+	if name == "" || len(name) > 255 {
+		return fmt.Errorf("invalid name %q: must be 1 to 255 characters", name)
+	}
+	for i, c := range []byte(name) {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if i == 0 && !letter {
+			return fmt.Errorf("invalid name %q: must start with a letter", name)
+		}
+		if !letter && (c < '0' || c > '9') && c != '_' && c != '.' && c != '-' && c != '/' {
+			return fmt.Errorf("invalid name %q: only letters, digits and _ . - / are allowed", name)
+		}
+	}
+	return nil
+}
+
+// Produce returns what every instrument holds now, cumulative since its
+// creation, for an SDK reader (sdkmetric.WithProducer,
+// prometheus.WithProducer).
+func (r *Registry) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	r.mu.Lock()
+	families := slices.Clone(r.families)
+	r.mu.Unlock()
+	if len(families) == 0 {
+		return nil, nil
+	}
+	now := r.now()
+	sm := metricdata.ScopeMetrics{Scope: instrumentation.Scope{Name: ScopeName}}
+	for _, f := range families {
+		if m, ok := f.collect(now); ok {
+			sm.Metrics = append(sm.Metrics, m)
+		}
+	}
+	return []metricdata.ScopeMetrics{sm}, nil
+}

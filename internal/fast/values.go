@@ -1,0 +1,125 @@
+package fast
+
+import (
+	"math"
+	"sync/atomic"
+)
+
+// addFloat adds delta to the float64 stored as bits in v.
+func addFloat(v *atomic.Uint64, delta float64) {
+	for {
+		old := v.Load()
+		if v.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+delta)) {
+			return
+		}
+	}
+}
+
+// integral reports whether d is a whole number an int64 holds exactly.
+func integral(d float64) bool {
+	return d == math.Trunc(d) && d > -(1<<53) && d < 1<<53
+}
+
+// counter is a monotonic sum: whole increments go to an integer, the rest
+// to a float, so the common Add(1) is one atomic add, never a CAS loop.
+type counter struct {
+	ints atomic.Uint64
+	bits atomic.Uint64
+}
+
+// Add adds delta; negative, NaN and infinite deltas are ignored.
+func (c *counter) Add(delta float64) {
+	switch {
+	case !(delta > 0) || math.IsInf(delta, 1):
+	case integral(delta):
+		c.ints.Add(uint64(delta))
+	default:
+		addFloat(&c.bits, delta)
+	}
+}
+
+func (c *counter) value() float64 {
+	return float64(c.ints.Load()) + math.Float64frombits(c.bits.Load())
+}
+
+// upDown is a sum that goes up and down.
+type upDown struct {
+	ints atomic.Int64
+	bits atomic.Uint64
+}
+
+// Add adds delta, which may be negative; NaN and infinities are ignored.
+func (u *upDown) Add(delta float64) {
+	switch {
+	case math.IsNaN(delta) || math.IsInf(delta, 0):
+	case integral(delta):
+		u.ints.Add(int64(delta))
+	default:
+		addFloat(&u.bits, delta)
+	}
+}
+
+func (u *upDown) value() float64 {
+	return float64(u.ints.Load()) + math.Float64frombits(u.bits.Load())
+}
+
+// gauge holds the last value set.
+type gauge struct {
+	bits atomic.Uint64
+	set  atomic.Bool
+}
+
+// Set records value; NaN is ignored.
+func (g *gauge) Set(value float64) {
+	if math.IsNaN(value) {
+		return
+	}
+	g.bits.Store(math.Float64bits(value))
+	g.set.Store(true)
+}
+
+func (g *gauge) value() float64 { return math.Float64frombits(g.bits.Load()) }
+
+// histogram counts values into buckets with explicit upper bounds
+// (inclusive, as Prometheus' le and OpenTelemetry's explicit buckets).
+type histogram struct {
+	bounds []float64 // shared by every series of the family, never written
+	counts []atomic.Uint64
+	sum    atomic.Uint64
+}
+
+func initHistogram(bounds []float64) func(*histogram) {
+	return func(h *histogram) {
+		h.bounds = bounds
+		h.counts = make([]atomic.Uint64, len(bounds)+1)
+	}
+}
+
+// Record counts value in its bucket and adds it to the sum; NaN is
+// ignored.
+func (h *histogram) Record(value float64) {
+	if math.IsNaN(value) {
+		return
+	}
+	i := 0
+	if n := len(h.bounds); n <= 16 {
+		for i < n && value > h.bounds[i] {
+			i++
+		}
+	} else {
+		lo, hi := 0, n
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			if value > h.bounds[mid] {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		i = lo
+	}
+	h.counts[i].Add(1)
+	addFloat(&h.sum, value)
+}
+
+func (h *histogram) sumValue() float64 { return math.Float64frombits(h.sum.Load()) }

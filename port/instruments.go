@@ -1,0 +1,86 @@
+package port
+
+// MaxKeys is the largest number of attribute keys a fast instrument can
+// declare.
+const MaxKeys = 8
+
+// Values are attribute values given in the order the instrument declared
+// its keys; positions past the declared keys are ignored, and an empty value
+// leaves its key out of the series' attributes. Passed by value, they cost
+// no allocation, where a variadic ...string through an interface would.
+type Values [MaxKeys]string
+
+// Desc declares a fast instrument: its name (OpenTelemetry syntax, for
+// example "http.server.request.duration"), description, unit (UCUM, for
+// example "s" or "By"), attribute keys, and for histograms the bucket
+// boundaries (seconds histograms default to second-scale buckets).
+type Desc struct {
+	Name        string
+	Description string
+	Unit        string
+	Keys        []string
+	// IntKeys lists the keys whose values are whole numbers, exported as
+	// integer attributes (http.response.status_code is one).
+	IntKeys []string
+	Buckets []float64
+}
+
+// Instruments creates the fast-path instruments: declared once with their
+// attribute keys, recorded with no error and no allocation, aggregated
+// lock-free and exported beside the OpenTelemetry instruments of Meter on
+// the same endpoint. A Desc that cannot be used yields a working
+// instrument that records nothing.
+type Instruments interface {
+	CounterVec(d Desc) CounterVec
+	UpDownCounterVec(d Desc) UpDownCounterVec
+	GaugeVec(d Desc) GaugeVec
+	HistogramVec(d Desc) HistogramVec
+}
+
+// Counter is a monotonic counter bound to one set of attribute values.
+// Negative deltas are ignored.
+type Counter interface {
+	Add(delta float64)
+}
+
+// CounterVec is a monotonic counter with attribute keys.
+type CounterVec interface {
+	// Bind returns the counter of values, to record on without a lookup.
+	Bind(values Values) Counter
+	// Add adds delta to the counter of values.
+	Add(delta float64, values Values)
+}
+
+// UpDownCounter is a level bound to one set of attribute values.
+type UpDownCounter interface {
+	Add(delta float64)
+}
+
+// UpDownCounterVec is a level (in flight, queue length) with attribute keys.
+type UpDownCounterVec interface {
+	Bind(values Values) UpDownCounter
+	Add(delta float64, values Values)
+}
+
+// Gauge is a value, set to the last recording, bound to one set of
+// attribute values.
+type Gauge interface {
+	Set(value float64)
+}
+
+// GaugeVec is a gauge with attribute keys.
+type GaugeVec interface {
+	Bind(values Values) Gauge
+	Set(value float64, values Values)
+}
+
+// Histogram is a distribution bound to one set of attribute values.
+type Histogram interface {
+	Record(value float64)
+}
+
+// HistogramVec is a distribution with attribute keys.
+type HistogramVec interface {
+	Bind(values Values) Histogram
+	Record(value float64, values Values)
+}

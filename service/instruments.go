@@ -1,0 +1,63 @@
+package service
+
+import (
+	"errors"
+
+	"github.com/compozy/monitoring/port"
+)
+
+// Instruments returns the backend's fast instruments. Their constructors
+// never panic through to the caller: a backend that panics or hands out nil
+// is logged once and replaced by instruments that record nothing. What they
+// return is the backend's own instrument, so recording costs exactly what
+// the backend's fast path costs.
+func (s *MonitoringService) Instruments() port.Instruments { return safeInstruments{s} }
+
+type safeInstruments struct{ s *MonitoringService }
+
+// CounterVec returns the backend's counter, or a no-op one.
+func (i safeInstruments) CounterVec(d port.Desc) port.CounterVec {
+	return fastInstrument(i.s, "CounterVec", d, func(in port.Instruments) port.CounterVec { return in.CounterVec(d) })
+}
+
+// UpDownCounterVec returns the backend's up-down counter, or a no-op one.
+func (i safeInstruments) UpDownCounterVec(d port.Desc) port.UpDownCounterVec {
+	return fastInstrument(i.s, "UpDownCounterVec", d,
+		func(in port.Instruments) port.UpDownCounterVec { return in.UpDownCounterVec(d) })
+}
+
+// GaugeVec returns the backend's gauge, or a no-op one.
+func (i safeInstruments) GaugeVec(d port.Desc) port.GaugeVec {
+	return fastInstrument(i.s, "GaugeVec", d, func(in port.Instruments) port.GaugeVec { return in.GaugeVec(d) })
+}
+
+// HistogramVec returns the backend's histogram, or a no-op one.
+func (i safeInstruments) HistogramVec(d port.Desc) port.HistogramVec {
+	return fastInstrument(i.s, "HistogramVec", d,
+		func(in port.Instruments) port.HistogramVec { return in.HistogramVec(d) })
+}
+
+func fastInstrument[V any](s *MonitoringService, kind string, d port.Desc, create func(port.Instruments) V) V {
+	v, err := guard(func() V { return create(s.instruments) })
+	if err == nil && any(v) == nil {
+		err = errors.New("the backend returned a nil instrument")
+	}
+	if err != nil {
+		s.logOnce("fast "+kind, d.Name, err)
+		return create(port.NoopInstruments{})
+	}
+	return v
+}
+
+// backendInstruments asks the backend for its fast instruments once.
+func (s *MonitoringService) backendInstruments() port.Instruments {
+	in, err := guard(s.backend.Instruments)
+	if err == nil && in == nil {
+		err = errors.New("the backend returned nil instruments")
+	}
+	if err != nil {
+		s.logOnce("backend instruments", "", err)
+		return port.NoopInstruments{}
+	}
+	return in
+}
