@@ -643,6 +643,42 @@ func (c *MockCounterAddCall) DoAndReturn(f func(float64)) *MockCounterAddCall {
 	return c
 }
 
+// Inc mocks base method.
+func (m *MockCounter) Inc() {
+	m.ctrl.T.Helper()
+	m.ctrl.Call(m, "Inc")
+}
+
+// Inc indicates an expected call of Inc.
+func (mr *MockCounterMockRecorder) Inc() *MockCounterIncCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Inc", reflect.TypeOf((*MockCounter)(nil).Inc))
+	return &MockCounterIncCall{Call: call}
+}
+
+// MockCounterIncCall wrap *gomock.Call
+type MockCounterIncCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockCounterIncCall) Return() *MockCounterIncCall {
+	c.Call = c.Call.Return()
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockCounterIncCall) Do(f func()) *MockCounterIncCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockCounterIncCall) DoAndReturn(f func()) *MockCounterIncCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // MockUpDownCounterVec is a mock of UpDownCounterVec interface.
 type MockUpDownCounterVec struct {
 	ctrl     *gomock.Controller

@@ -23,6 +23,7 @@ func (NoopInstruments) HistogramVec(Desc) HistogramVec { return noopHistogramVec
 type noopBound struct{}
 
 func (noopBound) Add(float64)    {}
+func (noopBound) Inc()           {}
 func (noopBound) Set(float64)    {}
 func (noopBound) Record(float64) {}
 

@@ -30,6 +30,8 @@ type counter struct {
 // Add adds delta; negative, NaN and infinite deltas are ignored.
 func (c *counter) Add(delta float64) {
 	switch {
+	case delta == 1: // the common increment, first
+		c.ints.Add(1)
 	case !(delta > 0) || math.IsInf(delta, 1):
 	case integral(delta):
 		c.ints.Add(uint64(delta))
@@ -37,6 +39,9 @@ func (c *counter) Add(delta float64) {
 		addFloat(&c.bits, delta)
 	}
 }
+
+// Inc adds one.
+func (c *counter) Inc() { c.ints.Add(1) }
 
 func (c *counter) value() float64 {
 	return float64(c.ints.Load()) + math.Float64frombits(c.bits.Load())
