@@ -48,7 +48,7 @@ check-generate:
 
 ## lint: golangci-lint at the pinned version.
 lint:
-	$(GOLANGCI_LINT) run ./...
+	$(GOLANGCI_LINT) run --allow-parallel-runners ./...
 
 ## bench: run the benchmarks ($(BENCH_COUNT) times each) and print them with benchstat.
 bench:

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 	"github.com/compozy/monitoring/service"
 )
@@ -678,7 +679,7 @@ func (w failingWriter) Write([]byte) (int, error) {
 
 func TestOTelErrorsReachTheLogger(t *testing.T) {
 	t.Run("Should log a failing periodic export through the injected logger", func(t *testing.T) {
-		var logs syncLogBuffer
+		var logs testkit.Buffer
 		cfg := enabled(monitoring.BackendStdout)
 		cfg.StdoutInterval = monitoring.MinStdoutInterval
 		w := failingWriter{calls: make(chan struct{}, 1)}
@@ -701,22 +702,4 @@ func TestOTelErrorsReachTheLogger(t *testing.T) {
 			5*time.Second, 10*time.Millisecond)
 		assert.Contains(t, logs.String(), "disk full")
 	})
-}
-
-// syncLogBuffer is a bytes.Buffer safe for the reader's goroutine.
-type syncLogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

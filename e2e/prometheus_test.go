@@ -17,6 +17,7 @@ import (
 
 	"github.com/compozy/monitoring/internal/binaries"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -66,7 +67,7 @@ scrape_configs:
 `, rules, target)
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(config), 0o600))
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	cmd := exec.Command(bin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "data"), //nolint:gosec // bin comes from LookPath.
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--log.level=warn")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -141,7 +142,7 @@ func TestAgainstARealPrometheus(t *testing.T) {
 	}
 	binaries.Path(t, "prometheus", prometheusHint)
 	demo := buildDemo(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(t))
 	base := "http://" + addr
 	service := startDemo(t, demo, addr)
 	api := startPrometheus(t, addr)

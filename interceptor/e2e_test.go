@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"go/build"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,6 +27,7 @@ import (
 	"github.com/compozy/monitoring/interceptor"
 	"github.com/compozy/monitoring/internal/binaries"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // temporalHint says how to get the Temporal CLI, which runs the dev server.
@@ -37,26 +37,16 @@ const temporalHint = "go install github.com/temporalio/cli/cmd/temporal@v1.5.1"
 // fixture testdata/order_history.json from a real execution.
 const recordHistoryEnv = "MONITORING_RECORD_HISTORY"
 
-// freePort returns a TCP port free on 127.0.0.1 at the time of the call.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
-
 // startDevServer runs `temporal server start-dev` on 127.0.0.1 with random
 // ports and an in-memory store, and stops it when the test ends.
 func startDevServer(t *testing.T) string {
 	t.Helper()
 	bin := binaries.Path(t, "temporal", temporalHint, filepath.Join(build.Default.GOPATH, "bin"))
-	port := freePort(t)
+	port := testkit.FreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "server", "start-dev", "--headless", //nolint:gosec // bin comes from LookPath.
 		"--ip", "127.0.0.1", "--port", fmt.Sprint(port),
-		"--http-port", fmt.Sprint(freePort(t)), "--metrics-port", fmt.Sprint(freePort(t)),
+		"--http-port", fmt.Sprint(testkit.FreePort(t)), "--metrics-port", fmt.Sprint(testkit.FreePort(t)),
 		"--log-level", "error")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	require.NoError(t, cmd.Start())

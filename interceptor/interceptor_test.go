@@ -1,10 +1,8 @@
 package interceptor_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,34 +21,17 @@ import (
 	"go.uber.org/mock/gomock"
 
 	"github.com/compozy/monitoring/interceptor"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/mocks"
 	"github.com/compozy/monitoring/monitoringtest"
 	"github.com/compozy/monitoring/port"
 )
 
-// syncBuffer collects log lines from the test environment's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // newEnv returns a test workflow environment whose worker runs the
 // interceptor over mon, with every test workflow and activity registered.
-func newEnv(t *testing.T, mon port.Monitoring) (*testsuite.TestWorkflowEnvironment, *syncBuffer) {
+func newEnv(t *testing.T, mon port.Monitoring) (*testsuite.TestWorkflowEnvironment, *testkit.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	wi := interceptor.NewWorkerInterceptor(mon, interceptor.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(temporallog.NewStructuredLogger(slog.New(slog.DiscardHandler)))

@@ -134,8 +134,8 @@ func TestConcurrency(t *testing.T) {
 
 		_, found := findMetric(rm, "1bad")
 		assert.False(t, found)
-		assert.Len(t, logs.linesContaining("name=1bad"), 1, "logged once across goroutines: %v", logs.lines())
-		assert.Len(t, logs.lines(), 1)
+		assert.Len(t, logs.LinesContaining("name=1bad"), 1, "logged once across goroutines: %v", logs.Lines())
+		assert.Len(t, logs.Lines(), 1)
 
 		// The handler serves the same collection the reader sees.
 		body := get(svc.Handler()).Body.String()

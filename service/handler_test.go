@@ -91,8 +91,8 @@ func TestExporterHandler(t *testing.T) {
 		rec := get(svc.Handler())
 
 		assert.Equal(t, http.StatusNotFound, rec.Code)
-		assert.Len(t, logs.linesContaining("backend handler unavailable", "handler constructor exploded"), 1,
-			"logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("backend handler unavailable", "handler constructor exploded"), 1,
+			"logged: %v", logs.Lines())
 	})
 	t.Run("Should ask the backend for its handler once, not per request", func(t *testing.T) {
 		t.Parallel()
@@ -121,8 +121,8 @@ func TestExporterHandler(t *testing.T) {
 		assert.Equal(t, http.StatusInternalServerError, rec.Code)
 		assert.Contains(t, rec.Body.String(), "monitoring exposition failed")
 		assert.NotContains(t, rec.Body.String(), "scrape exploded", "the panic value must not leak to the client")
-		assert.Len(t, logs.linesContaining("exposition handler panicked", "scrape exploded"), 1,
-			"logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("exposition handler panicked", "scrape exploded"), 1,
+			"logged: %v", logs.Lines())
 	})
 	t.Run("Should re-panic http.ErrAbortHandler from the backend handler", func(t *testing.T) {
 		t.Parallel()
@@ -132,7 +132,7 @@ func TestExporterHandler(t *testing.T) {
 		svc := service.New(fb, service.WithLogger(logger))
 
 		assert.PanicsWithValue(t, http.ErrAbortHandler, func() { get(svc.Handler()) })
-		assert.Empty(t, logs.lines(), "an abort is not an error to log")
+		assert.Empty(t, logs.Lines(), "an abort is not an error to log")
 	})
 	t.Run("Should keep serving after a panicking scrape", func(t *testing.T) {
 		t.Parallel()

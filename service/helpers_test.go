@@ -1,15 +1,12 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	otelruntime "go.opentelemetry.io/contrib/instrumentation/runtime"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/mock/gomock"
 
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/mocks"
 	"github.com/compozy/monitoring/port"
 	"github.com/compozy/monitoring/service"
@@ -194,53 +192,9 @@ func dataPoints(m metricdata.Metrics) int {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines returns the non-empty lines written so far.
-func (b *syncBuffer) lines() []string {
-	var out []string
-	for l := range strings.SplitSeq(b.String(), "\n") {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// linesContaining returns the logged lines that contain every one of subs.
-func (b *syncBuffer) linesContaining(subs ...string) []string {
-	var out []string
-next:
-	for _, l := range b.lines() {
-		for _, s := range subs {
-			if !strings.Contains(l, s) {
-				continue next
-			}
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
 // newLogger returns a logger writing text lines to a fresh buffer.
-func newLogger() (*slog.Logger, *syncBuffer) {
-	buf := &syncBuffer{}
+func newLogger() (*slog.Logger, *testkit.Buffer) {
+	buf := &testkit.Buffer{}
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }
 

@@ -329,7 +329,7 @@ func TestMeter_RecordsThroughToBackend(t *testing.T) {
 			got, ok := findScopedMetric(rm, fakeScope, name)
 			require.True(t, ok, "metric %q not collected; got %v", name, metricNames(rm))
 			metricdatatest.AssertEqual(t, tc.want(name), got, metricdatatest.IgnoreTimestamp())
-			assert.Empty(t, logs.lines(), "a valid instrument must not log")
+			assert.Empty(t, logs.Lines(), "a valid instrument must not log")
 		})
 	}
 	for _, tc := range observableCases() {
@@ -348,7 +348,7 @@ func TestMeter_RecordsThroughToBackend(t *testing.T) {
 			got, ok := findScopedMetric(rm, fakeScope, name)
 			require.True(t, ok, "metric %q not collected; got %v", name, metricNames(rm))
 			metricdatatest.AssertEqual(t, tc.want(name), got, metricdatatest.IgnoreTimestamp())
-			assert.Empty(t, logs.lines())
+			assert.Empty(t, logs.Lines())
 		})
 	}
 	t.Run("Should pass RegisterCallback through to the backend meter", func(t *testing.T) {
@@ -415,9 +415,9 @@ func TestMeter_InvalidNames(t *testing.T) {
 				_, found = findMetric(rm, bad)
 				assert.False(t, found, "nothing named %q may be collected, got %v", bad, metricNames(rm))
 
-				lines := logs.linesContaining("using a no-op "+tc.kind+" instead", "name="+quoteIfEmpty(bad))
-				assert.Len(t, lines, 1, "logged: %v", logs.lines())
-				assert.Len(t, logs.lines(), 1, "exactly one line in all: %v", logs.lines())
+				lines := logs.LinesContaining("using a no-op "+tc.kind+" instead", "name="+quoteIfEmpty(bad))
+				assert.Len(t, lines, 1, "logged: %v", logs.Lines())
+				assert.Len(t, logs.Lines(), 1, "exactly one line in all: %v", logs.Lines())
 				assert.Contains(t, lines[0], "level=ERROR")
 				assert.Contains(t, lines[0], "invalid instrument name")
 			})
@@ -436,10 +436,10 @@ func TestMeter_InvalidNames(t *testing.T) {
 			_, err = m.Float64Counter("1bad")
 			require.NoError(t, err)
 		}
-		assert.Len(t, logs.linesContaining("Int64Counter", "name=1bad"), 1)
-		assert.Len(t, logs.linesContaining("Int64Counter", "name=2bad"), 1)
-		assert.Len(t, logs.linesContaining("Float64Counter", "name=1bad"), 1)
-		assert.Len(t, logs.lines(), 3)
+		assert.Len(t, logs.LinesContaining("Int64Counter", "name=1bad"), 1)
+		assert.Len(t, logs.LinesContaining("Int64Counter", "name=2bad"), 1)
+		assert.Len(t, logs.LinesContaining("Float64Counter", "name=1bad"), 1)
+		assert.Len(t, logs.Lines(), 3)
 	})
 	t.Run("Should keep recording valid instruments next to a bad one", func(t *testing.T) {
 		t.Parallel()
@@ -474,8 +474,8 @@ func TestMeter_BrokenBackend(t *testing.T) {
 
 		assertNoopMeter(t, svc.Meter())
 		assert.Empty(t, metricNames(fb.collect(t)))
-		lines := logs.linesContaining("using a no-op backend meter instead", "panicked", "meter exploded")
-		assert.Len(t, lines, 1, "logged: %v", logs.lines())
+		lines := logs.LinesContaining("using a no-op backend meter instead", "panicked", "meter exploded")
+		assert.Len(t, lines, 1, "logged: %v", logs.Lines())
 	})
 	t.Run("Should give a working no-op meter when the backend's Meter returns nil", func(t *testing.T) {
 		t.Parallel()
@@ -486,7 +486,7 @@ func TestMeter_BrokenBackend(t *testing.T) {
 
 		require.NotNil(t, svc.Meter())
 		assertNoopMeter(t, svc.Meter())
-		assert.Len(t, logs.linesContaining("using a no-op backend meter instead", "nil meter"), 1, "logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("using a no-op backend meter instead", "nil meter"), 1, "logged: %v", logs.Lines())
 	})
 	t.Run("Should keep the provider working when only the backend's Meter is broken", func(t *testing.T) {
 		t.Parallel()
@@ -518,8 +518,8 @@ func TestMeter_BrokenBackend(t *testing.T) {
 			assert.NotPanics(t, func() { tc.use(t.Context(), inst) })
 			_, _ = tc.create(svc.Meter(), "test.ok.name")
 
-			lines := logs.linesContaining("using a no-op "+tc.kind+" instead", "name=test.ok.name", "panicked")
-			assert.Len(t, lines, 1, "logged: %v", logs.lines())
+			lines := logs.LinesContaining("using a no-op "+tc.kind+" instead", "name=test.ok.name", "panicked")
+			assert.Len(t, lines, 1, "logged: %v", logs.Lines())
 		})
 	}
 }
@@ -558,8 +558,8 @@ func TestMeterProvider(t *testing.T) {
 			}
 			_, found := findMetric(fb.collect(t), "1bad")
 			assert.False(t, found)
-			assert.Len(t, logs.linesContaining("using a no-op "+tc.kind+" instead", "name=1bad"), 1,
-				"logged: %v", logs.lines())
+			assert.Len(t, logs.LinesContaining("using a no-op "+tc.kind+" instead", "name=1bad"), 1,
+				"logged: %v", logs.Lines())
 		})
 	}
 	t.Run("Should give a working no-op meter when the provider's Meter panics", func(t *testing.T) {
@@ -574,8 +574,8 @@ func TestMeterProvider(t *testing.T) {
 		assertNoopMeter(t, m)
 		require.NotPanics(t, func() { m = svc.MeterProvider().Meter("lib") })
 		assertNoopMeter(t, m)
-		assert.Len(t, logs.linesContaining("using a no-op meter instead", "name=lib", "provider exploded"), 1,
-			"logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("using a no-op meter instead", "name=lib", "provider exploded"), 1,
+			"logged: %v", logs.Lines())
 	})
 	t.Run("Should give a working no-op meter when the provider's Meter returns nil", func(t *testing.T) {
 		t.Parallel()
@@ -587,7 +587,7 @@ func TestMeterProvider(t *testing.T) {
 		m := svc.MeterProvider().Meter("lib")
 		require.NotNil(t, m)
 		assertNoopMeter(t, m)
-		assert.Len(t, logs.linesContaining("using a no-op meter instead", "name=lib"), 1, "logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("using a no-op meter instead", "name=lib"), 1, "logged: %v", logs.Lines())
 	})
 	t.Run("Should give no-op instruments when the provider's meters panic in constructors", func(t *testing.T) {
 		t.Parallel()
@@ -597,8 +597,8 @@ func TestMeterProvider(t *testing.T) {
 		svc := service.New(fb, service.WithLogger(logger))
 
 		assertNoopMeter(t, svc.MeterProvider().Meter("lib"))
-		assert.Len(t, logs.linesContaining("using a no-op Int64Counter instead", "panicked"), 1,
-			"logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("using a no-op Int64Counter instead", "panicked"), 1,
+			"logged: %v", logs.Lines())
 	})
 	for name, fn := range map[string]func() metric.MeterProvider{
 		"panics":      func() metric.MeterProvider { panic("no provider") },
@@ -614,7 +614,7 @@ func TestMeterProvider(t *testing.T) {
 
 			require.NotNil(t, svc.MeterProvider())
 			assertNoopMeter(t, svc.MeterProvider().Meter("lib"))
-			assert.Len(t, logs.linesContaining("using a no-op backend meter provider instead"), 1, "logged: %v", logs.lines())
+			assert.Len(t, logs.LinesContaining("using a no-op backend meter provider instead"), 1, "logged: %v", logs.Lines())
 			// The service's own meter is unaffected.
 			c, err := svc.Meter().Int64Counter("test.own")
 			require.NoError(t, err)

@@ -81,7 +81,7 @@ func TestMeter_Hardening(t *testing.T) {
 		})
 		require.NoError(t, err)
 		require.NoError(t, reg.Unregister())
-		assert.Len(t, logs.linesContaining("callback", "callbacks exploded"), 1, "logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("callback", "callbacks exploded"), 1, "logged: %v", logs.Lines())
 	})
 
 	t.Run("Should replace a nil instrument from the backend with a working no-op", func(t *testing.T) {
@@ -93,7 +93,7 @@ func TestMeter_Hardening(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, c)
 		assert.NotPanics(t, func() { c.Add(t.Context(), 1) })
-		assert.Len(t, logs.linesContaining("nil instrument"), 1, "logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("nil instrument"), 1, "logged: %v", logs.Lines())
 	})
 }
 

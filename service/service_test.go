@@ -36,7 +36,7 @@ func TestNew(t *testing.T) {
 		assertNoopMeter(t, svc.Meter())
 		assertNoopMeter(t, svc.MeterProvider().Meter("lib"))
 		// A valid name on the no-op backend is not a failure worth logging.
-		assert.Empty(t, logs.lines())
+		assert.Empty(t, logs.Lines())
 		assert.NoError(t, svc.ForceFlush(t.Context()))
 		assert.NoError(t, svc.Shutdown(t.Context()))
 		assert.NoError(t, svc.Shutdown(t.Context()))
@@ -81,7 +81,7 @@ func TestWithLogger(t *testing.T) {
 		_, err := svc.Meter().Int64Counter("1bad")
 		require.NoError(t, err)
 
-		assert.Len(t, logs.linesContaining("using a no-op Int64Counter instead", "name=1bad"), 1)
+		assert.Len(t, logs.LinesContaining("using a no-op Int64Counter instead", "name=1bad"), 1)
 	})
 	t.Run("Should ignore a nil logger and keep slog.Default", func(t *testing.T) {
 		logger, logs := newLogger()
@@ -95,7 +95,7 @@ func TestWithLogger(t *testing.T) {
 			require.NoError(t, err)
 		})
 
-		assert.Len(t, logs.linesContaining("using a no-op Float64Counter instead"), 1)
+		assert.Len(t, logs.LinesContaining("using a no-op Float64Counter instead"), 1)
 	})
 	t.Run("Should log to the injected logger and not to slog.Default", func(t *testing.T) {
 		def, defLogs := newLogger()
@@ -108,8 +108,8 @@ func TestWithLogger(t *testing.T) {
 		_, err := svc.Meter().Int64Gauge("1bad")
 		require.NoError(t, err)
 
-		assert.Len(t, logs.linesContaining("Int64Gauge"), 1)
-		assert.Empty(t, defLogs.lines())
+		assert.Len(t, logs.LinesContaining("Int64Gauge"), 1)
+		assert.Empty(t, defLogs.Lines())
 	})
 }
 
@@ -206,11 +206,11 @@ func TestForceFlush(t *testing.T) {
 		err := svc.ForceFlush(t.Context())
 		require.ErrorIs(t, err, cause)
 		assert.Contains(t, err.Error(), "flush")
-		assert.Len(t, logs.linesContaining("flush failed", "exporter unreachable"), 1, "logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("flush failed", "exporter unreachable"), 1, "logged: %v", logs.Lines())
 
 		// Every failed flush is reported, unlike instrument creation.
 		require.ErrorIs(t, svc.ForceFlush(t.Context()), cause)
-		assert.Len(t, logs.linesContaining("flush failed"), 2)
+		assert.Len(t, logs.LinesContaining("flush failed"), 2)
 	})
 	t.Run("Should return a context error from the backend", func(t *testing.T) {
 		t.Parallel()
@@ -232,7 +232,7 @@ func TestForceFlush(t *testing.T) {
 		require.NotPanics(t, func() { err = svc.ForceFlush(t.Context()) })
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "flush exploded")
-		assert.Len(t, logs.linesContaining("flush failed", "flush exploded"), 1)
+		assert.Len(t, logs.LinesContaining("flush failed", "flush exploded"), 1)
 	})
 	t.Run("Should return nil without calling the backend after Shutdown", func(t *testing.T) {
 		t.Parallel()
@@ -296,7 +296,7 @@ func TestShutdown(t *testing.T) {
 		assert.NotEqual(t, cause, err, "the error is wrapped with context")
 		assert.Contains(t, err.Error(), "shutdown")
 		assert.ErrorIs(t, svc.Shutdown(t.Context()), cause)
-		assert.Len(t, logs.linesContaining("shutdown failed", "final export failed"), 1, "logged: %v", logs.lines())
+		assert.Len(t, logs.LinesContaining("shutdown failed", "final export failed"), 1, "logged: %v", logs.Lines())
 	})
 	t.Run("Should pass the caller's cancelled context to the backend", func(t *testing.T) {
 		t.Parallel()

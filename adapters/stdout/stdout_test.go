@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,30 +16,13 @@ import (
 
 	"github.com/compozy/monitoring/adapters/adaptertest"
 	"github.com/compozy/monitoring/adapters/stdout"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 )
 
-// syncBuffer is a bytes.Buffer safe for the periodic reader's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newAdapter(t *testing.T, opts ...stdout.Option) (*stdout.Adapter, *syncBuffer) {
+func newAdapter(t *testing.T, opts ...stdout.Option) (*stdout.Adapter, *testkit.Buffer) {
 	t.Helper()
-	buf := &syncBuffer{}
+	buf := &testkit.Buffer{}
 	// An interval far longer than any test: only flush and shutdown write.
 	a, err := stdout.New(t.Context(), append([]stdout.Option{stdout.WithWriter(buf), stdout.WithInterval(time.Hour)}, opts...)...)
 	require.NoError(t, err)
@@ -147,12 +129,12 @@ func TestInvalidOptions(t *testing.T) {
 
 // notifyingWriter tells a channel about every write.
 type notifyingWriter struct {
-	syncBuffer
+	testkit.Buffer
 	wrote chan struct{}
 }
 
 func (w *notifyingWriter) Write(p []byte) (int, error) {
-	n, err := w.syncBuffer.Write(p)
+	n, err := w.Buffer.Write(p)
 	select {
 	case w.wrote <- struct{}{}:
 	default:

@@ -1,0 +1,72 @@
+// Package testkit holds the small helpers several packages' tests share: a
+// writer safe for concurrent use, and a free loopback port.
+package testkit
+
+import (
+	"bytes"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Buffer is a bytes.Buffer safe for concurrent writers (a logger, an
+// exporter's goroutine) and readers (the test).
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Lines returns what was written, one element per non-empty line.
+func (b *Buffer) Lines() []string {
+	var out []string
+	for l := range strings.SplitSeq(b.String(), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// LinesContaining returns the lines that contain every one of subs.
+func (b *Buffer) LinesContaining(subs ...string) []string {
+	var out []string
+next:
+	for _, l := range b.Lines() {
+		for _, s := range subs {
+			if !strings.Contains(l, s) {
+				continue next
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// FreePort returns a TCP port free on 127.0.0.1 when it is called.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("finding a free port: %v", err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		t.Fatalf("freeing port %d: %v", port, err)
+	}
+	return port
+}
