@@ -34,7 +34,7 @@ func Gin(mon port.Monitoring, opts ...Option) gin.HandlerFunc {
 			if p != nil {
 				status = http.StatusInternalServerError
 			}
-			rec.end(r, q, c.FullPath(), status, int64(max(c.Writer.Size(), 0)), p != nil)
+			rec.end(r, q, c.FullPath, status, int64(max(c.Writer.Size(), 0)), p != nil)
 			if p != nil {
 				panic(p)
 			}

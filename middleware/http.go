@@ -43,7 +43,7 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 				if p != nil {
 					status = http.StatusInternalServerError
 				}
-				rec.end(r, q, route(r), status, rw.written, p != nil)
+				rec.end(r, q, func() string { return route(r) }, status, rw.written, p != nil)
 				rw.reset(nil)
 				writers.Put(rw)
 				if p != nil {

@@ -461,3 +461,17 @@ func TestResponseWriterInterfaces(t *testing.T) {
 		assert.Equal(t, "/users/{id}", route.AsString(), "WithRouteFunc is the way out")
 	})
 }
+
+func TestPanickingCallbacks(t *testing.T) {
+	t.Run("Should take the request out of the in-flight count even when a route function panics", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		h := middleware.HTTP(b, middleware.WithRouteFunc(func(*http.Request) string { panic("route function bug") }))(
+			http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		_, panicked := serve(h, http.MethodGet, "/x", "")
+		assert.Equal(t, "route function bug", panicked)
+		for set, v := range inFlight(t, b) {
+			assert.Zero(t, v, "in flight for %v", set)
+		}
+		assert.NotEmpty(t, inFlight(t, b), "the request was counted in, then out")
+	})
+}

@@ -202,10 +202,16 @@ func (rec *recorder) begin(r *http.Request) request {
 	return q
 }
 
-// end records r's outcome and takes it out of the in-flight count. route is
-// a template or "" for no match.
-func (rec *recorder) end(r *http.Request, q request, route string, status int, respBytes int64, panicked bool) {
+// end takes r out of the in-flight count and records its outcome. routeOf
+// returns a template, or "" for no match; it is called after the in-flight
+// count is settled, so that a route function of the user's that panics
+// cannot leave the request counted in flight.
+func (rec *recorder) end(
+	r *http.Request, q request, routeOf func() string, status int, respBytes int64, panicked bool,
+) {
 	elapsed := time.Since(q.start).Seconds()
+	rec.inFlight(q.method, q.scheme).Add(-1)
+	route := routeOf()
 	if route == "" {
 		route = UnmatchedRoute
 	}
@@ -222,13 +228,13 @@ func (rec *recorder) end(r *http.Request, q request, route string, status int, r
 		b.reqSize.Record(float64(r.ContentLength))
 	}
 	b.respSize.Record(float64(respBytes))
-	rec.inFlight(q.method, q.scheme).Add(-1)
 }
 
 // bind returns the histograms of key, binding them on first use.
 func (rec *recorder) bind(key attrKey) *bound {
-	h := maphash.String(rec.seed, key.route) ^
-		uint64(key.status)<<32 ^ uint64(key.method)<<24 //nolint:gosec // mixing bits into a hash; sign is irrelevant. ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8
+	//nolint:gosec // mixing bits into a hash: the sign of status is irrelevant.
+	h := maphash.String(rec.seed, key.route) ^ uint64(key.status)<<32 ^
+		uint64(key.method)<<24 ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8
 	if key.panicked {
 		h ^= 1
 	}

@@ -3,6 +3,9 @@
 // Business code, middleware and interceptors depend on [Monitoring] and on
 // nothing else of this module, so the backend that records and exports
 // metrics (Prometheus, stdout, no-op, or a mock in unit tests) can be swapped
-// without touching them. The package imports only the standard library and
-// the OpenTelemetry metric API.
+// without touching them. A Monitoring offers two ways to record: the
+// OpenTelemetry meter, for everything the metric API can express, and
+// [Instruments], the fast path, for counting in tight loops at
+// client_golang's speed with no allocation. The package imports only the
+// standard library and the OpenTelemetry metric API.
 package port

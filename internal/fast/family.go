@@ -25,12 +25,15 @@ type record[S any] struct {
 	s      S
 }
 
-// node links a hash to its series in the index. Nodes are immutable once
-// published, so readers walk them without a lock.
+// node links the values looked up (and their hash) to their series in the
+// index: several values may share a series (the overflow series, or values
+// whose attributes are equal). Nodes are immutable once published, so
+// readers walk them without a lock.
 type node[S any] struct {
-	hash uint64
-	rec  *record[S]
-	next *node[S]
+	hash   uint64
+	values port.Values
+	rec    *record[S]
+	next   *node[S]
 }
 
 type table[S any] struct {
@@ -54,13 +57,17 @@ type family[S any] struct {
 	index  atomic.Pointer[table[S]]
 	mu     sync.Mutex
 	recs   []*record[S]
+	byAttr map[attribute.Distinct]*record[S]
 	nodes  int
 	spill  *record[S] // the overflow series, once the limit is reached
 	parked int        // values indexed onto the overflow series
 }
 
 func newFamily[S any](d port.Desc, limit int, start time.Time, init func(*S)) *family[S] {
-	f := &family[S]{desc: d, n: len(d.Keys), seed: maphash.MakeSeed(), limit: limit, start: start, init: init}
+	f := &family[S]{
+		desc: d, n: len(d.Keys), seed: maphash.MakeSeed(), limit: limit, start: start, init: init,
+		byAttr: map[attribute.Distinct]*record[S]{},
+	}
 	f.index.Store(newTable[S](16))
 	return f
 }
@@ -81,7 +88,7 @@ func (f *family[S]) get(v port.Values) *S {
 	h := f.hash(&v)
 	t := f.index.Load()
 	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
-		if nd.hash == h && nd.rec.values == v {
+		if nd.hash == h && nd.values == v {
 			return &nd.rec.s
 		}
 	}
@@ -93,7 +100,7 @@ func (f *family[S]) insert(h uint64, v port.Values) *S {
 	defer f.mu.Unlock()
 	t := f.index.Load()
 	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
-		if nd.hash == h && nd.rec.values == v {
+		if nd.hash == h && nd.values == v {
 			return &nd.rec.s
 		}
 	}
@@ -110,27 +117,38 @@ func (f *family[S]) insert(h uint64, v port.Values) *S {
 		f.parked++
 		rec = f.spill
 	} else {
-		// An empty value leaves its key out, as an absent label.
-		kvs := make([]attribute.KeyValue, 0, f.n)
-		for i, k := range f.desc.Keys {
-			if v[i] == "" {
-				continue
-			}
-			if n, err := strconv.ParseInt(v[i], 10, 64); err == nil && slices.Contains(f.desc.IntKeys, k) {
-				kvs = append(kvs, attribute.Int64(k, n))
-				continue
-			}
-			kvs = append(kvs, attribute.String(k, v[i]))
+		attrs := f.attributes(v)
+		// Values that differ only in spelling ("1" and "01" for an integer
+		// key) share one series, as the SDK would merge them.
+		if rec = f.byAttr[attrs.Equivalent()]; rec == nil {
+			rec = f.newRecord(v, attrs)
+			f.byAttr[attrs.Equivalent()] = rec
 		}
-		rec = f.newRecord(v, attribute.NewSet(kvs...))
 	}
 	if f.nodes >= 2*len(t.buckets) {
 		t = f.grow(t)
 	}
 	b := &t.buckets[h&t.mask]
-	b.Store(&node[S]{hash: h, rec: rec, next: b.Load()})
+	b.Store(&node[S]{hash: h, values: v, rec: rec, next: b.Load()})
 	f.nodes++
 	return &rec.s
+}
+
+// attributes builds the attribute set of v: an empty value leaves its key
+// out, as an absent label; an integer key's value becomes an integer.
+func (f *family[S]) attributes(v port.Values) attribute.Set {
+	kvs := make([]attribute.KeyValue, 0, f.n)
+	for i, k := range f.desc.Keys {
+		if v[i] == "" {
+			continue
+		}
+		if n, err := strconv.ParseInt(v[i], 10, 64); err == nil && slices.Contains(f.desc.IntKeys, k) {
+			kvs = append(kvs, attribute.Int64(k, n))
+			continue
+		}
+		kvs = append(kvs, attribute.String(k, v[i]))
+	}
+	return attribute.NewSet(kvs...)
 }
 
 func (f *family[S]) newRecord(v port.Values, attrs attribute.Set) *record[S] {
@@ -149,7 +167,7 @@ func (f *family[S]) grow(old *table[S]) *table[S] {
 	for i := range old.buckets {
 		for nd := old.buckets[i].Load(); nd != nil; nd = nd.next {
 			b := &t.buckets[nd.hash&t.mask]
-			b.Store(&node[S]{hash: nd.hash, rec: nd.rec, next: b.Load()})
+			b.Store(&node[S]{hash: nd.hash, values: nd.values, rec: nd.rec, next: b.Load()})
 		}
 	}
 	f.index.Store(t)

@@ -274,3 +274,37 @@ func collectOf(t *testing.T, reg *fast.Registry) []metricdata.ScopeMetrics {
 	require.NoError(t, err)
 	return sm
 }
+
+func TestFamilyRegressions(t *testing.T) {
+	t.Run("Should keep over-limit values on the fast path once parked", func(t *testing.T) {
+		reg := fast.New(fast.WithLimit(3))
+		c := reg.CounterVec(port.Desc{Name: "c", Keys: []string{"k"}})
+		c.Add(1, port.Values{"a"})
+		c.Add(1, port.Values{"b"})
+		c.Add(1, port.Values{"over"})
+		// A parked value is found again without a new series or a lock: no
+		// allocation on the repeat.
+		assert.Zero(t, testing.AllocsPerRun(100, func() { c.Add(1, port.Values{"over"}) }))
+		points := collectOf(t, reg)[0].Metrics[0].Data.(metricdata.Sum[float64]).DataPoints
+		assert.Len(t, points, 3)
+	})
+
+	t.Run("Should merge values that are the same integer into one series", func(t *testing.T) {
+		reg := fast.New()
+		c := reg.CounterVec(port.Desc{Name: "c", Keys: []string{"code"}, IntKeys: []string{"code"}})
+		for _, v := range []string{"1", "01", "+1"} {
+			c.Add(1, port.Values{v})
+		}
+		points := collectOf(t, reg)[0].Metrics[0].Data.(metricdata.Sum[float64]).DataPoints
+		require.Len(t, points, 1)
+		assert.InDelta(t, 3, points[0].Value, 0)
+	})
+
+	t.Run("Should refuse an integer key that is not a key", func(t *testing.T) {
+		var errs []error
+		reg := fast.New(fast.WithErrorHandler(func(err error) { errs = append(errs, err) }))
+		reg.CounterVec(port.Desc{Name: "c", Keys: []string{"a"}, IntKeys: []string{"b"}})
+		require.Len(t, errs, 1)
+		assert.Contains(t, errs[0].Error(), `"b"`)
+	})
+}

@@ -174,6 +174,11 @@ func Validate(d port.Desc) error {
 			return fmt.Errorf("the key %q is repeated", k)
 		}
 	}
+	for _, k := range d.IntKeys {
+		if !slices.Contains(d.Keys, k) {
+			return fmt.Errorf("the integer key %q is not one of the keys %v", k, d.Keys)
+		}
+	}
 	for i, b := range d.Buckets {
 		if math.IsNaN(b) || math.IsInf(b, 0) || (i > 0 && b <= d.Buckets[i-1]) {
 			return fmt.Errorf("buckets %v: must be finite and strictly increasing", d.Buckets)
