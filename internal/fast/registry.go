@@ -98,7 +98,7 @@ func register[V any](r *Registry, kind string, d port.Desc, build func(port.Desc
 func (r *Registry) CounterVec(d port.Desc) port.CounterVec {
 	v, ok := register(r, "counter", d, func(d port.Desc) (counterVec, collector) {
 		f := newFamily[counter](d, r.limit, r.now(), nil)
-		return counterVec{f}, counterFamily{f}
+		return counterVec{f}, sumFamily[counter]{f: f, value: (*counter).value, monotonic: true}
 	})
 	if !ok {
 		return port.NoopInstruments{}.CounterVec(d)
@@ -110,7 +110,7 @@ func (r *Registry) CounterVec(d port.Desc) port.CounterVec {
 func (r *Registry) UpDownCounterVec(d port.Desc) port.UpDownCounterVec {
 	v, ok := register(r, "up-down counter", d, func(d port.Desc) (upDownVec, collector) {
 		f := newFamily[upDown](d, r.limit, r.now(), nil)
-		return upDownVec{f}, upDownFamily{f}
+		return upDownVec{f}, sumFamily[upDown]{f: f, value: (*upDown).value}
 	})
 	if !ok {
 		return port.NoopInstruments{}.UpDownCounterVec(d)

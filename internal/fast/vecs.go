@@ -32,29 +32,21 @@ func metricOf[S any](f *family[S], data metricdata.Aggregation) metricdata.Metri
 	return metricdata.Metrics{Name: f.desc.Name, Description: f.desc.Description, Unit: f.desc.Unit, Data: data}
 }
 
-type counterFamily struct{ f *family[counter] }
-
-func (c counterFamily) collect(now time.Time) (metricdata.Metrics, bool) {
-	recs := c.f.records()
-	points := make([]metricdata.DataPoint[float64], len(recs))
-	for i, r := range recs {
-		points[i] = metricdata.DataPoint[float64]{Attributes: r.attrs, StartTime: c.f.start, Time: now, Value: r.s.value()}
-	}
-	return metricOf(c.f, metricdata.Sum[float64]{
-		DataPoints: points, Temporality: metricdata.CumulativeTemporality, IsMonotonic: true,
-	}), len(points) > 0
+// sumFamily collects a counter or an up-down counter as a cumulative sum.
+type sumFamily[S any] struct {
+	f         *family[S]
+	value     func(*S) float64
+	monotonic bool
 }
 
-type upDownFamily struct{ f *family[upDown] }
-
-func (c upDownFamily) collect(now time.Time) (metricdata.Metrics, bool) {
+func (c sumFamily[S]) collect(now time.Time) (metricdata.Metrics, bool) {
 	recs := c.f.records()
 	points := make([]metricdata.DataPoint[float64], len(recs))
 	for i, r := range recs {
-		points[i] = metricdata.DataPoint[float64]{Attributes: r.attrs, StartTime: c.f.start, Time: now, Value: r.s.value()}
+		points[i] = metricdata.DataPoint[float64]{Attributes: r.attrs, StartTime: c.f.start, Time: now, Value: c.value(&r.s)}
 	}
 	return metricOf(c.f, metricdata.Sum[float64]{
-		DataPoints: points, Temporality: metricdata.CumulativeTemporality,
+		DataPoints: points, Temporality: metricdata.CumulativeTemporality, IsMonotonic: c.monotonic,
 	}), len(points) > 0
 }
 
