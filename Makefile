@@ -11,8 +11,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 LOAD_DURATION ?= 30s
+FUZZTIME ?= 1m
 
-.PHONY: run load test vet fmt-check generate check-generate lint bench
+.PHONY: run load test vet fmt-check generate check-generate lint bench fuzz
 
 ## run: start the demo service on 127.0.0.1:8080 (Prometheus backend, /metrics).
 run:
@@ -54,3 +55,9 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... | tee $(BENCH_OUT)
 	$(BENCHSTAT) -col /impl $(BENCH_OUT)
+
+## fuzz: run each fuzz target for $(FUZZTIME) (CI: a short fixed time).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzHTTP$$' -fuzztime $(FUZZTIME) ./middleware
+	$(GO) test -run '^$$' -fuzz '^FuzzSums$$' -fuzztime $(FUZZTIME) ./internal/fast
