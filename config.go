@@ -52,6 +52,12 @@ type Config struct {
 	// SystemMetrics exposes build_info, process uptime and the Go runtime
 	// metrics.
 	SystemMetrics bool `yaml:"system_metrics" env:"SYSTEM_METRICS"`
+	// ScrapeTimeout bounds one scrape of the Prometheus backend; past it the
+	// scrape is answered 503. Zero means no bound.
+	ScrapeTimeout time.Duration `yaml:"scrape_timeout" env:"SCRAPE_TIMEOUT"`
+	// MaxConcurrentScrapes bounds the scrapes served at once; the ones past
+	// it are answered 503. Zero means no bound.
+	MaxConcurrentScrapes int `yaml:"max_concurrent_scrapes" env:"MAX_CONCURRENT_SCRAPES"`
 }
 
 // DefaultConfig returns the configuration used when none is given:
@@ -65,6 +71,9 @@ func DefaultConfig() Config {
 		CardinalityLimit: 2000,
 		StdoutInterval:   time.Minute,
 		SystemMetrics:    true,
+		ScrapeTimeout:    10 * time.Second,
+		// A Prometheus pair, a federation and a human with curl.
+		MaxConcurrentScrapes: 4,
 	}
 }
 
@@ -233,6 +242,13 @@ func (c *Config) Validate() error {
 	}
 	if c.CardinalityLimit < 0 {
 		bad("cardinality_limit", "CARDINALITY_LIMIT", fmt.Sprint(c.CardinalityLimit), "must be 0 (no cap) or positive")
+	}
+	if c.ScrapeTimeout < 0 {
+		bad("scrape_timeout", "SCRAPE_TIMEOUT", c.ScrapeTimeout.String(), "must be 0 (no bound) or a positive duration such as 10s")
+	}
+	if c.MaxConcurrentScrapes < 0 {
+		bad("max_concurrent_scrapes", "MAX_CONCURRENT_SCRAPES", fmt.Sprint(c.MaxConcurrentScrapes),
+			"must be 0 (no bound) or positive")
 	}
 	if c.StdoutInterval < MinStdoutInterval {
 		bad("stdout_interval", "STDOUT_INTERVAL", c.StdoutInterval.String(),

@@ -53,6 +53,8 @@ namespace: shop
 cardinality_limit: 500
 stdout_interval: 30s
 system_metrics: false
+scrape_timeout: 3s
+max_concurrent_scrapes: 2
 `
 
 func fullYAMLConfig() monitoring.Config {
@@ -64,6 +66,9 @@ func fullYAMLConfig() monitoring.Config {
 		Namespace:        "shop",
 		CardinalityLimit: 500,
 		StdoutInterval:   30 * time.Second,
+		ScrapeTimeout:    3 * time.Second,
+		// SystemMetrics false, as the YAML says.
+		MaxConcurrentScrapes: 2,
 	}
 }
 
@@ -172,11 +177,11 @@ func TestLoadConfig(t *testing.T) {
 	})
 	t.Run("Should return an error naming an unknown key", func(t *testing.T) {
 		t.Parallel()
-		path := writeConfig(t, "enabled: true\nscrape_timeout: 5s\n")
+		path := writeConfig(t, "enabled: true\nscrape_interval: 5s\n")
 		cfg, err := monitoring.LoadConfig(path)
 		require.Error(t, err)
 		assert.Nil(t, cfg)
-		assert.Contains(t, err.Error(), "scrape_timeout")
+		assert.Contains(t, err.Error(), "scrape_interval")
 		assert.Contains(t, err.Error(), path)
 	})
 	t.Run("Should return an error for invalid YAML", func(t *testing.T) {
@@ -226,6 +231,8 @@ func TestLoadConfigEnvironment(t *testing.T) {
 		t.Setenv("MONITORING_CARDINALITY_LIMIT", "42")
 		t.Setenv("MONITORING_STDOUT_INTERVAL", "5s")
 		t.Setenv("MONITORING_SYSTEM_METRICS", "true")
+		t.Setenv("MONITORING_SCRAPE_TIMEOUT", "0s")
+		t.Setenv("MONITORING_MAX_CONCURRENT_SCRAPES", "9")
 
 		cfg, err := monitoring.LoadConfig(writeConfig(t, fullYAML))
 		require.NoError(t, err)
@@ -238,6 +245,9 @@ func TestLoadConfigEnvironment(t *testing.T) {
 			CardinalityLimit: 42,
 			StdoutInterval:   5 * time.Second,
 			SystemMetrics:    true,
+			ScrapeTimeout:    0,
+			// From the environment: 9 scrapes at once.
+			MaxConcurrentScrapes: 9,
 		}, *cfg)
 	})
 	t.Run("Should keep the YAML values of variables that are not set", func(t *testing.T) {
@@ -671,5 +681,23 @@ func TestConfigTypeErrors(t *testing.T) {
 		err := cfg.Validate()
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "at least 1s")
+	})
+}
+
+func TestScrapeProtectionConfig(t *testing.T) {
+	t.Run("Should default to a 10s timeout and 4 concurrent scrapes", func(t *testing.T) {
+		cfg := monitoring.DefaultConfig()
+		assert.Equal(t, 10*time.Second, cfg.ScrapeTimeout)
+		assert.Equal(t, 4, cfg.MaxConcurrentScrapes)
+	})
+
+	t.Run("Should refuse negative bounds, naming the field", func(t *testing.T) {
+		cfg := monitoring.DefaultConfig()
+		cfg.ScrapeTimeout = -time.Second
+		cfg.MaxConcurrentScrapes = -1
+		err := cfg.Validate()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `scrape_timeout (MONITORING_SCRAPE_TIMEOUT) is "-1s"`)
+		assert.Contains(t, err.Error(), `max_concurrent_scrapes (MONITORING_MAX_CONCURRENT_SCRAPES) is "-1"`)
 	})
 }

@@ -61,6 +61,8 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 			promadapter.WithNamespace(cfg.Namespace),
 			promadapter.WithCardinalityLimit(cfg.CardinalityLimit),
 			promadapter.WithLogger(o.logger),
+			promadapter.WithScrapeTimeout(cfg.ScrapeTimeout),
+			promadapter.WithMaxConcurrentScrapes(cfg.MaxConcurrentScrapes),
 		}
 		if o.registry != nil {
 			popts = append(popts, promadapter.WithRegistry(o.registry))

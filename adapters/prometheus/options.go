@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -19,12 +20,20 @@ type Registry interface {
 }
 
 type config struct {
-	sdk         sdk.Settings
-	registry    Registry
-	namespace   string
-	scopeLabels bool
-	logger      *slog.Logger
+	sdk           sdk.Settings
+	registry      Registry
+	namespace     string
+	scopeLabels   bool
+	logger        *slog.Logger
+	scrapeTimeout time.Duration
+	maxScrapes    int
 }
+
+// Defaults of the scrape handler's protections.
+const (
+	DefaultScrapeTimeout = 10 * time.Second
+	DefaultMaxScrapes    = 4
+)
 
 // Option configures the Prometheus adapter.
 type Option func(*config)
@@ -70,4 +79,18 @@ func WithLogger(l *slog.Logger) Option {
 			c.logger = l
 		}
 	}
+}
+
+// WithScrapeTimeout bounds a scrape: past d the handler answers 503 and
+// the scrape's gathering is left to finish on its own. Zero or less
+// removes the bound. The default is [DefaultScrapeTimeout].
+func WithScrapeTimeout(d time.Duration) Option {
+	return func(c *config) { c.scrapeTimeout = d }
+}
+
+// WithMaxConcurrentScrapes bounds the scrapes served at once; the ones past
+// it are answered 503 at once. Zero or less removes the bound. The default
+// is [DefaultMaxScrapes].
+func WithMaxConcurrentScrapes(n int) Option {
+	return func(c *config) { c.maxScrapes = n }
 }

@@ -29,7 +29,10 @@ var _ port.Monitoring = (*Adapter)(nil)
 // New builds the backend. It fails when the registry refuses the exporter's
 // collector or an option cannot be used; nothing is left running then.
 func New(ctx context.Context, opts ...Option) (*Adapter, error) {
-	cfg := config{sdk: sdk.DefaultSettings(), logger: slog.Default()}
+	cfg := config{
+		sdk: sdk.DefaultSettings(), logger: slog.Default(),
+		scrapeTimeout: DefaultScrapeTimeout, maxScrapes: DefaultMaxScrapes,
+	}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -82,7 +85,8 @@ func goroutinesView() sdkmetric.View {
 // newHandler serves what the registry gathers. It counts failed scrapes in
 // promhttp_metric_handler_errors_total{cause="gathering"|"encoding"} (the
 // MonitoringDegraded alert watches it), serves every family that gathered
-// cleanly rather than a bare 500, and negotiates OpenMetrics. promhttp panics
+// cleanly rather than a bare 500, negotiates OpenMetrics, and bounds the
+// time of a scrape and the scrapes served at once (503 past either). promhttp panics
 // when the registry refuses its counter: that becomes an error.
 func newHandler(cfg config) (h http.Handler, err error) {
 	defer func() {
@@ -95,10 +99,12 @@ func newHandler(cfg config) (h http.Handler, err error) {
 		}
 	}()
 	return promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{
-		ErrorLog:          slogPrinter{cfg.logger},
-		ErrorHandling:     promhttp.ContinueOnError,
-		Registry:          cfg.registry,
-		EnableOpenMetrics: true,
+		ErrorLog:            slogPrinter{cfg.logger},
+		ErrorHandling:       promhttp.ContinueOnError,
+		Registry:            cfg.registry,
+		EnableOpenMetrics:   true,
+		Timeout:             max(cfg.scrapeTimeout, 0),
+		MaxRequestsInFlight: max(cfg.maxScrapes, 0),
 	}), nil
 }
 

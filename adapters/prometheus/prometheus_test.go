@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
@@ -232,5 +233,53 @@ func TestStatus(t *testing.T) {
 		st := a.Status()
 		assert.False(t, st.Healthy)
 		assert.ErrorIs(t, st.Err, port.ErrShutdown)
+	})
+}
+
+// blockingCollector blocks every Collect until released.
+type blockingCollector struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (blockingCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (c blockingCollector) Collect(chan<- prometheus.Metric) {
+	c.entered <- struct{}{}
+	<-c.release
+}
+
+func TestScrapeProtections(t *testing.T) {
+	t.Run("Should answer 503 when a scrape outlives its timeout, and free it when gathering ends", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		slow := blockingCollector{entered: make(chan struct{}, 1), release: make(chan struct{})}
+		reg.MustRegister(slow)
+		a := newAdapter(t, promadapter.WithRegistry(reg), promadapter.WithScrapeTimeout(20*time.Millisecond))
+
+		status, _, body := scrape(t, a.Handler(), "")
+		assert.Equal(t, http.StatusServiceUnavailable, status)
+		assert.Contains(t, body, "timeout")
+		<-slow.entered
+		close(slow.release) // goleak, in TestMain, checks that nothing stays behind
+	})
+
+	t.Run("Should answer 503 at once to scrapes beyond the concurrent limit", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		slow := blockingCollector{entered: make(chan struct{}, 1), release: make(chan struct{})}
+		reg.MustRegister(slow)
+		a := newAdapter(t, promadapter.WithRegistry(reg), promadapter.WithMaxConcurrentScrapes(1),
+			promadapter.WithScrapeTimeout(0))
+
+		first := make(chan int, 1)
+		go func() {
+			status, _, _ := scrape(t, a.Handler(), "")
+			first <- status
+		}()
+		<-slow.entered // the first scrape holds the only slot
+		status, _, body := scrape(t, a.Handler(), "")
+		assert.Equal(t, http.StatusServiceUnavailable, status)
+		assert.Contains(t, body, "Limit of concurrent requests")
+		close(slow.release)
+		assert.Equal(t, http.StatusOK, <-first)
 	})
 }
