@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
-	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -26,29 +25,19 @@ import (
 
 var keys3 = []string{"method", "route", "status"}
 
-// ours returns the fast instruments of a Prometheus-backed service.
+// ours returns the fast instruments of a Prometheus-backed service, without
+// the system metrics.
 func ours(b *testing.B) port.Instruments {
 	b.Helper()
-	cfg := monitoring.DefaultConfig()
-	// No cardinality cap, as client_golang has none: every series is real.
-	cfg.Enabled, cfg.SystemMetrics, cfg.CardinalityLimit = true, false, 0
-	svc, err := monitoring.NewMonitoringService(context.Background(), &cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-	return svc.Instruments()
+	cfg := prometheusConfig()
+	cfg.SystemMetrics = false
+	return newService(b, cfg).Instruments()
 }
 
 // noopInstruments returns the fast instruments of the disabled service.
 func noopInstruments(b *testing.B) port.Instruments {
 	b.Helper()
-	svc, err := monitoring.NewMonitoringService(context.Background(), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-	return svc.Instruments()
+	return newService(b, nil).Instruments()
 }
 
 func otelMeter(b *testing.B) metric.Meter {
@@ -243,13 +232,9 @@ func scrapeLoop(b *testing.B, h http.Handler) {
 func BenchmarkScrape(b *testing.B) {
 	for _, n := range []int{1, 100, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("impl=ours/series=%d", n), func(b *testing.B) {
-			cfg := monitoring.DefaultConfig()
-			cfg.Enabled, cfg.SystemMetrics, cfg.CardinalityLimit = true, false, 0
-			svc, err := monitoring.NewMonitoringService(context.Background(), &cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
+			cfg := prometheusConfig()
+			cfg.SystemMetrics = false
+			svc := newService(b, cfg)
 			c := svc.Instruments().CounterVec(port.Desc{Name: "requests", Description: "Requests.", Keys: []string{"id"}})
 			for i := range n {
 				c.Add(1, port.Values{strconv.Itoa(i)})

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
@@ -30,18 +29,25 @@ func newDiscardWriter() *discardWriter             { return &discardWriter{h: ht
 
 var _ io.Writer = (*discardWriter)(nil)
 
-// newService is the Prometheus-backed service every instrumented variant
-// records into, ours and the baselines alike.
-func newService(b *testing.B) *service.MonitoringService {
-	b.Helper()
-	cfg := monitoring.DefaultConfig()
-	cfg.Enabled = true
-	svc, err := monitoring.NewMonitoringService(context.Background(), &cfg)
+// newService builds the service of cfg (nil: disabled) and shuts it down
+// when tb ends.
+func newService(tb testing.TB, cfg *monitoring.Config) *service.MonitoringService {
+	tb.Helper()
+	svc, err := monitoring.NewMonitoringService(context.Background(), cfg)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
+	tb.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
 	return svc
+}
+
+// prometheusConfig is the enabled Prometheus backend every instrumented
+// variant records into, ours and the baselines alike; uncapped, as
+// client_golang has no cardinality cap: every series is real.
+func prometheusConfig() *monitoring.Config {
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled, cfg.CardinalityLimit = true, 0
+	return &cfg
 }
 
 func run(b *testing.B, h http.Handler, target string) {
@@ -98,14 +104,14 @@ func httpVariants(svc *service.MonitoringService) []variant {
 // BenchmarkGinMiddleware measures one request to a gin route with a path
 // parameter, bare and with each middleware.
 func BenchmarkGinMiddleware(b *testing.B) {
-	for _, v := range ginVariants(newService(b)) {
+	for _, v := range ginVariants(newService(b, prometheusConfig())) {
 		b.Run("impl="+v.name, func(b *testing.B) { run(b, v.h, "/orders/42") })
 	}
 }
 
 // BenchmarkHTTPMiddleware is the net/http pair of BenchmarkGinMiddleware.
 func BenchmarkHTTPMiddleware(b *testing.B) {
-	for _, v := range httpVariants(newService(b)) {
+	for _, v := range httpVariants(newService(b, prometheusConfig())) {
 		b.Run("impl="+v.name, func(b *testing.B) { run(b, v.h, "/orders/42") })
 	}
 }
@@ -113,11 +119,7 @@ func BenchmarkHTTPMiddleware(b *testing.B) {
 // TestVariants makes sure every benchmarked variant serves the route, so no
 // row of the benchmarks measures a 404.
 func TestVariants(t *testing.T) {
-	cfg := monitoring.DefaultConfig()
-	cfg.Enabled = true
-	svc, err := monitoring.NewMonitoringService(t.Context(), &cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
+	svc := newService(t, prometheusConfig())
 	for _, v := range append(ginVariants(svc), httpVariants(svc)...) {
 		t.Run("Should serve the benchmark route with "+v.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()

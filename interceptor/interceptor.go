@@ -103,11 +103,7 @@ func (i *workflowInbound) ExecuteWorkflow(
 	if !workflow.IsReplaying(ctx) && i.w.runs.first("end/"+runID) {
 		outcome := workflowOutcome(err)
 		elapsed := workflow.Now(ctx).Sub(info.WorkflowStartTime).Seconds()
-		safely(i.w.logger, func() {
-			attrs := metric.WithAttributes(append(base, attribute.String("outcome", outcome))...)
-			i.w.ins.wfEnded.Add(context.Background(), 1, attrs)
-			i.w.ins.wfDuration.Record(context.Background(), elapsed, attrs)
-		})
+		i.w.recordEnd(i.w.ins.wfEnded, i.w.ins.wfDuration, base, outcome, elapsed)
 		if outcome != OutcomeCompleted && outcome != OutcomeContinuedAsNew {
 			i.w.logger.Warn("temporal workflow ended", "outcome", outcome, "workflow_type", info.WorkflowType.Name,
 				"workflow_id", info.WorkflowExecution.ID, "run_id", info.WorkflowExecution.RunID, "error", err)
@@ -154,12 +150,7 @@ func (i *activityInbound) ExecuteActivity(
 	})
 	start := time.Now()
 	end := func(outcome string) {
-		elapsed := time.Since(start).Seconds()
-		safely(i.w.logger, func() {
-			attrs := metric.WithAttributes(append(base, attribute.String("outcome", outcome))...)
-			i.w.ins.actEnded.Add(context.Background(), 1, attrs)
-			i.w.ins.actDuration.Record(context.Background(), elapsed, attrs)
-		})
+		i.w.recordEnd(i.w.ins.actEnded, i.w.ins.actDuration, base, outcome, time.Since(start).Seconds())
 	}
 	returned := false
 	defer func() {
@@ -193,4 +184,17 @@ func activityOutcome(err error) string {
 	default:
 		return OutcomeFailed
 	}
+}
+
+// recordEnd counts an execution's end and records its duration, both with
+// the outcome added to base, never letting the metrics code fail it.
+func (w *WorkerInterceptor) recordEnd(
+	ended metric.Int64Counter, duration metric.Float64Histogram,
+	base []attribute.KeyValue, outcome string, seconds float64,
+) {
+	safely(w.logger, func() {
+		attrs := metric.WithAttributes(append(base, attribute.String("outcome", outcome))...)
+		ended.Add(context.Background(), 1, attrs)
+		duration.Record(context.Background(), seconds, attrs)
+	})
 }

@@ -74,8 +74,10 @@ const (
 	namespace = "default-test-namespace"
 )
 
-func wfAttrs(wfType string, outcome ...string) string {
-	kvs := []attribute.KeyValue{attribute.String("workflow_type", wfType),
+// attrs encodes the attributes of an execution of typ, named by typeKey
+// (workflow_type or activity_type), with its outcome when given.
+func attrs(typeKey, typ string, outcome ...string) string {
+	kvs := []attribute.KeyValue{attribute.String(typeKey, typ),
 		attribute.String("task_queue", queue), attribute.String("namespace", namespace)}
 	for _, o := range outcome {
 		kvs = append(kvs, attribute.String("outcome", o))
@@ -83,13 +85,12 @@ func wfAttrs(wfType string, outcome ...string) string {
 	return key(kvs...)
 }
 
+func wfAttrs(wfType string, outcome ...string) string {
+	return attrs("workflow_type", wfType, outcome...)
+}
+
 func actAttrs(actType string, outcome ...string) string {
-	kvs := []attribute.KeyValue{attribute.String("activity_type", actType),
-		attribute.String("task_queue", queue), attribute.String("namespace", namespace)}
-	for _, o := range outcome {
-		kvs = append(kvs, attribute.String("outcome", o))
-	}
-	return key(kvs...)
+	return attrs("activity_type", actType, outcome...)
 }
 
 func TestWorkflowOutcomes(t *testing.T) {

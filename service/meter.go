@@ -2,10 +2,11 @@ package service
 
 import (
 	"errors"
-	"fmt"
 
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
+
+	"github.com/compozy/monitoring/port"
 )
 
 // safeProvider hands out [safeMeter]s.
@@ -43,7 +44,7 @@ type safeMeter struct {
 // callbacks included, even though it reports the error.
 func instrument[T any](m safeMeter, kind, name string, create func(metric.Meter) (T, error)) T {
 	var inst T
-	err := validName(name)
+	err := port.ValidateName(name)
 	if err == nil {
 		err = call(func() (err error) {
 			inst, err = create(m.Meter)
@@ -58,24 +59,6 @@ func instrument[T any](m safeMeter, kind, name string, create func(metric.Meter)
 		inst, _ = create(noop.Meter{})
 	}
 	return inst
-}
-
-// validName applies the OpenTelemetry API's instrument name syntax:
-// a letter, then at most 254 letters, digits, '_', '.', '-' or '/'.
-func validName(name string) error {
-	if name == "" || len(name) > 255 {
-		return fmt.Errorf("invalid instrument name %q: must be 1 to 255 characters", name)
-	}
-	for i, c := range []byte(name) {
-		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-		if i == 0 && !letter {
-			return fmt.Errorf("invalid instrument name %q: must start with a letter", name)
-		}
-		if !letter && (c < '0' || c > '9') && c != '_' && c != '.' && c != '-' && c != '/' {
-			return fmt.Errorf("invalid instrument name %q: only letters, digits and _ . - / are allowed", name)
-		}
-	}
-	return nil
 }
 
 // RegisterCallback registers f for insts on the backend. It never fails:

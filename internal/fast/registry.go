@@ -160,7 +160,7 @@ func DefaultBuckets(unit string) []float64 {
 // Validate reports what makes d unusable: an invalid name, too many, empty
 // or repeated keys, or buckets that are not finite and increasing.
 func Validate(d port.Desc) error {
-	if err := validName(d.Name); err != nil {
+	if err := port.ValidateName(d.Name); err != nil {
 		return err
 	}
 	if len(d.Keys) > port.MaxKeys {
@@ -182,22 +182,6 @@ func Validate(d port.Desc) error {
 	for i, b := range d.Buckets {
 		if math.IsNaN(b) || math.IsInf(b, 0) || (i > 0 && b <= d.Buckets[i-1]) {
 			return fmt.Errorf("buckets %v: must be finite and strictly increasing", d.Buckets)
-		}
-	}
-	return nil
-}
-
-func validName(name string) error {
-	if name == "" || len(name) > 255 {
-		return fmt.Errorf("invalid name %q: must be 1 to 255 characters", name)
-	}
-	for i, c := range []byte(name) {
-		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-		if i == 0 && !letter {
-			return fmt.Errorf("invalid name %q: must start with a letter", name)
-		}
-		if !letter && (c < '0' || c > '9') && c != '_' && c != '.' && c != '-' && c != '/' {
-			return fmt.Errorf("invalid name %q: only letters, digits and _ . - / are allowed", name)
 		}
 	}
 	return nil

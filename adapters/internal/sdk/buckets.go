@@ -1,13 +1,15 @@
 package sdk
 
-import "go.opentelemetry.io/otel/metric"
+import (
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/compozy/monitoring/internal/fast"
+)
 
 // SecondsBuckets returns the bucket boundaries given to histograms in seconds
 // that were created without boundaries of their own: the ones the
 // OpenTelemetry HTTP semantic conventions advise, from 5 ms to 10 s.
-func SecondsBuckets() []float64 {
-	return []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
-}
+func SecondsBuckets() []float64 { return fast.DefaultBuckets("s") }
 
 // secondsProvider hands out meters whose float histograms in seconds get
 // [SecondsBuckets] when the caller gives none. The default is added as the
