@@ -2,9 +2,14 @@ package monitoring_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -14,6 +19,8 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
+	"github.com/compozy/monitoring/port"
 )
 
 func TestConcurrentRecordingAndScraping(t *testing.T) {
@@ -82,4 +89,148 @@ func TestConcurrentRecordingAndScraping(t *testing.T) {
 		}
 		assert.Len(t, families["job_duration_seconds"].GetMetric(), 2)
 	})
+}
+
+// lastStdoutValue returns the value of the sum metric name in the last JSON
+// document the stdout backend wrote into out, and whether it was there.
+func lastStdoutValue(t *testing.T, out string, name string) (float64, bool) {
+	t.Helper()
+	type doc struct {
+		ScopeMetrics []struct {
+			Metrics []struct {
+				Name string `json:"Name"`
+				Data struct {
+					DataPoints []struct {
+						Value float64 `json:"Value"`
+					} `json:"DataPoints"`
+				} `json:"Data"`
+			} `json:"Metrics"`
+		} `json:"ScopeMetrics"`
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var last *doc
+	for dec.More() {
+		var d doc
+		require.NoError(t, dec.Decode(&d))
+		last = &d
+	}
+	require.NotNil(t, last, "the stdout backend wrote nothing")
+	for _, sm := range last.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name == name {
+				total := 0.0
+				for _, dp := range m.Data.DataPoints {
+					total += dp.Value
+				}
+				return total, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func TestShutdownUnderLoad(t *testing.T) {
+	for _, backend := range []string{monitoring.BackendPrometheus, monitoring.BackendStdout, monitoring.BackendNoop} {
+		t.Run("Should shut down the "+backend+" backend while recording and scraping go on, without panic, race or leak", func(t *testing.T) {
+			const (
+				recorders  = 4
+				scrapers   = 2
+				shutdowns  = 4
+				finished   = 5000 // records made before Shutdown, by each recorder
+				maxOngoing = 1_000_000
+			)
+			out := &testkit.Buffer{}
+			cfg := enabled(backend)
+			cfg.StdoutInterval = monitoring.MinStdoutInterval
+			svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithWriter(out))
+			require.NoError(t, err)
+			done, err := svc.Meter().Int64Counter("jobs.done")
+			require.NoError(t, err)
+			ongoing, err := svc.Meter().Int64Counter("jobs.ongoing")
+			require.NoError(t, err)
+			fastDone := svc.Instruments().CounterVec(port.Desc{Name: "fast.jobs.done"}).Bind(port.Values{})
+
+			// Phase 1: a known number of records, all finished before Shutdown.
+			var before sync.WaitGroup
+			for range recorders {
+				before.Go(func() {
+					for range finished {
+						done.Add(context.Background(), 1)
+						fastDone.Inc()
+					}
+				})
+			}
+			before.Wait()
+
+			// Phase 2: records and scrapes that run through Shutdown.
+			stop := make(chan struct{})
+			var load sync.WaitGroup
+			var ongoingMade atomic.Int64
+			for range recorders {
+				load.Go(func() {
+					for range maxOngoing {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						ongoing.Add(context.Background(), 1)
+						ongoingMade.Add(1)
+					}
+				})
+			}
+			var scrapes atomic.Int64
+			for range scrapers {
+				load.Go(func() {
+					for range maxOngoing {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						rec := httptest.NewRecorder()
+						svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+						assert.Contains(t, []int{http.StatusOK, http.StatusNotFound, http.StatusServiceUnavailable}, rec.Code)
+						scrapes.Add(1)
+					}
+				})
+			}
+			// Let the load reach the backend before it stops.
+			require.Eventually(t, func() bool { return ongoingMade.Load() > 1000 && scrapes.Load() > 2 },
+				10*time.Second, time.Millisecond)
+
+			errs := make([]error, shutdowns)
+			var closing sync.WaitGroup
+			for i := range shutdowns {
+				closing.Go(func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					errs[i] = svc.Shutdown(ctx)
+				})
+			}
+			closing.Wait()
+			close(stop)
+			load.Wait()
+
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			assert.ErrorIs(t, svc.Status().Err, port.ErrShutdown)
+			code, _ := scrape(t, svc.Handler())
+			assert.Equal(t, http.StatusServiceUnavailable, code)
+
+			if backend == monitoring.BackendStdout {
+				// A push backend flushes the last values on Shutdown.
+				want := float64(recorders * finished)
+				got, ok := lastStdoutValue(t, out.String(), "jobs.done")
+				require.True(t, ok, "jobs.done is in the last export")
+				assert.InDelta(t, want, got, 0, "every record made before Shutdown is in the last export")
+				got, ok = lastStdoutValue(t, out.String(), "fast.jobs.done")
+				require.True(t, ok, "fast.jobs.done is in the last export")
+				assert.InDelta(t, want, got, 0)
+				got, _ = lastStdoutValue(t, out.String(), "jobs.ongoing")
+				assert.LessOrEqual(t, got, float64(ongoingMade.Load()), "never more than was recorded")
+			}
+		})
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
@@ -329,6 +330,25 @@ func TestWithRegistry(t *testing.T) {
 		}
 		assert.Contains(t, names, "demo_requests_total")
 		assert.Contains(t, names, "target_info")
+	})
+	t.Run("Should keep two services on one registry healthy, serving every family and logging the collision", func(t *testing.T) {
+		t.Parallel()
+		registry := prometheus.NewRegistry()
+		logger, logs := testLogger()
+		first := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithRegistry(registry))
+		second := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithRegistry(registry),
+			monitoring.WithLogger(logger))
+		count(t, first.Meter(), "orders", 2)
+		count(t, second.Meter(), "payments", 3)
+
+		code, body := scrape(t, second.Handler())
+		require.Equal(t, http.StatusOK, code, body)
+		assert.Contains(t, body, "\norders_total 2\n")
+		assert.Contains(t, body, "\npayments_total 3\n")
+		assert.Equal(t, 1, strings.Count(body, "\nprocess_uptime_seconds "), "both services have one; one is served")
+		assert.True(t, first.Status().Healthy)
+		assert.True(t, second.Status().Healthy)
+		assert.Contains(t, logs.String(), "a scrape dropped what could not be gathered")
 	})
 	t.Run("Should be ignored by the stdout backend", func(t *testing.T) {
 		t.Parallel()
@@ -678,7 +698,7 @@ func (w failingWriter) Write([]byte) (int, error) {
 }
 
 func TestOTelErrorsReachTheLogger(t *testing.T) {
-	t.Run("Should log a failing periodic export through the injected logger", func(t *testing.T) {
+	t.Run("Should log a failing stdout writer through the injected logger", func(t *testing.T) {
 		var logs testkit.Buffer
 		cfg := enabled(monitoring.BackendStdout)
 		cfg.StdoutInterval = monitoring.MinStdoutInterval
@@ -692,14 +712,16 @@ func TestOTelErrorsReachTheLogger(t *testing.T) {
 		})
 		count(t, svc.Meter(), "rows", 1)
 
-		select {
-		case <-w.calls:
-		case <-time.After(10 * time.Second):
-			t.Fatal("no export was attempted in 10s")
-		}
-		// The reader reports the failure right after the write returns.
-		require.Eventually(t, func() bool { return strings.Contains(logs.String(), "opentelemetry: ") },
-			5*time.Second, 10*time.Millisecond)
-		assert.Contains(t, logs.String(), "disk full")
+		require.ErrorContains(t, svc.ForceFlush(t.Context()), "disk full")
+		assert.Len(t, logs.LinesContaining("stdout writer failing", "disk full"), 1)
+	})
+
+	t.Run("Should route OpenTelemetry's own errors to the injected logger", func(t *testing.T) {
+		var logs testkit.Buffer
+		newService(t, enabled(monitoring.BackendNoop),
+			monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		otel.Handle(errors.New("exporter exploded"))
+		otel.Handle(errors.New("exporter exploded"))
+		assert.Len(t, logs.LinesContaining("opentelemetry: exporter exploded"), 1, "logged once, the repeat held back")
 	})
 }

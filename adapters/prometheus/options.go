@@ -27,12 +27,16 @@ type config struct {
 	logger        *slog.Logger
 	scrapeTimeout time.Duration
 	maxScrapes    int
+	errorInterval time.Duration
 }
 
 // Defaults of the scrape handler's protections.
 const (
 	DefaultScrapeTimeout = 10 * time.Second
 	DefaultMaxScrapes    = 4
+	// DefaultErrorInterval is how often scrape errors that come back on
+	// every scrape are logged at most.
+	DefaultErrorInterval = time.Minute
 )
 
 // Option configures the Prometheus adapter.
@@ -93,4 +97,12 @@ func WithScrapeTimeout(d time.Duration) Option {
 // is [DefaultMaxScrapes].
 func WithMaxConcurrentScrapes(n int) Option {
 	return func(c *config) { c.maxScrapes = n }
+}
+
+// WithErrorInterval sets how often scrape errors are logged at most; the
+// ones in between are counted in the next line. Every failed scrape is
+// still counted in promhttp_metric_handler_errors_total. The default is
+// [DefaultErrorInterval].
+func WithErrorInterval(d time.Duration) Option {
+	return func(c *config) { c.errorInterval = d }
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -32,6 +34,7 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	cfg := config{
 		sdk: sdk.DefaultSettings(), logger: slog.Default(),
 		scrapeTimeout: DefaultScrapeTimeout, maxScrapes: DefaultMaxScrapes,
+		errorInterval: DefaultErrorInterval,
 	}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -99,7 +102,7 @@ func newHandler(cfg config) (h http.Handler, err error) {
 		}
 	}()
 	return promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{
-		ErrorLog:            slogPrinter{cfg.logger},
+		ErrorLog:            &scrapeErrorLog{logger: cfg.logger, every: cfg.errorInterval},
 		ErrorHandling:       promhttp.ContinueOnError,
 		Registry:            cfg.registry,
 		EnableOpenMetrics:   true,
@@ -108,9 +111,35 @@ func newHandler(cfg config) (h http.Handler, err error) {
 	}), nil
 }
 
-// slogPrinter lets promhttp log through slog.
-type slogPrinter struct{ l *slog.Logger }
+// scrapeErrorLog is promhttp's error log, through slog and rate-limited: a
+// fault that comes back on every scrape (a family registered twice, by two
+// services on one registry or by a client_golang collector using one of our
+// names) is logged when it first shows, then at most once per interval with
+// the number of scrapes held back. Every one of them is still counted in
+// promhttp_metric_handler_errors_total.
+type scrapeErrorLog struct {
+	logger *slog.Logger
+	every  time.Duration
 
-func (p slogPrinter) Println(v ...any) {
-	p.l.Error("prometheus: serving metrics", "error", fmt.Sprint(v...))
+	mu   sync.Mutex
+	last time.Time
+	held int
+}
+
+// Println logs a scrape's errors unless the last line was less than an
+// interval ago.
+func (l *scrapeErrorLog) Println(v ...any) {
+	now := time.Now()
+	l.mu.Lock()
+	if !l.last.IsZero() && now.Sub(l.last) < l.every {
+		l.held++
+		l.mu.Unlock()
+		return
+	}
+	held := l.held
+	l.last, l.held = now, 0
+	l.mu.Unlock()
+	l.logger.Error("prometheus: a scrape dropped what could not be gathered or encoded and served the rest "+
+		"(a metric registered twice on a shared registry, or a collector failing)",
+		"error", fmt.Sprint(v...), "scrapes_with_errors_held_back", held)
 }

@@ -3,6 +3,7 @@ package prometheus_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -18,6 +22,7 @@ import (
 	"github.com/compozy/monitoring/adapters/adaptertest"
 	promadapter "github.com/compozy/monitoring/adapters/prometheus"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -282,4 +287,114 @@ func TestScrapeProtections(t *testing.T) {
 		close(slow.release)
 		assert.Equal(t, http.StatusOK, <-first)
 	})
+}
+
+// gathered parses an exposition in the text format.
+func gathered(t *testing.T, body string) map[string]*dto.MetricFamily {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	require.NoError(t, err, body)
+	return families
+}
+
+func TestCollisions(t *testing.T) {
+	t.Run("Should serve every family when two adapters share one registry, and log and count the collision", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		var logs testkit.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, nil))
+		first := newAdapter(t, promadapter.WithRegistry(reg), promadapter.WithLogger(logger))
+		second := newAdapter(t, promadapter.WithRegistry(reg), promadapter.WithLogger(logger))
+		require.True(t, second.Status().Healthy, "a shared registry does not stop the second adapter")
+		add := func(a *promadapter.Adapter, name string, n int64) {
+			c, err := a.Meter().Int64Counter(name, metric.WithDescription("Things done."))
+			require.NoError(t, err)
+			c.Add(t.Context(), n)
+		}
+		add(first, "orders", 3)
+		add(second, "payments", 2)
+		add(first, "shared", 1)
+		add(second, "shared", 1)
+
+		var body string
+		for range 3 {
+			var code int
+			code, _, body = scrape(t, first.Handler(), "")
+			require.Equal(t, http.StatusOK, code, "a collision is not a bare 500")
+		}
+		families := gathered(t, body)
+		assert.InDelta(t, 3, families["orders_total"].GetMetric()[0].GetCounter().GetValue(), 0)
+		assert.InDelta(t, 2, families["payments_total"].GetMetric()[0].GetCounter().GetValue(), 0)
+		require.Contains(t, families, "shared_total")
+		assert.Len(t, families["shared_total"].GetMetric(), 1, "the duplicate series is dropped, the first kept")
+		assert.Len(t, families["target_info"].GetMetric(), 1)
+		assert.InDelta(t, 2, errorsCounted(t, families, "gathering"), 0, "the two scrapes before the last are counted")
+
+		logged := logs.LinesContaining("a scrape dropped what could not be gathered")
+		require.Len(t, logged, 1, "logged once, not once per scrape")
+		assert.Contains(t, logged[0], "shared_total")
+		out, ok := promtool.CheckMetrics(t, []byte(body))
+		assert.True(t, ok, "what is served stays valid: %s", out)
+	})
+
+	t.Run("Should serve every family when a client_golang collector takes one of our names", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		theirs := prometheus.NewCounter(prometheus.CounterOpts{Name: "orders_total", Help: "Theirs."})
+		reg.MustRegister(theirs)
+		other := prometheus.NewGauge(prometheus.GaugeOpts{Name: "legacy_pool_size", Help: "Theirs too."})
+		reg.MustRegister(other)
+		var logs testkit.Buffer
+		a := newAdapter(t, promadapter.WithRegistry(reg),
+			promadapter.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), promadapter.WithErrorInterval(time.Nanosecond))
+		c, err := a.Meter().Int64Counter("orders", metric.WithDescription("Ours."))
+		require.NoError(t, err)
+		c.Add(t.Context(), 1)
+		p, err := a.Meter().Int64Counter("payments")
+		require.NoError(t, err)
+		p.Add(t.Context(), 4)
+
+		scrape(t, a.Handler(), "")
+		code, _, body := scrape(t, a.Handler(), "")
+		require.Equal(t, http.StatusOK, code)
+		families := gathered(t, body)
+		assert.Len(t, families["orders_total"].GetMetric(), 1, "one of the two, not both")
+		assert.Contains(t, families, "legacy_pool_size")
+		assert.InDelta(t, 4, families["payments_total"].GetMetric()[0].GetCounter().GetValue(), 0)
+		assert.InDelta(t, 1, errorsCounted(t, families, "gathering"), 0)
+		assert.Len(t, logs.LinesContaining("a scrape dropped", "orders_total"), 2,
+			"with an interval shorter than the scrapes, each one is logged")
+	})
+
+	t.Run("Should count the scrapes it held back in the next line logged", func(t *testing.T) {
+		reg := prometheus.NewRegistry()
+		var logs testkit.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, nil))
+		a := newAdapter(t, promadapter.WithRegistry(reg), promadapter.WithLogger(logger),
+			promadapter.WithErrorInterval(50*time.Millisecond))
+		newAdapter(t, promadapter.WithRegistry(reg), promadapter.WithLogger(logger))
+
+		scrape(t, a.Handler(), "")
+		scrape(t, a.Handler(), "")
+		require.Eventually(t, func() bool {
+			scrape(t, a.Handler(), "")
+			return len(logs.LinesContaining("a scrape dropped")) == 2
+		}, 10*time.Second, 10*time.Millisecond)
+		second := logs.LinesContaining("a scrape dropped")[1]
+		assert.NotContains(t, second, "scrapes_with_errors_held_back=0")
+		assert.Contains(t, second, "scrapes_with_errors_held_back=")
+	})
+}
+
+// errorsCounted reads promhttp_metric_handler_errors_total{cause}.
+func errorsCounted(t *testing.T, families map[string]*dto.MetricFamily, cause string) float64 {
+	t.Helper()
+	for _, m := range families["promhttp_metric_handler_errors_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "cause" && l.GetValue() == cause {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("promhttp_metric_handler_errors_total{cause=%q} is not served", cause)
+	return 0
 }

@@ -17,6 +17,8 @@ type config struct {
 	interval time.Duration
 	pretty   bool
 	logger   *slog.Logger
+
+	errorInterval time.Duration
 }
 
 // Option configures the stdout adapter.
@@ -60,4 +62,11 @@ func WithLogger(l *slog.Logger) Option {
 			c.logger = l
 		}
 	}
+}
+
+// WithErrorInterval sets how often a writer that keeps failing is reported
+// again after its first failure was logged; the default is
+// [DefaultErrorInterval]. Its recovery is always logged.
+func WithErrorInterval(d time.Duration) Option {
+	return func(c *config) { c.errorInterval = d }
 }

@@ -1,6 +1,7 @@
 package stdout
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,10 +29,19 @@ type Adapter struct {
 var _ port.Monitoring = (*Adapter)(nil)
 
 // New builds the backend and starts its periodic reader. It fails, with
-// nothing left running, when the writer is nil or the interval is not
+// nothing left running, when the writer is nil or an interval is not
 // positive.
+//
+// The writer is only ever called from a goroutine of the adapter's own:
+// a writer that fails or blocks (a full disk, a closed pipe, a stalled
+// terminal) never blocks recording or the reader, its failures are logged
+// rate-limited, exports resume when it recovers, and ForceFlush and
+// Shutdown return at their context's deadline even while it hangs.
 func New(ctx context.Context, opts ...Option) (*Adapter, error) {
-	cfg := config{sdk: sdk.DefaultSettings(), writer: os.Stdout, interval: DefaultInterval, logger: slog.Default()}
+	cfg := config{
+		sdk: sdk.DefaultSettings(), writer: os.Stdout, interval: DefaultInterval,
+		logger: slog.Default(), errorInterval: DefaultErrorInterval,
+	}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -45,16 +55,23 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s backend: %w", Name, err)
 	}
-	exporterOpts := []stdoutmetric.Option{stdoutmetric.WithWriter(cfg.writer)}
+	if cfg.errorInterval <= 0 {
+		return nil, fmt.Errorf("stdout backend: the error interval %s is not positive", cfg.errorInterval)
+	}
+	frame := &bytes.Buffer{}
+	exporterOpts := []stdoutmetric.Option{stdoutmetric.WithWriter(frame)}
 	if cfg.pretty {
 		exporterOpts = append(exporterOpts, stdoutmetric.WithPrettyPrint())
 	}
-	exporter, err := stdoutmetric.New(exporterOpts...)
+	encoder, err := stdoutmetric.New(exporterOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
 	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
 	instruments := sdk.NewInstruments(cfg.sdk)
+	// Last, once nothing can fail: it starts the writer's goroutine, which
+	// Shutdown stops.
+	exporter := newExporter(encoder, frame, newLatestWriter(cfg.writer, cfg.logger, cfg.errorInterval))
 	reader := sdkmetric.NewPeriodicReader(exporter,
 		sdkmetric.WithInterval(cfg.interval), sdkmetric.WithProducer(instruments))
 	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, reader, instruments, http.HandlerFunc(nothingToScrape))}, nil
