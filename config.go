@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +28,25 @@ const (
 // MinStdoutInterval is the shortest stdout_interval accepted: a shorter one
 // would spend the process writing metrics.
 const MinStdoutInterval = time.Second
+
+// Ways of protecting the exposition endpoint, accepted in [Config.Auth].
+const (
+	AuthNone   = "none"
+	AuthBearer = "bearer"
+	AuthBasic  = "basic"
+)
+
+// Upper bounds of the numeric settings: a value past them is a typo or an
+// attack on the process (memory for series, goroutines for scrapes), never
+// a need.
+const (
+	MaxCardinalityLimit     = 1_000_000
+	MaxConcurrentScrapesCap = 1024
+	MaxScrapeTimeout        = 5 * time.Minute
+	MaxStdoutInterval       = 24 * time.Hour
+	maxStringLength         = 1024
+	maxSecretFileSize       = 64 << 10
+)
 
 // EnvPrefix prefixes the environment variable of every [Config] field.
 const EnvPrefix = "MONITORING_"
@@ -58,6 +79,33 @@ type Config struct {
 	// MaxConcurrentScrapes bounds the scrapes served at once; the ones past
 	// it are answered 503. Zero means no bound.
 	MaxConcurrentScrapes int `yaml:"max_concurrent_scrapes" env:"MAX_CONCURRENT_SCRAPES"`
+	// ListenAddress, when set (host:port), serves the exposition endpoint at
+	// Path on a server of its own, so that metrics need not share the
+	// application's public port. Empty: mount the handler yourself.
+	ListenAddress string `yaml:"listen_address" env:"LISTEN_ADDRESS"`
+	// Auth protects the exposition endpoint: none (or empty), bearer or
+	// basic.
+	Auth string `yaml:"auth" env:"AUTH"`
+	// AuthUsername is the username of basic authentication.
+	AuthUsername string `yaml:"auth_username" env:"AUTH_USERNAME"`
+	// AuthToken is the bearer token. It is read from the environment only,
+	// never from the YAML file; AuthTokenFile is the other way to give it.
+	AuthToken Secret `yaml:"-" env:"AUTH_TOKEN"`
+	// AuthTokenFile names a file holding the bearer token (a mounted
+	// secret); surrounding whitespace is ignored.
+	AuthTokenFile string `yaml:"auth_token_file" env:"AUTH_TOKEN_FILE"`
+	// AuthPassword is the password of basic authentication, from the
+	// environment only, as AuthToken.
+	AuthPassword Secret `yaml:"-" env:"AUTH_PASSWORD"`
+	// AuthPasswordFile names a file holding the basic password.
+	AuthPasswordFile string `yaml:"auth_password_file" env:"AUTH_PASSWORD_FILE"`
+}
+
+// secretKeys are the credentials a YAML file must not hold, with the
+// variable that gives them and the file key that is the other way.
+var secretKeys = map[string][2]string{
+	"auth_token":    {"AUTH_TOKEN", "auth_token_file"},
+	"auth_password": {"AUTH_PASSWORD", "auth_password_file"},
 }
 
 // DefaultConfig returns the configuration used when none is given:
@@ -74,6 +122,7 @@ func DefaultConfig() Config {
 		ScrapeTimeout:    10 * time.Second,
 		// A Prometheus pair, a federation and a human with curl.
 		MaxConcurrentScrapes: 4,
+		Auth:                 AuthNone,
 	}
 }
 
@@ -109,12 +158,18 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if _, err := cfg.credentials(); err != nil {
+		return nil, err
+	}
 	return &cfg, nil
 }
 
 // decodeYAML overlays the YAML document in data on cfg, refusing unknown keys
 // and a second document, whose keys would otherwise go unread.
 func decodeYAML(data []byte, cfg *Config) error {
+	if err := yamlSecretErrors(data); err != nil {
+		return err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
@@ -136,6 +191,28 @@ func decodeYAML(data []byte, cfg *Config) error {
 	return nil
 }
 
+// yamlSecretErrors refuses credentials written in the YAML file, where they
+// would sit in version control, naming the variable or file key to use
+// instead. The value is never repeated.
+func yamlSecretErrors(data []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	var errs []error
+	pairs := doc.Content[0].Content
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if alt, ok := secretKeys[pairs[i].Value]; ok {
+			errs = append(errs, &FieldError{
+				Field: pairs[i].Value, Env: EnvPrefix + alt[0], Value: redacted,
+				Allowed: "must not be in the YAML file: set " + EnvPrefix + alt[0] + ", or " + alt[1] +
+					" to a file that holds it",
+			})
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // yamlFieldErrors decodes each top-level key of the document on its own and
 // returns a [*FieldError] for every value of the wrong type, or nil. The YAML
 // decoder's own message names a line, not the key.
@@ -146,7 +223,9 @@ func yamlFieldErrors(data []byte) error {
 	}
 	fields := map[string]reflect.StructField{}
 	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
-		fields[f.Tag.Get("yaml")] = f
+		if key := f.Tag.Get("yaml"); key != "-" {
+			fields[key] = f
+		}
 	}
 	var errs []error
 	pairs := doc.Content[0].Content
@@ -185,8 +264,12 @@ func envError(err error) error {
 			continue
 		}
 		name := EnvPrefix + f.Tag.Get("env")
+		value := os.Getenv(name)
+		if f.Type == reflect.TypeFor[Secret]() {
+			value = redacted
+		}
 		out = append(out, &FieldError{
-			Field: f.Tag.Get("yaml"), Env: name, Value: os.Getenv(name), Allowed: "must be " + kindOf(f.Type),
+			Field: f.Tag.Get("yaml"), Env: name, Value: value, Allowed: "must be " + kindOf(f.Type),
 		})
 	}
 	return errors.Join(out...)
@@ -240,21 +323,55 @@ func (c *Config) Validate() error {
 		bad("namespace", "NAMESPACE", c.Namespace,
 			"must be empty or a Prometheus name ([a-zA-Z_][a-zA-Z0-9_]*) with a letter or digit")
 	}
-	if c.CardinalityLimit < 0 {
-		bad("cardinality_limit", "CARDINALITY_LIMIT", fmt.Sprint(c.CardinalityLimit), "must be 0 (no cap) or positive")
+	if c.CardinalityLimit < 0 || c.CardinalityLimit > MaxCardinalityLimit {
+		bad("cardinality_limit", "CARDINALITY_LIMIT", fmt.Sprint(c.CardinalityLimit),
+			fmt.Sprintf("must be 0 (no cap) or from 1 to %d", MaxCardinalityLimit))
 	}
-	if c.ScrapeTimeout < 0 {
-		bad("scrape_timeout", "SCRAPE_TIMEOUT", c.ScrapeTimeout.String(), "must be 0 (no bound) or a positive duration such as 10s")
+	if c.ScrapeTimeout < 0 || c.ScrapeTimeout > MaxScrapeTimeout {
+		bad("scrape_timeout", "SCRAPE_TIMEOUT", c.ScrapeTimeout.String(),
+			"must be 0 (no bound) or a positive duration up to "+MaxScrapeTimeout.String()+", such as 10s")
 	}
-	if c.MaxConcurrentScrapes < 0 {
+	if c.MaxConcurrentScrapes < 0 || c.MaxConcurrentScrapes > MaxConcurrentScrapesCap {
 		bad("max_concurrent_scrapes", "MAX_CONCURRENT_SCRAPES", fmt.Sprint(c.MaxConcurrentScrapes),
-			"must be 0 (no bound) or positive")
+			fmt.Sprintf("must be 0 (no bound) or from 1 to %d", MaxConcurrentScrapesCap))
 	}
-	if c.StdoutInterval < MinStdoutInterval {
+	if c.StdoutInterval < MinStdoutInterval || c.StdoutInterval > MaxStdoutInterval {
 		bad("stdout_interval", "STDOUT_INTERVAL", c.StdoutInterval.String(),
-			"must be a positive duration of at least "+MinStdoutInterval.String()+", such as 30s")
+			"must be a duration from "+MinStdoutInterval.String()+" to "+MaxStdoutInterval.String()+", such as 30s")
 	}
+	for _, f := range []struct{ field, env, value string }{
+		{"path", "PATH", c.Path}, {"service_name", "SERVICE_NAME", c.ServiceName},
+		{"namespace", "NAMESPACE", c.Namespace}, {"listen_address", "LISTEN_ADDRESS", c.ListenAddress},
+		{"auth_username", "AUTH_USERNAME", c.AuthUsername},
+		{"auth_token_file", "AUTH_TOKEN_FILE", c.AuthTokenFile},
+		{"auth_password_file", "AUTH_PASSWORD_FILE", c.AuthPasswordFile},
+	} {
+		if len(f.value) > maxStringLength {
+			bad(f.field, f.env, f.value[:32]+"...", fmt.Sprintf("must be at most %d bytes long", maxStringLength))
+		}
+	}
+	if c.ListenAddress != "" {
+		if err := checkListenAddress(c.ListenAddress); err != nil {
+			bad("listen_address", "LISTEN_ADDRESS", c.ListenAddress,
+				"must be empty or host:port, such as 127.0.0.1:9464 or :9464 ("+err.Error()+")")
+		}
+	}
+	errs = append(errs, c.validateAuth()...)
 	return errors.Join(errs...)
 }
 
 func backends() []string { return []string{BackendPrometheus, BackendStdout, BackendNoop} }
+
+func authModes() []string { return []string{AuthNone, AuthBearer, AuthBasic} }
+
+// checkListenAddress accepts host:port with a numeric port.
+func checkListenAddress(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err //nolint:wrapcheck // shown inside a FieldError.
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || (n == 0 && port != "0") {
+		return fmt.Errorf("the port %q is not a number from 0 to 65535", port)
+	}
+	return nil
+}

@@ -1,7 +1,10 @@
 package monitoring_test
 
 import (
+	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -9,17 +12,23 @@ import (
 )
 
 // FuzzParseConfig feeds the loader arbitrary YAML and environment values: it
-// must never panic, and whatever it accepts must validate.
+// must never panic, whatever it accepts must validate, and a service must
+// start from it, without a panic, and shut down.
 func FuzzParseConfig(f *testing.F) {
-	f.Add([]byte("enabled: true\nbackend: prometheus\n"), "true", "/metrics", "2000", "30s")
-	f.Add([]byte("bogus: 1\n"), "", "", "", "")
-	f.Add([]byte("backend: [1, 2]\n---\nx: y\n"), "maybe", "metrics?x", "-1", "1ns")
-	f.Add([]byte("cardinality_limit: 99999999999999999999999\nstdout_interval: 9999999h\n"), "", " ", "lots", "soon")
-	f.Add([]byte("\x00\xff: !!binary"), "1", "/", "0", "1s")
-	f.Fuzz(func(t *testing.T, data []byte, enabled, path, limit, interval string) {
+	f.Add([]byte("enabled: true\nbackend: prometheus\n"), "true", "/metrics", "2000", "30s", "4", "none")
+	f.Add([]byte("bogus: 1\n"), "", "", "", "", "", "")
+	f.Add([]byte("backend: [1, 2]\n---\nx: y\n"), "maybe", "metrics?x", "-1", "1ns", "-3", "oauth")
+	f.Add([]byte("cardinality_limit: 99999999999999999999999\nstdout_interval: 9999999h\n"), "", " ", "lots", "soon",
+		"9223372036854775807", "bearer")
+	f.Add([]byte("\x00\xff: !!binary"), "1", "/", "0", "1s", "1024", "basic")
+	f.Add([]byte("enabled: true\nbackend: stdout\nauth_token: x\n"), "true", "/m", "1000000", "24h", "1025", "")
+	f.Add([]byte("enabled: true\nmax_concurrent_scrapes: 1000000000000\nscrape_timeout: 1000000h\n"),
+		"true", "/{x", "1000001", "0s", "0", "none")
+	f.Fuzz(func(t *testing.T, data []byte, enabled, path, limit, interval, scrapes, auth string) {
 		for k, v := range map[string]string{
 			"MONITORING_ENABLED": enabled, "MONITORING_PATH": path,
 			"MONITORING_CARDINALITY_LIMIT": limit, "MONITORING_STDOUT_INTERVAL": interval,
+			"MONITORING_MAX_CONCURRENT_SCRAPES": scrapes, "MONITORING_AUTH": auth,
 		} {
 			if v == "" || strings.ContainsRune(v, 0) { // a real environment holds no NUL
 				continue
@@ -39,6 +48,16 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		if verr := cfg.Validate(); verr != nil {
 			t.Fatalf("accepted a config that does not validate: %v", verr)
+		}
+		cfg.ListenAddress = "" // no sockets from a fuzzer
+		svc, err := monitoring.NewMonitoringService(context.Background(), cfg,
+			monitoring.WithWriter(io.Discard), monitoring.WithoutOTelErrorHandler(),
+			monitoring.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatalf("a config the loader accepted was refused by the constructor: %v", err)
+		}
+		if err := svc.Shutdown(context.Background()); err != nil {
+			t.Fatalf("shutdown: %v", err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package monitoring_test
 
 import (
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -55,6 +56,10 @@ stdout_interval: 30s
 system_metrics: false
 scrape_timeout: 3s
 max_concurrent_scrapes: 2
+listen_address: 127.0.0.1:9464
+auth: basic
+auth_username: scraper
+auth_password_file: testdata/metrics-password
 `
 
 func fullYAMLConfig() monitoring.Config {
@@ -69,6 +74,10 @@ func fullYAMLConfig() monitoring.Config {
 		ScrapeTimeout:    3 * time.Second,
 		// SystemMetrics false, as the YAML says.
 		MaxConcurrentScrapes: 2,
+		ListenAddress:        "127.0.0.1:9464",
+		Auth:                 monitoring.AuthBasic,
+		AuthUsername:         "scraper",
+		AuthPasswordFile:     "testdata/metrics-password",
 	}
 }
 
@@ -233,6 +242,10 @@ func TestLoadConfigEnvironment(t *testing.T) {
 		t.Setenv("MONITORING_SYSTEM_METRICS", "true")
 		t.Setenv("MONITORING_SCRAPE_TIMEOUT", "0s")
 		t.Setenv("MONITORING_MAX_CONCURRENT_SCRAPES", "9")
+		t.Setenv("MONITORING_LISTEN_ADDRESS", ":9999")
+		t.Setenv("MONITORING_AUTH", "basic")
+		t.Setenv("MONITORING_AUTH_USERNAME", "env-scraper")
+		t.Setenv("MONITORING_AUTH_PASSWORD_FILE", "testdata/metrics-password-env")
 
 		cfg, err := monitoring.LoadConfig(writeConfig(t, fullYAML))
 		require.NoError(t, err)
@@ -248,6 +261,10 @@ func TestLoadConfigEnvironment(t *testing.T) {
 			ScrapeTimeout:    0,
 			// From the environment: 9 scrapes at once.
 			MaxConcurrentScrapes: 9,
+			ListenAddress:        ":9999",
+			Auth:                 monitoring.AuthBasic,
+			AuthUsername:         "env-scraper",
+			AuthPasswordFile:     "testdata/metrics-password-env",
 		}, *cfg)
 	})
 	t.Run("Should keep the YAML values of variables that are not set", func(t *testing.T) {
@@ -504,7 +521,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "cardinality_limit",
 			env:     "MONITORING_CARDINALITY_LIMIT",
 			value:   "-1",
-			allowed: "must be 0 (no cap) or positive",
+			allowed: "must be 0 (no cap) or from 1 to 1000000",
 		},
 		{
 			name:    "Should reject a zero stdout_interval",
@@ -512,7 +529,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "stdout_interval",
 			env:     "MONITORING_STDOUT_INTERVAL",
 			value:   "0s",
-			allowed: "must be a positive duration",
+			allowed: "must be a duration from 1s to 24h0m0s",
 		},
 		{
 			name:    "Should reject a negative stdout_interval",
@@ -520,7 +537,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "stdout_interval",
 			env:     "MONITORING_STDOUT_INTERVAL",
 			value:   "-5s",
-			allowed: "must be a positive duration",
+			allowed: "must be a duration from 1s to 24h0m0s",
 		},
 	}
 	for _, tc := range invalid {
@@ -680,7 +697,7 @@ func TestConfigTypeErrors(t *testing.T) {
 		cfg.StdoutInterval = time.Nanosecond
 		err := cfg.Validate()
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "at least 1s")
+		assert.Contains(t, err.Error(), "from 1s to 24h0m0s")
 	})
 }
 
@@ -699,5 +716,51 @@ func TestScrapeProtectionConfig(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), `scrape_timeout (MONITORING_SCRAPE_TIMEOUT) is "-1s"`)
 		assert.Contains(t, err.Error(), `max_concurrent_scrapes (MONITORING_MAX_CONCURRENT_SCRAPES) is "-1"`)
+	})
+}
+
+func TestHostileConfig(t *testing.T) {
+	huge := strings.Repeat("a", 1025)
+	cases := []struct {
+		name, yaml, field string
+	}{
+		{"a cardinality limit past the cap", "cardinality_limit: 1000001\n", "cardinality_limit"},
+		{"a cardinality limit past int64", "cardinality_limit: 99999999999999999999999\n", "cardinality_limit"},
+		{"a number of scrapes past the cap", "max_concurrent_scrapes: 1000000000000\n", "max_concurrent_scrapes"},
+		{"a scrape timeout past the cap", "scrape_timeout: 1000000h\n", "scrape_timeout"},
+		{"a duration past int64", "scrape_timeout: 9999999999999h\n", "scrape_timeout"},
+		{"a stdout interval past a day", "stdout_interval: 25h\n", "stdout_interval"},
+		{"a path of more than 1 KiB", "path: /" + huge + "\n", "path"},
+		{"a service name of more than 1 KiB", "service_name: " + huge + "\n", "service_name"},
+		{"an empty service name", "service_name: \"\"\n", "service_name"},
+		{"an empty path", "path: \"\"\n", "path"},
+		{"an empty backend", "backend: \"\"\n", "backend"},
+		{"a list where a string goes", "backend: [a, b]\n", "backend"},
+		{"a map where a number goes", "cardinality_limit: {a: 1}\n", "cardinality_limit"},
+	}
+	for _, tc := range cases {
+		t.Run("Should refuse "+tc.name+" with an error naming the field, never a panic", func(t *testing.T) {
+			var (
+				cfg *monitoring.Config
+				err error
+			)
+			require.NotPanics(t, func() { cfg, err = monitoring.ParseConfig([]byte(tc.yaml)) })
+			require.Error(t, err)
+			assert.Nil(t, cfg)
+			fes := fieldErrors(t, err)
+			require.Len(t, fes, 1, err.Error())
+			assert.Equal(t, tc.field, fes[0].Field)
+			assert.LessOrEqual(t, len(err.Error()), 400, "a huge value is not echoed whole")
+		})
+	}
+
+	t.Run("Should start on the largest values it accepts", func(t *testing.T) {
+		cfg := enabled(monitoring.BackendPrometheus)
+		cfg.CardinalityLimit = monitoring.MaxCardinalityLimit
+		cfg.MaxConcurrentScrapes = monitoring.MaxConcurrentScrapesCap
+		cfg.ScrapeTimeout = monitoring.MaxScrapeTimeout
+		svc := newService(t, cfg)
+		code, _ := scrape(t, svc.Handler())
+		assert.Equal(t, http.StatusOK, code)
 	})
 }

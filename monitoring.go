@@ -15,10 +15,14 @@ import (
 )
 
 // NewMonitoringService builds the service the configuration asks for. A nil
-// cfg means [DefaultConfig]. An invalid cfg is the only error it returns:
-// a backend that cannot start is logged, reported by the service's status,
-// and replaced by the no-op backend, so the application runs on without
-// metrics and /metrics answers 503 with the reason. It also routes
+// cfg means [DefaultConfig]. An invalid cfg, or a credential file that
+// cannot be read, is the only error it returns: a backend that cannot start
+// is logged, reported by the service's status, and replaced by the no-op
+// backend, so the application runs on without metrics and /metrics answers
+// 503 with the reason. With cfg.Auth, the exposition handler asks for the
+// credentials; with cfg.ListenAddress, it is also served on a server of its
+// own, which the service's Shutdown stops (an address that cannot be
+// listened on is logged and reported by the status). It also routes
 // OpenTelemetry's own errors to the logger, rate-limited (see
 // [WithoutOTelErrorHandler]).
 func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*service.MonitoringService, error) {
@@ -27,6 +31,10 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 		cfg = &d
 	}
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	creds, err := cfg.credentials()
+	if err != nil {
 		return nil, err
 	}
 	o := options{logger: slog.Default()}
@@ -42,11 +50,21 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 			"backend", cfg.Backend, "error", err)
 		backend = noopadapter.New(noopadapter.WithStartError(err))
 	}
-	return service.New(backend,
+	sopts := []service.Option{
 		service.WithLogger(o.logger),
 		service.WithSystemMetrics(cfg.SystemMetrics),
 		service.WithBuildInfo(o.version, o.commit),
-	), nil
+	}
+	switch cfg.Auth {
+	case AuthBearer:
+		sopts = append(sopts, service.WithBearerToken(creds.token))
+	case AuthBasic:
+		sopts = append(sopts, service.WithBasicAuth(creds.username, creds.password))
+	}
+	if cfg.ListenAddress != "" {
+		sopts = append(sopts, service.WithMetricsServer(cfg.ListenAddress, cfg.Path))
+	}
+	return service.New(backend, sopts...), nil
 }
 
 // newBackend builds the adapter cfg names, with that adapter's own options.

@@ -13,13 +13,15 @@ var errNoBackend = errors.New("no monitoring backend was configured")
 // failed to start, or the service is shut down, it answers 503 Service
 // Unavailable with a one-line plain-text reason, so a scraper records the
 // target as down while the application keeps serving. Backends with nothing
-// to scrape (stdout, no-op) answer 404 with their own reason.
+// to scrape (stdout, no-op) answer 404 with their own reason. With
+// [WithBearerToken] or [WithBasicAuth], a request without the credentials
+// is answered 401 before any of that.
 func (s *MonitoringService) ExporterHandler() http.Handler {
-	return http.HandlerFunc(s.serveMetrics)
+	return s.exposition
 }
 
 func (s *MonitoringService) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	if st := s.Status(); st.Err != nil {
+	if st := s.backendStatus(); st.Err != nil {
 		http.Error(w, "monitoring unavailable: "+firstLine(st.Err.Error()), http.StatusServiceUnavailable)
 		return
 	}

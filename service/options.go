@@ -11,6 +11,9 @@ type config struct {
 	version       string
 	commit        string
 	now           func() time.Time
+	auth          *authenticator
+	serverAddr    string
+	serverPath    string
 }
 
 // Option configures a [MonitoringService].
@@ -37,4 +40,33 @@ func WithSystemMetrics(on bool) Option {
 // (debug.ReadBuildInfo), then to "unknown".
 func WithBuildInfo(version, commit string) Option {
 	return func(c *config) { c.version, c.commit = version, commit }
+}
+
+// WithBearerToken protects the exposition handler: a request must carry
+// "Authorization: Bearer <token>", or it is answered 401 before anything of
+// the endpoint is revealed. The token is compared in constant time and never
+// logged. An empty token refuses every request.
+func WithBearerToken(token string) Option {
+	return func(c *config) {
+		c.auth = &authenticator{challenge: `Bearer realm="metrics"`, allow: bearerAuth(token)}
+	}
+}
+
+// WithBasicAuth protects the exposition handler with HTTP basic
+// authentication, as [WithBearerToken] does with a token. An empty password
+// refuses every request.
+func WithBasicAuth(username, password string) Option {
+	return func(c *config) {
+		c.auth = &authenticator{challenge: `Basic realm="metrics", charset="UTF-8"`, allow: basicAuth(username, password)}
+	}
+}
+
+// WithMetricsServer serves the exposition handler at path on a server of
+// its own, listening on addr (host:port; port 0 picks a free one, see
+// [MonitoringService.MetricsAddr]), so that metrics need not share the
+// application's public port. [MonitoringService.Shutdown] stops it. When
+// addr cannot be listened on, the failure is logged and reported by
+// Status; recording goes on.
+func WithMetricsServer(addr, path string) Option {
+	return func(c *config) { c.serverAddr, c.serverPath = addr, path }
 }

@@ -26,6 +26,10 @@ type MonitoringService struct {
 	meter       metric.Meter
 	provider    metric.MeterProvider
 	instruments port.Instruments
+	exposition  http.Handler // the exposition handler, behind its authentication
+
+	server    *metricsServer // the metrics server of WithMetricsServer, if it runs
+	serverErr error          // why it does not, when it was asked for
 
 	// logged remembers the instruments whose creation failed, to log once.
 	logged sync.Map
@@ -49,12 +53,23 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 		s.backend = nilBackend{}
 	}
 	s.handler = s.backendHandler()
+	s.exposition = http.HandlerFunc(s.serveMetrics)
+	if cfg.auth != nil {
+		cfg.auth.logger = s.logger
+		s.exposition = cfg.auth.wrap(s.exposition)
+	}
 	s.provider = safeProvider{MeterProvider: s.backendProvider(), s: s}
 	s.meter = safeMeter{Meter: s.backendMeter(), s: s}
 	s.instruments = s.backendInstruments()
 	if cfg.systemMetrics {
 		if err := s.startSystemMetrics(cfg); err != nil {
 			s.logger.Error("monitoring: system metrics unavailable", "error", err)
+		}
+	}
+	if cfg.serverAddr != "" {
+		s.server, s.serverErr = startMetricsServer(cfg.serverAddr, cfg.serverPath, s.exposition, s.logger)
+		if s.serverErr != nil {
+			s.logger.Error("monitoring: metrics server unavailable, recording goes on", "error", s.serverErr)
 		}
 	}
 	return s
@@ -75,8 +90,19 @@ func (s *MonitoringService) MeterProvider() metric.MeterProvider { return s.prov
 func (s *MonitoringService) Handler() http.Handler { return s.ExporterHandler() }
 
 // Status reports the backend's status; once the service is shut down it
-// reports [port.ErrShutdown].
+// reports [port.ErrShutdown]. A metrics server of [WithMetricsServer] that
+// could not listen makes it unhealthy, with that error.
 func (s *MonitoringService) Status() port.Status {
+	st := s.backendStatus()
+	if st.Err == nil && s.serverErr != nil {
+		st.Healthy, st.Err = false, s.serverErr
+	}
+	return st
+}
+
+// backendStatus is the backend's status, or [port.ErrShutdown] once the
+// service is shut down.
+func (s *MonitoringService) backendStatus() port.Status {
 	st, err := guard(s.backend.Status)
 	if err != nil {
 		st = port.Status{Backend: "unknown", Err: err}
@@ -119,7 +145,12 @@ func (s *MonitoringService) Shutdown(ctx context.Context) error {
 		}
 	}
 	defer close(s.shutdownDone)
-	if err := call(func() error { return s.backend.Shutdown(ctx) }); err != nil {
+	var errs []error
+	if s.server != nil {
+		errs = append(errs, s.server.shutdown(ctx))
+	}
+	errs = append(errs, call(func() error { return s.backend.Shutdown(ctx) }))
+	if err := errors.Join(errs...); err != nil {
 		s.logger.ErrorContext(ctx, "monitoring: shutdown failed", "error", err)
 		s.shutdownErr = fmt.Errorf("monitoring: shutdown: %w", err)
 	}

@@ -1,0 +1,99 @@
+package service
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// deniedLogInterval is how often refused scrapes are logged at most: a
+// scanner hammering the endpoint must not flood the log.
+const deniedLogInterval = time.Minute
+
+// authenticator guards the exposition endpoint. Credentials are kept as
+// SHA-256 digests and compared in constant time, so neither their content
+// nor their length shows in the time a refusal takes; they are never
+// logged.
+type authenticator struct {
+	challenge string // the WWW-Authenticate header of a refusal
+	allow     func(r *http.Request) (ok bool, reason string)
+
+	logger *slog.Logger
+	mu     sync.Mutex
+	last   time.Time
+	held   int
+}
+
+// bearerAuth accepts requests carrying "Authorization: Bearer <token>". An
+// empty token accepts nothing: a protection that was asked for is never
+// silently dropped.
+func bearerAuth(token string) func(*http.Request) (bool, string) {
+	want := sha256.Sum256([]byte(token))
+	return func(r *http.Request) (bool, string) {
+		scheme, got, found := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !found || !strings.EqualFold(scheme, "Bearer") || got == "" {
+			return false, "missing bearer token"
+		}
+		sum := sha256.Sum256([]byte(got))
+		if token == "" || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			return false, "wrong bearer token"
+		}
+		return true, ""
+	}
+}
+
+// basicAuth accepts requests carrying the username and password with HTTP
+// basic authentication. Both are compared, whatever the first comparison
+// says, and an empty password accepts nothing.
+func basicAuth(username, password string) func(*http.Request) (bool, string) {
+	wantUser, wantPass := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(password))
+	return func(r *http.Request) (bool, string) {
+		user, pass, ok := r.BasicAuth()
+		if !ok {
+			return false, "missing basic credentials"
+		}
+		gotUser, gotPass := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass))
+		userOK := subtle.ConstantTimeCompare(gotUser[:], wantUser[:])
+		passOK := subtle.ConstantTimeCompare(gotPass[:], wantPass[:])
+		if userOK&passOK != 1 || password == "" {
+			return false, "wrong basic credentials"
+		}
+		return true, ""
+	}
+}
+
+// wrap answers 401 with the challenge to requests that are not allowed,
+// before anything of the endpoint, its status included, is revealed.
+func (a *authenticator) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ok, reason := a.allow(r); !ok {
+			a.logDenied(r, reason)
+			w.Header().Set("WWW-Authenticate", a.challenge)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logDenied logs a refusal at most once per interval, with the number held
+// back since the last line. It names the reason and the client, never what
+// the client sent.
+func (a *authenticator) logDenied(r *http.Request, reason string) {
+	now := time.Now()
+	a.mu.Lock()
+	if !a.last.IsZero() && now.Sub(a.last) < deniedLogInterval {
+		a.held++
+		a.mu.Unlock()
+		return
+	}
+	held := a.held
+	a.last, a.held = now, 0
+	a.mu.Unlock()
+	a.logger.WarnContext(r.Context(), "monitoring: metrics request refused",
+		"reason", reason, "remote", r.RemoteAddr, "refusals_held_back", held)
+}

@@ -1,0 +1,81 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Limits of the metrics server: a client cannot hold a connection open by
+// sending its headers slowly, idling, or sending large headers. The write
+// timeout is above the longest scrape timeout the configuration accepts.
+const (
+	serverReadHeaderTimeout = 5 * time.Second
+	serverReadTimeout       = 30 * time.Second
+	serverWriteTimeout      = 6 * time.Minute
+	serverIdleTimeout       = 2 * time.Minute
+	serverMaxHeaderBytes    = 16 << 10
+)
+
+// metricsServer serves the exposition handler on a listener of its own.
+type metricsServer struct {
+	srv  *http.Server
+	ln   net.Listener
+	done chan struct{} // closed when Serve has returned
+}
+
+// startMetricsServer listens on addr and serves h at path, and only there.
+func startMetricsServer(addr, path string, h http.Handler, logger *slog.Logger) (*metricsServer, error) {
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics server: %w", err)
+	}
+	ms := &metricsServer{ln: ln, done: make(chan struct{})}
+	ms.srv = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != path {
+				http.NotFound(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: serverReadHeaderTimeout,
+		ReadTimeout:       serverReadTimeout,
+		WriteTimeout:      serverWriteTimeout,
+		IdleTimeout:       serverIdleTimeout,
+		MaxHeaderBytes:    serverMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		defer close(ms.done)
+		if err := ms.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("monitoring: metrics server stopped", "addr", ln.Addr().String(), "error", err)
+		}
+	}()
+	return ms, nil
+}
+
+// shutdown stops accepting scrapes and waits for the ones under way, as long
+// as ctx allows; past it, their connections are closed.
+func (ms *metricsServer) shutdown(ctx context.Context) error {
+	err := ms.srv.Shutdown(ctx)
+	if err != nil {
+		err = errors.Join(fmt.Errorf("metrics server: %w", err), ms.srv.Close())
+	}
+	<-ms.done // Serve returns as soon as the listener is closed
+	return err
+}
+
+// MetricsAddr returns the address the metrics server of
+// [WithMetricsServer] listens on, or nil when there is none (not asked for,
+// or it could not listen).
+func (s *MonitoringService) MetricsAddr() net.Addr {
+	if s.server == nil {
+		return nil
+	}
+	return s.server.ln.Addr()
+}
