@@ -11,9 +11,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 LOAD_DURATION ?= 30s
+LOAD_TEST_DURATION ?= 30s
 FUZZTIME ?= 1m
 
-.PHONY: run load test vet fmt-check generate check-generate lint bench fuzz
+.PHONY: run load loadtest test vet fmt-check generate check-generate lint bench fuzz
 
 ## run: start the demo service on 127.0.0.1:8080 (Prometheus backend, /metrics).
 run:
@@ -22,6 +23,10 @@ run:
 ## load: drive the running demo for $(LOAD_DURATION) with a small Go load generator.
 load:
 	$(GO) run ./cmd/load -target http://127.0.0.1:8080 -duration $(LOAD_DURATION)
+
+## loadtest: the nothing-lost load test for $(LOAD_TEST_DURATION), without the race detector, printing its figures.
+loadtest:
+	MONITORING_LOAD_DURATION=$(LOAD_TEST_DURATION) $(GO) test -count=1 -v -run '^TestLoadNothingLost$$' . | grep -E 'load figures|^(---|ok|FAIL)'
 
 ## test: vet, gofmt, mock freshness, then every test with the race detector.
 test: vet fmt-check check-generate

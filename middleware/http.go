@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 
@@ -57,8 +58,16 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 
 // patternRoute returns the path part of the ServeMux pattern that matched
 // r: "GET example.com/users/{id}" gives "/users/{id}"; no match gives "".
+//
+// One case is not a pattern: ServeMux redirects CONNECT /tree to /tree/ and
+// puts the redirect's target, the client's own path, in r.Pattern. That
+// request matched no route.
 func patternRoute(r *http.Request) string {
 	p := r.Pattern
+	if r.Method == http.MethodConnect && !strings.HasSuffix(r.URL.Path, "/") &&
+		p == path.Clean("/"+r.URL.Path)+"/" {
+		return ""
+	}
 	if i := strings.IndexByte(p, ' '); i >= 0 {
 		p = strings.TrimLeft(p[i+1:], " \t")
 	}

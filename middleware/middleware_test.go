@@ -475,3 +475,28 @@ func TestPanickingCallbacks(t *testing.T) {
 		assert.NotEmpty(t, inFlight(t, b), "the request was counted in, then out")
 	})
 }
+
+func TestConnectRedirect(t *testing.T) {
+	t.Run("Should count a CONNECT that ServeMux redirects to a subtree as unmatched, not as the client's path", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		mux := http.NewServeMux()
+		mux.HandleFunc("/orgs/{org}/", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "org") })
+		mux.HandleFunc("/files/", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "file") })
+		h := middleware.HTTP(b)(mux)
+		for i := range 50 {
+			rec, _ := serve(h, http.MethodConnect, fmt.Sprintf("/orgs/attacker-%d", i), "")
+			require.Equal(t, http.StatusTemporaryRedirect, rec.Code, "ServeMux redirects to the subtree")
+		}
+		rec, _ := serve(h, http.MethodConnect, "/files", "")
+		require.Equal(t, http.StatusTemporaryRedirect, rec.Code)
+		rec, _ = serve(h, http.MethodConnect, "/orgs/acme/", "")
+		require.Equal(t, http.StatusOK, rec.Code)
+
+		routes := map[string]int{}
+		for _, s := range b.Series(t, durationName) {
+			route, _ := s.Value("http.route")
+			routes[route.AsString()]++
+		}
+		assert.Equal(t, map[string]int{middleware.UnmatchedRoute: 1, "/orgs/{org}/": 1}, routes)
+	})
+}
