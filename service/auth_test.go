@@ -176,7 +176,7 @@ func TestMetricsServer(t *testing.T) {
 		assert.True(t, svc.Status().Healthy)
 
 		require.NoError(t, svc.Shutdown(t.Context()))
-		_, err = http.Get(base + "/internal/metrics") //nolint:noctx // a refused connection needs no context.
+		_, err = (&net.Dialer{}).DialContext(t.Context(), "tcp", addr.String())
 		require.Error(t, err, "the listener is closed")
 		// The TestMain's goleak checks the server's goroutines are gone.
 	})

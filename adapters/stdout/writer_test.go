@@ -121,9 +121,10 @@ func newFaultyAdapter(t *testing.T, w io.Writer, logs *testkit.Buffer, opts ...s
 	return a
 }
 
-func counter(t *testing.T, a *stdout.Adapter, name string) metric.Int64Counter {
+// counter creates the counter "orders" on a.
+func counter(t *testing.T, a *stdout.Adapter) metric.Int64Counter {
 	t.Helper()
-	c, err := a.Meter().Int64Counter(name)
+	c, err := a.Meter().Int64Counter("orders")
 	require.NoError(t, err)
 	return c
 }
@@ -134,7 +135,7 @@ func TestBlockedWriter(t *testing.T) {
 		release := w.hold()
 		defer release() // whatever happens, the writer's goroutine ends before goleak looks
 		a := newFaultyAdapter(t, w, &testkit.Buffer{})
-		c := counter(t, a, "orders")
+		c := counter(t, a)
 		w.waitCalls(t, 1) // the writer's goroutine is now stuck in Write
 
 		fast := a.Instruments().CounterVec(port.Desc{Name: "fast.orders"}).Bind(port.Values{})
@@ -178,7 +179,7 @@ func TestFailingWriter(t *testing.T) {
 		w.failing.Store(true)
 		a := newFaultyAdapter(t, w, logs, stdout.WithErrorInterval(time.Hour))
 		defer func() { require.NoError(t, a.Shutdown(context.Background())) }()
-		c := counter(t, a, "orders")
+		c := counter(t, a)
 		c.Add(t.Context(), 5)
 
 		w.waitCalls(t, 20) // twenty failed exports at least
@@ -207,7 +208,7 @@ func TestFailingWriter(t *testing.T) {
 			assert.ErrorContains(t, a.Shutdown(context.Background()), "disk quota exceeded",
 				"Shutdown reports the last export was not written")
 		}()
-		counter(t, a, "orders").Add(t.Context(), 1)
+		counter(t, a).Add(t.Context(), 1)
 
 		eventually(t, func() bool { return len(logs.LinesContaining("still failing")) > 0 },
 			"a reminder after the error interval")
@@ -248,7 +249,7 @@ func TestFailingWriter(t *testing.T) {
 		t.Run("Should survive "+tc.name+": recording goes on, the error is logged once and returned by ForceFlush", func(t *testing.T) {
 			logs := &testkit.Buffer{}
 			a := newFaultyAdapter(t, tc.open(t), logs)
-			c := counter(t, a, "orders")
+			c := counter(t, a)
 			for range 100 {
 				c.Add(t.Context(), 1)
 			}
@@ -262,7 +263,7 @@ func TestFailingWriter(t *testing.T) {
 	t.Run("Should turn a short write into an error", func(t *testing.T) {
 		a := newFaultyAdapter(t, shortWriter{}, &testkit.Buffer{})
 		defer func() { _ = a.Shutdown(context.Background()) }()
-		counter(t, a, "orders").Add(t.Context(), 1)
+		counter(t, a).Add(t.Context(), 1)
 		require.ErrorIs(t, a.ForceFlush(t.Context()), io.ErrShortWrite)
 	})
 
@@ -270,7 +271,7 @@ func TestFailingWriter(t *testing.T) {
 		logs := &testkit.Buffer{}
 		a := newFaultyAdapter(t, panickingWriter{}, logs)
 		defer func() { _ = a.Shutdown(context.Background()) }()
-		counter(t, a, "orders").Add(t.Context(), 1)
+		counter(t, a).Add(t.Context(), 1)
 		require.ErrorContains(t, a.ForceFlush(t.Context()), "the writer panicked: boom")
 		assert.Len(t, logs.LinesContaining("stdout writer failing"), 1)
 	})
