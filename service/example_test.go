@@ -49,3 +49,35 @@ func ExampleMonitoringService_ExporterHandler() {
 	fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))
 	// Output: 503 monitoring unavailable: monitoring has been shut down
 }
+
+// A protected exposition endpoint: a scrape without the token gets 401 and
+// the challenge, before anything else is revealed.
+func ExampleWithBearerToken() {
+	svc := service.New(nil, service.WithBearerToken("token-from-a-secret-file"),
+		service.WithLogger(slog.New(slog.DiscardHandler)))
+	defer func() { _ = svc.Shutdown(context.Background()) }()
+
+	rec := httptest.NewRecorder()
+	svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"))
+	// Output: 401 Bearer realm="metrics"
+}
+
+// Metrics on a port of their own, off the application's public one; Shutdown
+// stops that server.
+func ExampleWithMetricsServer() {
+	svc := service.New(nil, service.WithMetricsServer("127.0.0.1:0", "/metrics"),
+		service.WithLogger(slog.New(slog.DiscardHandler)))
+	defer func() { _ = svc.Shutdown(context.Background()) }()
+
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet,
+		"http://"+svc.MetricsAddr().String()+"/metrics", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = resp.Body.Close()
+	fmt.Println(resp.StatusCode) // no backend here: 503 with the reason
+	// Output: 503
+}
