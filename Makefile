@@ -26,7 +26,7 @@ load:
 
 ## loadtest: the nothing-lost load test for $(LOAD_TEST_DURATION), without the race detector, printing its figures.
 loadtest:
-	LOADTEST_DURATION=$(LOAD_TEST_DURATION) $(GO) test -count=1 -v -run '^TestLoadNothingLost$$' . | grep -E 'load figures|^(---|ok|FAIL)'
+	LOADTEST_DURATION=$(LOAD_TEST_DURATION) $(GO) test -count=1 -v -run '^TestLoadNothingLost$$' .
 
 ## test: vet, gofmt, mock freshness, then every test with the race detector.
 test: vet fmt-check check-generate

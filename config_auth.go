@@ -64,6 +64,13 @@ func oneSource(what, envName, fileKey string, value Secret, file string) []error
 			Field: strings.TrimSuffix(fileKey, "_file"), Env: EnvPrefix + envName, Value: redacted,
 			Allowed: "must not be blank",
 		}}
+	case strings.TrimSpace(value.Reveal()) == redacted:
+		// A Config printed or marshalled, then read back: the placeholder
+		// must never become the credential.
+		return []error{&FieldError{
+			Field: strings.TrimSuffix(fileKey, "_file"), Env: EnvPrefix + envName, Value: redacted,
+			Allowed: "must be the secret itself, not the " + redacted + " placeholder a printed Config shows",
+		}}
 	}
 	return nil
 }
@@ -90,14 +97,37 @@ func (c *Config) credentials() (credentials, error) {
 	}
 }
 
-// secretFrom returns value, or the content of file without its surrounding
-// whitespace.
+// secretFrom returns value, or the content of file, without surrounding
+// whitespace either way: an HTTP client sends neither, and a secret mounted
+// from Kubernetes often ends with a newline.
 func secretFrom(value Secret, field, envName, file string) (string, error) {
 	if file == "" {
-		return value.Reveal(), nil
+		return strings.TrimSpace(value.Reveal()), nil
+	}
+	shown := file
+	if !strings.ContainsRune(file, os.PathSeparator) {
+		// Not path-like: it may be the secret itself, set in the wrong
+		// variable. An error must not carry it into the logs.
+		shown = redacted
 	}
 	bad := func(allowed string) error {
-		return &FieldError{Field: field, Env: EnvPrefix + envName, Value: file, Allowed: allowed}
+		return &FieldError{Field: field, Env: EnvPrefix + envName, Value: shown, Allowed: allowed}
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return "", bad("must name a readable file: " + err.Error())
+	}
+	if !info.Mode().IsRegular() {
+		// A FIFO or a device would block the start, a directory fail it.
+		kind := "special file"
+		if info.IsDir() {
+			kind = "directory"
+		}
+		return "", bad("must name a regular file, not a " + kind)
 	}
 	f, err := os.Open(file) //nolint:gosec // the path is the operator's choice.
 	if err != nil {

@@ -7,18 +7,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 const secretValue = "hunter2-the-very-secret-token"
@@ -45,6 +49,32 @@ func TestAuthConfig(t *testing.T) {
 		svc := newService(t, withAuth(monitoring.AuthBearer, func(c *monitoring.Config) { c.AuthTokenFile = path }))
 		assert.Equal(t, http.StatusOK, scrapeAuth(t, svc.Handler(), "Bearer "+secretValue))
 		assert.Equal(t, http.StatusUnauthorized, scrapeAuth(t, svc.Handler(), "Bearer "+"\n  "+secretValue))
+	})
+
+	t.Run("Should trim the whitespace around a token from the environment, as from a file", func(t *testing.T) {
+		t.Setenv("MONITORING_AUTH_TOKEN", secretValue+"\n")
+		cfg, err := monitoring.ParseConfig([]byte("enabled: true\nauth: bearer\n"))
+		require.NoError(t, err)
+		svc := newService(t, cfg)
+		assert.Equal(t, http.StatusOK, scrapeAuth(t, svc.Handler(), "Bearer "+secretValue))
+	})
+
+	t.Run("Should refuse the [REDACTED] placeholder as a secret, so a printed Config read back cannot open the endpoint", func(t *testing.T) {
+		cfg := withAuth(monitoring.AuthBearer, func(c *monitoring.Config) { c.AuthToken = "[REDACTED]" })
+		err := cfg.Validate()
+		require.Error(t, err)
+		fes := fieldErrors(t, err)
+		require.Len(t, fes, 1)
+		assert.Equal(t, "auth_token", fes[0].Field)
+		assert.Contains(t, fes[0].Allowed, "placeholder")
+	})
+
+	t.Run("Should not repeat a token file setting that is not a path: it may be the token itself", func(t *testing.T) {
+		cfg := withAuth(monitoring.AuthBearer, func(c *monitoring.Config) { c.AuthTokenFile = secretValue })
+		_, err := monitoring.NewMonitoringService(t.Context(), cfg)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), secretValue)
+		assert.Contains(t, err.Error(), "auth_token_file")
 	})
 
 	t.Run("Should refuse a credential written in the YAML file, without repeating it", func(t *testing.T) {
@@ -117,7 +147,13 @@ func TestAuthConfig(t *testing.T) {
 		{"missing", "must name a readable file: no such file or directory",
 			func(t *testing.T) string { return filepath.Join(t.TempDir(), "absent") }},
 		{"empty", "must not be empty", func(t *testing.T) string { return secretFile(t, " \n") }},
-		{"a directory", "must name a readable file", func(t *testing.T) string { return t.TempDir() }},
+		{"a directory", "must name a regular file, not a directory", func(t *testing.T) string { return t.TempDir() }},
+		{"a named pipe, which would block the start", "must name a regular file, not a special file",
+			func(t *testing.T) string {
+				p := filepath.Join(t.TempDir(), "fifo")
+				require.NoError(t, syscall.Mkfifo(p, 0o600))
+				return p
+			}},
 		{"too large", "at most 65536 bytes",
 			func(t *testing.T) string { return secretFile(t, strings.Repeat("x", 65537)) }},
 	}
@@ -240,4 +276,31 @@ func scrapeAuth(t *testing.T, h http.Handler, auth string) int {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec.Code
+}
+
+func TestMetricsServerShutdown(t *testing.T) {
+	t.Run("Should flush the push backend before waiting on a scraper that holds the metrics server open", func(t *testing.T) {
+		var out testkit.Buffer
+		cfg := enabled(monitoring.BackendStdout)
+		cfg.ListenAddress = "127.0.0.1:0"
+		svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithWriter(&out))
+		require.NoError(t, err)
+		count(t, svc.Meter(), "orders", 42)
+
+		// Half a request: the server cannot finish it before its header timeout.
+		conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", svc.MetricsAddr().String())
+		require.NoError(t, err)
+		defer func() { _ = conn.Close() }()
+		_, err = io.WriteString(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\n")
+		require.NoError(t, err)
+
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+		defer cancel()
+		err = svc.Shutdown(ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded, "the held connection is reported")
+		assert.Contains(t, err.Error(), "connections still open at the deadline were closed")
+		got, ok := lastStdoutValue(t, out.String(), "orders")
+		require.True(t, ok, "the final export was written before the server was waited on")
+		assert.InDelta(t, 42, got, 0)
+	})
 }

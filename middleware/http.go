@@ -64,8 +64,7 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 // request matched no route.
 func patternRoute(r *http.Request) string {
 	p := r.Pattern
-	if r.Method == http.MethodConnect && !strings.HasSuffix(r.URL.Path, "/") &&
-		p == path.Clean("/"+r.URL.Path)+"/" {
+	if r.Method == http.MethodConnect && p != "" && p == connectRedirect(r.URL.Path) {
 		return ""
 	}
 	if i := strings.IndexByte(p, ' '); i >= 0 {
@@ -75,6 +74,17 @@ func patternRoute(r *http.Request) string {
 		p = p[i:]
 	}
 	return p
+}
+
+// connectRedirect is the path ServeMux redirects a CONNECT request for
+// urlPath to when only the subtree urlPath/ is registered: its cleanPath of
+// urlPath, with a slash added.
+func connectRedirect(urlPath string) string {
+	clean := path.Clean("/" + urlPath)
+	if clean != "/" && strings.HasSuffix(urlPath, "/") {
+		clean += "/"
+	}
+	return clean + "/"
 }
 
 // writers recycles response writers: one per request would be an allocation

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -486,6 +487,17 @@ func TestConnectRedirect(t *testing.T) {
 		for i := range 50 {
 			rec, _ := serve(h, http.MethodConnect, fmt.Sprintf("/orgs/attacker-%d", i), "")
 			require.Equal(t, http.StatusTemporaryRedirect, rec.Code, "ServeMux redirects to the subtree")
+		}
+		// Escaped slashes and dot segments: the decoded path differs from
+		// the one ServeMux cleans and redirects to.
+		for _, target := range []string{"/orgs/evil%2F", "/orgs/evil2%2F", "/orgs/x/..", "/orgs/.", "/orgs/a%2F%2F"} {
+			req := httptest.NewRequestWithContext(context.Background(), http.MethodConnect, "/", nil)
+			req.URL.RawPath, req.URL.Path = "", ""
+			u, err := url.Parse(target)
+			require.NoError(t, err)
+			req.URL = u
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
 		}
 		rec, _ := serve(h, http.MethodConnect, "/files", "")
 		require.Equal(t, http.StatusTemporaryRedirect, rec.Code)

@@ -61,12 +61,14 @@ func WithBasicAuth(username, password string) Option {
 	}
 }
 
-// WithMetricsServer serves the exposition handler at path on a server of
-// its own, listening on addr (host:port; port 0 picks a free one, see
+// WithMetricsServer serves the exposition handler at path (empty:
+// /metrics) on a server of its own, listening on addr (host:port; port 0
+// picks a free one, see
 // [MonitoringService.MetricsAddr]), so that metrics need not share the
-// application's public port. [MonitoringService.Shutdown] stops it. When
-// addr cannot be listened on, the failure is logged and reported by
-// Status; recording goes on.
+// application's public port. [MonitoringService.Shutdown] stops it, after
+// the backend's final flush. When addr cannot be listened on, or path does
+// not start with "/", the failure is logged and reported by Status;
+// recording goes on.
 func WithMetricsServer(addr, path string) Option {
 	return func(c *config) { c.serverAddr, c.serverPath = addr, path }
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,12 @@ type metricsServer struct {
 
 // startMetricsServer listens on addr and serves h at path, and only there.
 func startMetricsServer(addr, path string, h http.Handler, logger *slog.Logger) (*metricsServer, error) {
+	if path == "" {
+		path = "/metrics"
+	}
+	if !strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("metrics server: the path %q does not start with /", path)
+	}
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics server: %w", err)
@@ -60,11 +67,13 @@ func startMetricsServer(addr, path string, h http.Handler, logger *slog.Logger) 
 }
 
 // shutdown stops accepting scrapes and waits for the ones under way, as long
-// as ctx allows; past it, their connections are closed.
+// as ctx allows; past it, their connections are closed and ctx's error is
+// returned.
 func (ms *metricsServer) shutdown(ctx context.Context) error {
 	err := ms.srv.Shutdown(ctx)
 	if err != nil {
-		err = errors.Join(fmt.Errorf("metrics server: %w", err), ms.srv.Close())
+		err = errors.Join(fmt.Errorf("metrics server: connections still open at the deadline were closed: %w", err),
+			ms.srv.Close())
 	}
 	<-ms.done // Serve returns as soon as the listener is closed
 	return err

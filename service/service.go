@@ -145,11 +145,13 @@ func (s *MonitoringService) Shutdown(ctx context.Context) error {
 		}
 	}
 	defer close(s.shutdownDone)
-	var errs []error
+	// The backend first: its final flush must not wait behind a scraper
+	// that holds a connection to the metrics server open. Scrapes answer
+	// 503 from now on anyway.
+	errs := []error{call(func() error { return s.backend.Shutdown(ctx) })}
 	if s.server != nil {
 		errs = append(errs, s.server.shutdown(ctx))
 	}
-	errs = append(errs, call(func() error { return s.backend.Shutdown(ctx) }))
 	if err := errors.Join(errs...); err != nil {
 		s.logger.ErrorContext(ctx, "monitoring: shutdown failed", "error", err)
 		s.shutdownErr = fmt.Errorf("monitoring: shutdown: %w", err)

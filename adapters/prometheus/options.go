@@ -100,8 +100,9 @@ func WithMaxConcurrentScrapes(n int) Option {
 }
 
 // WithErrorInterval sets how often scrape errors are logged at most; the
-// ones in between are counted in the next line. Every failed scrape is
-// still counted in promhttp_metric_handler_errors_total. The default is
+// ones in between are counted in the next line. Zero or less logs every
+// one. Every failed scrape is still counted in
+// promhttp_metric_handler_errors_total. The default is
 // [DefaultErrorInterval].
 func WithErrorInterval(d time.Duration) Option {
 	return func(c *config) { c.errorInterval = d }

@@ -115,7 +115,7 @@ func newHandler(cfg config) (h http.Handler, err error) {
 // fault that comes back on every scrape (a family registered twice, by two
 // services on one registry or by a client_golang collector using one of our
 // names) is logged when it first shows, then at most once per interval with
-// the number of scrapes held back. Every one of them is still counted in
+// the number of errors held back. Every failed scrape is still counted in
 // promhttp_metric_handler_errors_total.
 type scrapeErrorLog struct {
 	logger *slog.Logger
@@ -141,5 +141,5 @@ func (l *scrapeErrorLog) Println(v ...any) {
 	l.mu.Unlock()
 	l.logger.Error("prometheus: a scrape dropped what could not be gathered or encoded and served the rest "+
 		"(a metric registered twice on a shared registry, or a collector failing)",
-		"error", fmt.Sprint(v...), "scrapes_with_errors_held_back", held)
+		"error", fmt.Sprint(v...), "errors_held_back", held)
 }

@@ -184,7 +184,11 @@ func (lw *latestWriter) writePending() {
 func write(w io.Writer, p []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("the writer panicked: %v", r)
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("the writer panicked: %w", e)
+			} else {
+				err = fmt.Errorf("the writer panicked: %v", r)
+			}
 		}
 	}()
 	n, err := w.Write(p)

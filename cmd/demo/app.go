@@ -19,7 +19,8 @@ type routes struct {
 	slow time.Duration
 	// flakyEvery makes every n-th GET /flaky fail with a 500; 0 never fails.
 	flakyEvery int64
-	// metricsPath is where the exposition handler is mounted.
+	// metricsPath is where the exposition handler is mounted; empty when
+	// it is served on a listen_address of its own instead.
 	metricsPath string
 }
 
@@ -71,6 +72,8 @@ func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 			"backend": st.Backend, "enabled": st.Enabled, "healthy": st.Healthy, "reason": reason,
 		}})
 	})
-	engine.GET(r.metricsPath, gin.WrapH(mon.Handler()))
+	if r.metricsPath != "" {
+		engine.GET(r.metricsPath, gin.WrapH(mon.Handler()))
+	}
 	return engine
 }

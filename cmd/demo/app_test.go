@@ -75,3 +75,12 @@ func TestRoutes(t *testing.T) {
 		assert.NotContains(t, routesSeen, middleware.UnmatchedRoute)
 	})
 }
+
+func TestMetricsOffThePublicPort(t *testing.T) {
+	t.Run("Should not mount the exposition handler on the public engine when metrics have a port of their own", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		engine := newEngine(b, shop.New(b), routes{slow: time.Millisecond, flakyEvery: 3})
+		assert.Equal(t, http.StatusNotFound, get(t, engine, "/metrics").Code)
+		assert.Equal(t, http.StatusOK, get(t, engine, "/orders/book").Code)
+	})
+}

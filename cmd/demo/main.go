@@ -83,7 +83,12 @@ func run() error {
 	defer func() { _ = mon.Shutdown(context.Background()) }()
 
 	orders := shop.New(mon)
-	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery, metricsPath: cfg.Path})
+	// With a listen_address, metrics are served there, off the public port.
+	publicMetrics := cfg.Path
+	if cfg.ListenAddress != "" {
+		publicMetrics = ""
+	}
+	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery, metricsPath: publicMetrics})
 
 	if *temporalAddress != "" {
 		c, stopWorker, err := temporalWorker(ctx, *temporalAddress, mon, orders, logger)
@@ -114,9 +119,13 @@ func run() error {
 	}
 	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 5 * time.Second}
 	st := mon.Status()
+	metricsURL := "http://" + ln.Addr().String() + cfg.Path
+	if addr := mon.MetricsAddr(); addr != nil {
+		metricsURL = "http://" + addr.String() + cfg.Path
+	}
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",
-		"metrics", "http://"+ln.Addr().String()+cfg.Path,
+		"metrics", metricsURL,
 		"backend", st.Backend, "healthy", st.Healthy, "version", version, "commit", commit)
 	// One line a script can wait for: the address actually bound.
 	fmt.Fprintf(os.Stdout, "listening on http://%s\n", ln.Addr())
