@@ -15,13 +15,19 @@ import (
 
 const module = "github.com/compozy/monitoring"
 
-// listedPackage is the part of `go list -json` the architecture rules read.
+// listedPackage is the part of `go list -json` the architecture and leak
+// rules read: a package's imports, where it is and which Go files it has.
 type listedPackage struct {
 	ImportPath   string
 	Standard     bool
 	Imports      []string
 	TestImports  []string
 	XTestImports []string
+	Dir          string
+	GoFiles      []string
+	CgoFiles     []string
+	TestGoFiles  []string
+	XTestGoFiles []string
 }
 
 // layer names the hexagon's part a package of ours belongs to.

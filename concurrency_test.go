@@ -129,6 +129,18 @@ func lastStdoutValue(t *testing.T, out string, name string) (float64, bool) {
 	return 0, false
 }
 
+// repeatUntil calls f until stop is closed, at most n times.
+func repeatUntil(stop <-chan struct{}, n int, f func()) {
+	for range n {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		f()
+	}
+}
+
 func TestShutdownUnderLoad(t *testing.T) {
 	for _, backend := range []string{monitoring.BackendPrometheus, monitoring.BackendStdout, monitoring.BackendNoop} {
 		t.Run("Should shut down the "+backend+" backend while recording and scraping go on, without panic, race or leak", func(t *testing.T) {
@@ -168,31 +180,21 @@ func TestShutdownUnderLoad(t *testing.T) {
 			var ongoingMade atomic.Int64
 			for range recorders {
 				load.Go(func() {
-					for range maxOngoing {
-						select {
-						case <-stop:
-							return
-						default:
-						}
+					repeatUntil(stop, maxOngoing, func() {
 						ongoing.Add(context.Background(), 1)
 						ongoingMade.Add(1)
-					}
+					})
 				})
 			}
 			var scrapes atomic.Int64
 			for range scrapers {
 				load.Go(func() {
-					for range maxOngoing {
-						select {
-						case <-stop:
-							return
-						default:
-						}
+					repeatUntil(stop, maxOngoing, func() {
 						rec := httptest.NewRecorder()
 						svc.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 						assert.Contains(t, []int{http.StatusOK, http.StatusNotFound, http.StatusServiceUnavailable}, rec.Code)
 						scrapes.Add(1)
-					}
+					})
 				})
 			}
 			// Let the load reach the backend before it stops.

@@ -3,6 +3,7 @@ package monitoring_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -233,17 +234,11 @@ func TestProtectedEndpoint(t *testing.T) {
 		url := "http://" + addr.String() + "/internal/metrics"
 
 		get := func(user, pass string) (int, string) {
-			req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
-			require.NoError(t, err)
+			header := http.Header{}
 			if user != "" {
-				req.SetBasicAuth(user, pass)
+				header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
 			}
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer func() { _ = resp.Body.Close() }()
-			body, err := io.ReadAll(resp.Body)
-			require.NoError(t, err)
-			return resp.StatusCode, string(body)
+			return testkit.Get(t, nil, url, header)
 		}
 		code, body := get("scraper", "correct horse battery staple")
 		assert.Equal(t, http.StatusOK, code)

@@ -1,15 +1,10 @@
 package monitoring_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -23,40 +18,8 @@ import (
 // must run.
 const goleakPath = "go.uber.org/goleak"
 
-// leakListedPackage is the part of `go list -json` the leak rule reads: where
-// the package is and which Go files it has.
-type leakListedPackage struct {
-	ImportPath   string
-	Dir          string
-	GoFiles      []string
-	CgoFiles     []string
-	TestGoFiles  []string
-	XTestGoFiles []string
-}
-
-func (p leakListedPackage) hasGoFiles() bool {
+func (p listedPackage) hasGoFiles() bool {
 	return len(p.GoFiles)+len(p.CgoFiles)+len(p.TestGoFiles)+len(p.XTestGoFiles) > 0
-}
-
-func listLeakPackages(t *testing.T) []leakListedPackage {
-	t.Helper()
-	cmd := exec.CommandContext(t.Context(), "go", "list", "-json", "./...")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, stderr.String())
-	var pkgs []leakListedPackage
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var p leakListedPackage
-		err := dec.Decode(&p)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		pkgs = append(pkgs, p)
-	}
-	return pkgs
 }
 
 // verifiesLeaksInTestMain says whether the Go file at path declares a
@@ -109,7 +72,7 @@ func verifiesLeaksInTestMain(path string) (bool, error) {
 
 // packagesMissingLeakCheck lists the packages with Go files none of whose
 // test files has a TestMain calling goleak.VerifyTestMain.
-func packagesMissingLeakCheck(pkgs []leakListedPackage) ([]string, error) {
+func packagesMissingLeakCheck(pkgs []listedPackage) ([]string, error) {
 	var missing []string
 	for _, p := range pkgs {
 		if !p.hasGoFiles() {
@@ -136,7 +99,7 @@ func packagesMissingLeakCheck(pkgs []leakListedPackage) ([]string, error) {
 
 func TestEveryPackageChecksLeaks(t *testing.T) {
 	t.Run("Should find goleak.VerifyTestMain in a TestMain of every package of this module", func(t *testing.T) {
-		pkgs := listLeakPackages(t)
+		pkgs := goList(t)
 		require.Greater(t, len(pkgs), 8, "go list found too few packages to judge")
 		for _, p := range pkgs {
 			require.True(t, ours(p.ImportPath), "go list ./... listed %s, outside %s", p.ImportPath, module)
@@ -148,10 +111,10 @@ func TestEveryPackageChecksLeaks(t *testing.T) {
 
 	t.Run("Should flag each package that does not check for leaks", func(t *testing.T) {
 		root := t.TempDir()
-		pkg := func(name string, files map[string]string) leakListedPackage {
+		pkg := func(name string, files map[string]string) listedPackage {
 			dir := filepath.Join(root, name)
 			require.NoError(t, os.Mkdir(dir, 0o750))
-			p := leakListedPackage{ImportPath: name, Dir: dir, GoFiles: []string{"p.go"}}
+			p := listedPackage{ImportPath: name, Dir: dir, GoFiles: []string{"p.go"}}
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "p.go"), []byte("package p\n"), 0o600))
 			for file, src := range files {
 				require.NoError(t, os.WriteFile(filepath.Join(dir, file), []byte(src), 0o600))
@@ -161,7 +124,7 @@ func TestEveryPackageChecksLeaks(t *testing.T) {
 		}
 		const header = "package p_test\n\nimport (\n\t\"testing\"\n\n\t\"go.uber.org/goleak\"\n)\n\n"
 
-		bad := []leakListedPackage{
+		bad := []listedPackage{
 			pkg("no-tests", nil),
 			pkg("testmain-without-goleak", map[string]string{
 				"main_test.go": "package p_test\n\nimport \"testing\"\n\nfunc TestMain(m *testing.M) { m.Run() }\n",
@@ -192,7 +155,7 @@ func TestEveryPackageChecksLeaks(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, missing)
 
-		good := []leakListedPackage{
+		good := []listedPackage{
 			pkg("house-style", map[string]string{
 				"main_test.go": header + "func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }\n",
 			}),
@@ -210,7 +173,7 @@ func TestEveryPackageChecksLeaks(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, missing)
 
-		missing, err = packagesMissingLeakCheck([]leakListedPackage{{ImportPath: "no-go-files", Dir: root}})
+		missing, err = packagesMissingLeakCheck([]listedPackage{{ImportPath: "no-go-files", Dir: root}})
 		require.NoError(t, err)
 		assert.Empty(t, missing, "a directory without Go files is no package to check")
 	})
@@ -218,7 +181,7 @@ func TestEveryPackageChecksLeaks(t *testing.T) {
 	t.Run("Should report a test file that does not parse rather than pass it", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "main_test.go"), []byte("package p_test\n\nfunc TestMain(\n"), 0o600))
-		_, err := packagesMissingLeakCheck([]leakListedPackage{{ImportPath: "broken", Dir: dir, XTestGoFiles: []string{"main_test.go"}}})
+		_, err := packagesMissingLeakCheck([]listedPackage{{ImportPath: "broken", Dir: dir, XTestGoFiles: []string{"main_test.go"}}})
 		assert.Error(t, err)
 	})
 }

@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/port"
 )
@@ -160,7 +161,7 @@ func TestLoadNothingLost(t *testing.T) {
 		for range f.scrapers {
 			wg.Go(func() {
 				for ctx.Err() == nil {
-					code, body := get(t, client, metricsURL)
+					code, body := testkit.Get(t, client, metricsURL, nil)
 					if !assert.Equal(t, http.StatusOK, code) {
 						return
 					}
@@ -176,7 +177,7 @@ func TestLoadNothingLost(t *testing.T) {
 		f.operations, f.requests, f.served, f.scrapes = ops.Load(), requests.Load(), served.Load(), scrapes.Load()
 
 		// Everything has returned: the counts are final.
-		code, body := get(t, client, metricsURL)
+		code, body := testkit.Get(t, client, metricsURL, nil)
 		require.Equal(t, http.StatusOK, code)
 		families, err := parseExposition(body)
 		require.NoError(t, err)
@@ -203,22 +204,6 @@ func TestLoadNothingLost(t *testing.T) {
 		assert.ErrorIs(t, <-appDone, http.ErrServerClosed)
 		transport.CloseIdleConnections()
 	})
-}
-
-func get(t *testing.T, client *http.Client, url string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
-	require.NoError(t, err)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err.Error()
-	}
-	return resp.StatusCode, string(body)
 }
 
 func parseExposition(body string) (map[string]*dto.MetricFamily, error) {

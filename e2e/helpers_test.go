@@ -2,10 +2,8 @@ package e2e_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // moduleRoot is where go build runs: the parent of this package.
@@ -113,16 +113,7 @@ func (p *process) stop(t *testing.T) error {
 
 func httpGet(t *testing.T, u string) (int, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(body)
+	return testkit.Get(t, nil, u, nil)
 }
 
 // promAPI asks a Prometheus server's HTTP API.

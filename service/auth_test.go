@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 	"github.com/compozy/monitoring/service"
 )
@@ -144,17 +144,11 @@ func TestBasicAuth(t *testing.T) {
 func TestMetricsServer(t *testing.T) {
 	get := func(t *testing.T, url, auth string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
-		require.NoError(t, err)
+		header := http.Header{}
 		if auth != "" {
-			req.Header.Set("Authorization", auth)
+			header.Set("Authorization", auth)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer func() { _ = resp.Body.Close() }()
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(body)
+		return testkit.Get(t, nil, url, header)
 	}
 
 	t.Run("Should serve the endpoint on its own address, at its path only, and stop on Shutdown", func(t *testing.T) {

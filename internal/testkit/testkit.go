@@ -1,13 +1,17 @@
 // Package testkit holds the small helpers several packages' tests share: a
-// writer safe for concurrent use, and a free loopback port.
+// writer safe for concurrent use, a free loopback port, and an HTTP GET.
 package testkit
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Buffer is a bytes.Buffer safe for concurrent writers (a logger, an
@@ -69,4 +73,40 @@ func FreePort(t testing.TB) int {
 		t.Fatalf("freeing port %d: %v", port, err)
 	}
 	return port
+}
+
+// GetTimeout bounds one [Get].
+const GetTimeout = 10 * time.Second
+
+// Get GETs url with client (http.DefaultClient when nil) and header, within
+// GetTimeout, and returns the status code and the body. A request that
+// fails is reported with t.Errorf, so Get may run on any goroutine, and
+// gives the status 0.
+func Get(t testing.TB, client *http.Client, url string, header http.Header) (status int, body string) {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), GetTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Errorf("GET %s: %v", url, err)
+		return 0, ""
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Errorf("GET %s: %v", url, err)
+		return 0, ""
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Errorf("GET %s: reading the body: %v", url, err)
+		return 0, ""
+	}
+	return resp.StatusCode, string(b)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -110,5 +112,42 @@ func TestFreePort(t *testing.T) {
 		for range 5 {
 			assert.NotEqual(t, taken, testkit.FreePort(t))
 		}
+	})
+}
+
+// errorRecorder is a testing.TB that keeps what Errorf reports.
+type errorRecorder struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *errorRecorder) Helper() {}
+
+func (r *errorRecorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func TestGet(t *testing.T) {
+	t.Run("Should return the status and the body, sending the headers given", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusTeapot)
+			_, _ = io.WriteString(w, "auth="+r.Header.Get("Authorization"))
+		}))
+		defer srv.Close()
+		status, body := testkit.Get(t, srv.Client(), srv.URL, http.Header{"Authorization": {"Bearer x"}})
+		assert.Equal(t, http.StatusTeapot, status)
+		assert.Equal(t, "auth=Bearer x", body)
+	})
+
+	t.Run("Should report a failed request with Errorf and give the status 0", func(t *testing.T) {
+		rec := &errorRecorder{TB: t}
+		status, body := testkit.Get(rec, nil, "http://127.0.0.1:"+strconv.Itoa(testkit.FreePort(t))+"/", nil)
+		assert.Equal(t, 0, status)
+		assert.Empty(t, body)
+		require.Len(t, rec.errors, 1)
+		assert.Contains(t, rec.errors[0], "connection refused")
 	})
 }
