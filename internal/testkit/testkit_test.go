@@ -133,13 +133,19 @@ func (r *errorRecorder) Errorf(format string, args ...any) {
 func TestGet(t *testing.T) {
 	t.Run("Should return the status and the body, sending the headers given", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer x" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
 			w.WriteHeader(http.StatusTeapot)
-			_, _ = io.WriteString(w, "auth="+r.Header.Get("Authorization"))
+			_, _ = io.WriteString(w, "short and stout")
 		}))
 		defer srv.Close()
 		status, body := testkit.Get(t, srv.Client(), srv.URL, http.Header{"Authorization": {"Bearer x"}})
 		assert.Equal(t, http.StatusTeapot, status)
-		assert.Equal(t, "auth=Bearer x", body)
+		assert.Equal(t, "short and stout", body)
+		status, _ = testkit.Get(t, srv.Client(), srv.URL, nil)
+		assert.Equal(t, http.StatusUnauthorized, status)
 	})
 
 	t.Run("Should report a failed request with Errorf and give the status 0", func(t *testing.T) {
