@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	historypb "go.temporal.io/api/history/v1"
@@ -111,7 +113,8 @@ func TestEndToEndTemporalServer(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
 
-		c := dial(t, address, client.Options{MetricsHandler: interceptor.NewMetricsHandler(svc)})
+		const identity = "e2e-worker-identity-4242"
+		c := dial(t, address, client.Options{MetricsHandler: interceptor.NewMetricsHandler(svc), Identity: identity})
 		const queue = "e2e-orders"
 		wi := interceptor.NewWorkerInterceptor(svc)
 		wi.SetConfiguredWorkers(1)
@@ -181,6 +184,7 @@ func TestEndToEndTemporalServer(t *testing.T) {
 		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
 		out, ok := promtool.CheckMetrics(t, rec.Body.Bytes())
 		assert.True(t, ok, "promtool on the Temporal exposition: %s", out)
+		assertBoundedLabels(t, rec.Body.String(), []string{"order-0", "order-2", "flaky-start", lastRun, identity})
 
 		history := fetchHistory(t, c, lastID, lastRun)
 		if os.Getenv(recordHistoryEnv) != "" {
@@ -208,3 +212,39 @@ func fetchHistory(t *testing.T, c client.Client, id, runID string) []byte {
 }
 
 func activityName(name string) activity.RegisterOptions { return activity.RegisterOptions{Name: name} }
+
+// temporalLabelKeys are the labels a real worker's metrics may carry, ours
+// and the SDK's: each takes its values from a set bounded by what the
+// service registers (types, queues) or by the SDK (operations, poller and
+// worker types), never from an execution.
+var temporalLabelKeys = map[string]bool{
+	"namespace": true, "task_queue": true, "workflow_type": true, "activity_type": true, "outcome": true,
+	"worker_type": true, "poller_type": true, "operation": true, "client_name": true, "status_code": true,
+	"failure_reason": true, "le": true, "otel_metric_overflow": true,
+	// The resource and the system metrics of the service.
+	"service_name": true, "telemetry_sdk_language": true, "telemetry_sdk_name": true, "telemetry_sdk_version": true,
+	"commit": true, "go_version": true, "version": true, "go_memory_type": true, "cause": true,
+}
+
+// assertBoundedLabels checks the exposition of a real worker: every label
+// is one of temporalLabelKeys, and no value carries an execution's
+// identifiers (workflow and run IDs) or the worker's identity.
+func assertBoundedLabels(t *testing.T, exposition string, forbidden []string) {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(exposition))
+	require.NoError(t, err)
+	values := 0
+	for name, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				values++
+				assert.True(t, temporalLabelKeys[l.GetName()], "%s has the label %s=%q", name, l.GetName(), l.GetValue())
+				for _, id := range forbidden {
+					assert.NotContains(t, l.GetValue(), id, "%s{%s}", name, l.GetName())
+				}
+			}
+		}
+	}
+	assert.Positive(t, values)
+}
