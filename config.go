@@ -45,7 +45,10 @@ const (
 	MaxScrapeTimeout        = 5 * time.Minute
 	MaxStdoutInterval       = 24 * time.Hour
 	maxStringLength         = 1024
-	maxSecretFileSize       = 64 << 10
+	// MaxConfigSize is the largest config document read: a few hundred
+	// bytes are enough, and a huge one must not be read whole.
+	MaxConfigSize     = 64 << 10
+	maxSecretFileSize = 64 << 10
 )
 
 // EnvPrefix prefixes the environment variable of every [Config] field.
@@ -133,9 +136,14 @@ func LoadConfig(path string) (*Config, error) {
 	if path == "" {
 		return parseConfig(nil, "")
 	}
-	data, err := os.ReadFile(path) //nolint:gosec // the path is the operator's choice.
+	f, err := os.Open(path) //nolint:gosec // the path is the operator's choice.
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: reading config file: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: reading config file %s: %w", path, err)
 	}
 	return parseConfig(data, "config file "+path)
 }
@@ -148,6 +156,9 @@ func ParseConfig(data []byte) (*Config, error) {
 }
 
 func parseConfig(data []byte, origin string) (*Config, error) {
+	if len(data) > MaxConfigSize {
+		return nil, fmt.Errorf("monitoring: %s: more than %d bytes: not a monitoring config", origin, MaxConfigSize)
+	}
 	cfg := DefaultConfig()
 	if err := decodeYAML(data, &cfg); err != nil {
 		return nil, fmt.Errorf("monitoring: %s: %w", origin, err)

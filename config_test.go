@@ -764,3 +764,28 @@ func TestHostileConfig(t *testing.T) {
 		assert.Equal(t, http.StatusOK, code)
 	})
 }
+
+func TestHostileConfigDocuments(t *testing.T) {
+	t.Run("Should refuse a document past MaxConfigSize without reading it whole", func(t *testing.T) {
+		big := "service_name: shop\n# " + strings.Repeat("x", monitoring.MaxConfigSize) + "\n"
+		_, err := monitoring.ParseConfig([]byte(big))
+		require.ErrorContains(t, err, "more than 65536 bytes")
+		_, err = monitoring.LoadConfig(writeConfig(t, big))
+		require.ErrorContains(t, err, "more than 65536 bytes")
+	})
+
+	t.Run("Should refuse an alias bomb with an error naming the field, without expanding it", func(t *testing.T) {
+		bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+		prev := "a"
+		for _, name := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+			bomb += name + ": &" + name + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+			prev = name
+		}
+		bomb += "service_name: *i\n"
+		var err error
+		require.NotPanics(t, func() { _, err = monitoring.ParseConfig([]byte(bomb)) })
+		fes := fieldErrors(t, err)
+		require.Len(t, fes, 1, err.Error())
+		assert.Equal(t, "service_name", fes[0].Field)
+	})
+}
