@@ -225,9 +225,7 @@ func TestFailingWriter(t *testing.T) {
 	}{
 		{"a full disk (/dev/full)", func(t *testing.T) io.Writer {
 			f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
-			if err != nil {
-				t.Skipf("/dev/full is not available on this system: %v", err)
-			}
+			require.NoError(t, err, "Linux's /dev/full answers every write with ENOSPC")
 			t.Cleanup(func() { _ = f.Close() })
 			return f
 		}, syscall.ENOSPC},
