@@ -121,13 +121,13 @@ func TestLoadNothingLost(t *testing.T) {
 						return
 					case <-tick.C:
 					}
-					for range 200 {
+					for range 50 {
 						sdkOps.Add(context.Background(), 1, attrs)
 						sdkLatency.Record(context.Background(), 0.003, attrs)
 						bound.Inc()
 						fastLatency.Record(0.003, port.Values{})
 					}
-					n += 200
+					n += 50
 				}
 			})
 		}
