@@ -202,16 +202,22 @@ func decodeYAML(data []byte, cfg *Config) error {
 	return nil
 }
 
-// yamlSecretErrors refuses credentials written in the YAML file, where they
-// would sit in version control, naming the variable or file key to use
-// instead. The value is never repeated.
-func yamlSecretErrors(data []byte) error {
+// topLevelPairs returns the keys and values of the document's top-level
+// mapping, alternating, or nil when data is not a mapping.
+func topLevelPairs(data []byte) []*yaml.Node {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil
 	}
+	return doc.Content[0].Content
+}
+
+// yamlSecretErrors refuses credentials written in the YAML file, where they
+// would sit in version control, naming the variable or file key to use
+// instead. The value is never repeated.
+func yamlSecretErrors(data []byte) error {
 	var errs []error
-	pairs := doc.Content[0].Content
+	pairs := topLevelPairs(data)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if alt, ok := secretKeys[pairs[i].Value]; ok {
 			errs = append(errs, &FieldError{
@@ -228,8 +234,8 @@ func yamlSecretErrors(data []byte) error {
 // returns a [*FieldError] for every value of the wrong type, or nil. The YAML
 // decoder's own message names a line, not the key.
 func yamlFieldErrors(data []byte) error {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+	pairs := topLevelPairs(data)
+	if pairs == nil {
 		return nil
 	}
 	fields := map[string]reflect.StructField{}
@@ -239,7 +245,6 @@ func yamlFieldErrors(data []byte) error {
 		}
 	}
 	var errs []error
-	pairs := doc.Content[0].Content
 	for i := 0; i+1 < len(pairs); i += 2 {
 		f, ok := fields[pairs[i].Value]
 		if !ok {
