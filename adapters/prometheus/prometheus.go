@@ -89,7 +89,8 @@ func goroutinesView() sdkmetric.View {
 // promhttp_metric_handler_errors_total{cause="gathering"|"encoding"} (the
 // MonitoringDegraded alert watches it), serves every family that gathered
 // cleanly rather than a bare 500, negotiates OpenMetrics, and bounds the
-// time of a scrape and the scrapes served at once (503 past either). promhttp panics
+// time of a scrape, writing included, and the scrapes holding an exposition
+// at once (see [scrapeHandler]). promhttp panics
 // when the registry refuses its counter: that becomes an error.
 func newHandler(cfg config) (h http.Handler, err error) {
 	defer func() {
@@ -101,14 +102,12 @@ func newHandler(cfg config) (h http.Handler, err error) {
 			err = fmt.Errorf("registering the scrape error counter: %w", cause)
 		}
 	}()
-	return promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{
-		ErrorLog:            &scrapeErrorLog{logger: cfg.logger, every: cfg.errorInterval},
-		ErrorHandling:       promhttp.ContinueOnError,
-		Registry:            cfg.registry,
-		EnableOpenMetrics:   true,
-		Timeout:             max(cfg.scrapeTimeout, 0),
-		MaxRequestsInFlight: max(cfg.maxScrapes, 0),
-	}), nil
+	return newScrapeHandler(promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{
+		ErrorLog:          &scrapeErrorLog{logger: cfg.logger, every: cfg.errorInterval},
+		ErrorHandling:     promhttp.ContinueOnError,
+		Registry:          cfg.registry,
+		EnableOpenMetrics: true,
+	}), cfg.maxScrapes, cfg.scrapeTimeout, cfg.logger), nil
 }
 
 // scrapeErrorLog is promhttp's error log, through slog and rate-limited: a
