@@ -44,6 +44,8 @@ const (
 	MaxConcurrentScrapesCap = 1024
 	MaxScrapeTimeout        = 5 * time.Minute
 	MaxStdoutInterval       = 24 * time.Hour
+	MinServerWriteTimeout   = time.Second
+	MaxServerWriteTimeout   = time.Hour
 	maxStringLength         = 1024
 	// MaxConfigSize is the largest config document read: a few hundred
 	// bytes are enough, and a huge one must not be read whole.
@@ -86,6 +88,12 @@ type Config struct {
 	// Path on a server of its own, so that metrics need not share the
 	// application's public port. Empty: mount the handler yourself.
 	ListenAddress string `yaml:"listen_address" env:"LISTEN_ADDRESS"`
+	// ServerWriteTimeout is the write timeout of the server of
+	// ListenAddress: the longest a response may take to write, a client
+	// that does not read included. A scrape of the Prometheus backend is
+	// bounded by ScrapeTimeout instead (its handler sets the connection's
+	// write deadline itself); this bounds it when ScrapeTimeout is zero.
+	ServerWriteTimeout time.Duration `yaml:"server_write_timeout" env:"SERVER_WRITE_TIMEOUT"`
 	// Auth protects the exposition endpoint: none (or empty), bearer or
 	// basic.
 	Auth string `yaml:"auth" env:"AUTH"`
@@ -125,6 +133,7 @@ func DefaultConfig() Config {
 		ScrapeTimeout:    10 * time.Second,
 		// A Prometheus pair, a federation and a human with curl.
 		MaxConcurrentScrapes: 4,
+		ServerWriteTimeout:   time.Minute,
 		Auth:                 AuthNone,
 	}
 }
@@ -350,6 +359,10 @@ func (c *Config) Validate() error {
 	if c.MaxConcurrentScrapes < 0 || c.MaxConcurrentScrapes > MaxConcurrentScrapesCap {
 		bad("max_concurrent_scrapes", "MAX_CONCURRENT_SCRAPES", fmt.Sprint(c.MaxConcurrentScrapes),
 			fmt.Sprintf("must be 0 (no bound) or from 1 to %d", MaxConcurrentScrapesCap))
+	}
+	if c.ServerWriteTimeout < MinServerWriteTimeout || c.ServerWriteTimeout > MaxServerWriteTimeout {
+		bad("server_write_timeout", "SERVER_WRITE_TIMEOUT", c.ServerWriteTimeout.String(),
+			"must be a duration from "+MinServerWriteTimeout.String()+" to "+MaxServerWriteTimeout.String()+", such as 1m")
 	}
 	if c.StdoutInterval < MinStdoutInterval || c.StdoutInterval > MaxStdoutInterval {
 		bad("stdout_interval", "STDOUT_INTERVAL", c.StdoutInterval.String(),

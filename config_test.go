@@ -57,6 +57,7 @@ system_metrics: false
 scrape_timeout: 3s
 max_concurrent_scrapes: 2
 listen_address: 127.0.0.1:9464
+server_write_timeout: 45s
 auth: basic
 auth_username: scraper
 auth_password_file: testdata/metrics-password
@@ -75,6 +76,7 @@ func fullYAMLConfig() monitoring.Config {
 		// SystemMetrics false, as the YAML says.
 		MaxConcurrentScrapes: 2,
 		ListenAddress:        "127.0.0.1:9464",
+		ServerWriteTimeout:   45 * time.Second,
 		Auth:                 monitoring.AuthBasic,
 		AuthUsername:         "scraper",
 		AuthPasswordFile:     "testdata/metrics-password",
@@ -243,6 +245,7 @@ func TestLoadConfigEnvironment(t *testing.T) {
 		t.Setenv("MONITORING_SCRAPE_TIMEOUT", "0s")
 		t.Setenv("MONITORING_MAX_CONCURRENT_SCRAPES", "9")
 		t.Setenv("MONITORING_LISTEN_ADDRESS", ":9999")
+		t.Setenv("MONITORING_SERVER_WRITE_TIMEOUT", "2m")
 		t.Setenv("MONITORING_AUTH", "basic")
 		t.Setenv("MONITORING_AUTH_USERNAME", "env-scraper")
 		t.Setenv("MONITORING_AUTH_PASSWORD_FILE", "testdata/metrics-password-env")
@@ -262,6 +265,7 @@ func TestLoadConfigEnvironment(t *testing.T) {
 			// From the environment: 9 scrapes at once.
 			MaxConcurrentScrapes: 9,
 			ListenAddress:        ":9999",
+			ServerWriteTimeout:   2 * time.Minute,
 			Auth:                 monitoring.AuthBasic,
 			AuthUsername:         "env-scraper",
 			AuthPasswordFile:     "testdata/metrics-password-env",
@@ -607,7 +611,8 @@ func TestConfigValidate(t *testing.T) {
 			fields = append(fields, fe.Field)
 		}
 		assert.Equal(t,
-			[]string{"path", "backend", "service_name", "namespace", "cardinality_limit", "stdout_interval"},
+			[]string{"path", "backend", "service_name", "namespace", "cardinality_limit", "server_write_timeout",
+				"stdout_interval"},
 			fields)
 		for _, f := range fields {
 			assert.Contains(t, err.Error(), f)
@@ -717,6 +722,31 @@ func TestScrapeProtectionConfig(t *testing.T) {
 		assert.Contains(t, err.Error(), `scrape_timeout (MONITORING_SCRAPE_TIMEOUT) is "-1s"`)
 		assert.Contains(t, err.Error(), `max_concurrent_scrapes (MONITORING_MAX_CONCURRENT_SCRAPES) is "-1"`)
 	})
+
+	t.Run("Should default the metrics server's write timeout to a minute", func(t *testing.T) {
+		assert.Equal(t, time.Minute, monitoring.DefaultConfig().ServerWriteTimeout)
+	})
+
+	for _, d := range []time.Duration{0, -time.Second, time.Second - 1, time.Hour + 1} {
+		t.Run("Should refuse a server_write_timeout of "+d.String()+", naming the field and the bounds", func(t *testing.T) {
+			cfg := monitoring.DefaultConfig()
+			cfg.ServerWriteTimeout = d
+			fes := fieldErrors(t, cfg.Validate())
+			require.Len(t, fes, 1)
+			assert.Equal(t, monitoring.FieldError{
+				Field: "server_write_timeout", Env: "MONITORING_SERVER_WRITE_TIMEOUT", Value: d.String(),
+				Allowed: "must be a duration from 1s to 1h0m0s, such as 1m",
+			}, *fes[0])
+		})
+	}
+
+	for _, d := range []time.Duration{time.Second, time.Hour} {
+		t.Run("Should accept a server_write_timeout of "+d.String(), func(t *testing.T) {
+			cfg := monitoring.DefaultConfig()
+			cfg.ServerWriteTimeout = d
+			assert.NoError(t, cfg.Validate())
+		})
+	}
 }
 
 func TestHostileConfig(t *testing.T) {

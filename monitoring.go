@@ -62,7 +62,8 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 		sopts = append(sopts, service.WithBasicAuth(creds.username, creds.password))
 	}
 	if cfg.ListenAddress != "" {
-		sopts = append(sopts, service.WithMetricsServer(cfg.ListenAddress, cfg.Path))
+		sopts = append(sopts, service.WithMetricsServer(cfg.ListenAddress, cfg.Path),
+			service.WithServerWriteTimeout(cfg.ServerWriteTimeout))
 	}
 	return service.New(backend, sopts...), nil
 }

@@ -166,7 +166,7 @@ func TestNewMonitoringServiceInvalidConfig(t *testing.T) {
 		svc, err := monitoring.NewMonitoringService(t.Context(), &monitoring.Config{})
 		require.Error(t, err)
 		assert.Nil(t, svc)
-		assert.Len(t, fieldErrors(t, err), 4, "path, backend, service_name and stdout_interval")
+		assert.Len(t, fieldErrors(t, err), 5, "path, backend, service_name, server_write_timeout and stdout_interval")
 	})
 }
 

@@ -14,6 +14,8 @@ type config struct {
 	auth          *authenticator
 	serverAddr    string
 	serverPath    string
+	// serverWriteTimeout is the metrics server's WriteTimeout.
+	serverWriteTimeout time.Duration
 }
 
 // Option configures a [MonitoringService].
@@ -71,4 +73,20 @@ func WithBasicAuth(username, password string) Option {
 // recording goes on.
 func WithMetricsServer(addr, path string) Option {
 	return func(c *config) { c.serverAddr, c.serverPath = addr, path }
+}
+
+// WithServerWriteTimeout sets the write timeout of the metrics server of
+// [WithMetricsServer]: the longest a response may take to write, so that a
+// client that does not read cannot hold a connection, and the response it
+// was sent, for longer. An exposition handler with a timeout of its own
+// sets its connection's write deadline itself (the Prometheus backend's
+// scrape timeout, plus a second to deliver a 503); this timeout bounds the
+// other responses, and every scrape when that timeout is off. Zero or less
+// keeps [DefaultServerWriteTimeout].
+func WithServerWriteTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.serverWriteTimeout = d
+		}
+	}
 }

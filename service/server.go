@@ -12,15 +12,21 @@ import (
 )
 
 // Limits of the metrics server: a client cannot hold a connection open by
-// sending its headers slowly, idling, or sending large headers. The write
-// timeout is above the longest scrape timeout the configuration accepts.
+// sending its headers slowly, idling, or sending large headers.
 const (
 	serverReadHeaderTimeout = 5 * time.Second
 	serverReadTimeout       = 30 * time.Second
-	serverWriteTimeout      = 6 * time.Minute
 	serverIdleTimeout       = 2 * time.Minute
 	serverMaxHeaderBytes    = 16 << 10
 )
+
+// DefaultServerWriteTimeout is the metrics server's write timeout unless
+// [WithServerWriteTimeout] sets another: the longest a response may take to
+// write, a client that does not read included. An exposition handler with a
+// timeout of its own (the Prometheus backend's scrape timeout) sets its
+// connection's write deadline itself, so this bounds the responses of the
+// others, and every scrape when that timeout is off.
+const DefaultServerWriteTimeout = time.Minute
 
 // metricsServer serves the exposition handler on a listener of its own.
 type metricsServer struct {
@@ -30,7 +36,7 @@ type metricsServer struct {
 }
 
 // startMetricsServer listens on addr and serves h at path, and only there.
-func startMetricsServer(addr, path string, h http.Handler, logger *slog.Logger) (*metricsServer, error) {
+func startMetricsServer(addr, path string, writeTimeout time.Duration, h http.Handler, logger *slog.Logger) (*metricsServer, error) {
 	if path == "" {
 		path = "/metrics"
 	}
@@ -52,7 +58,7 @@ func startMetricsServer(addr, path string, h http.Handler, logger *slog.Logger) 
 		}),
 		ReadHeaderTimeout: serverReadHeaderTimeout,
 		ReadTimeout:       serverReadTimeout,
-		WriteTimeout:      serverWriteTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       serverIdleTimeout,
 		MaxHeaderBytes:    serverMaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

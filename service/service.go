@@ -44,7 +44,7 @@ var _ port.Monitoring = (*MonitoringService)(nil)
 
 // New wraps backend. A nil backend is treated as a no-op one.
 func New(backend port.Monitoring, opts ...Option) *MonitoringService {
-	cfg := config{logger: slog.Default(), systemMetrics: true, now: time.Now}
+	cfg := config{logger: slog.Default(), systemMetrics: true, now: time.Now, serverWriteTimeout: DefaultServerWriteTimeout}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -67,7 +67,7 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 		}
 	}
 	if cfg.serverAddr != "" {
-		s.server, s.serverErr = startMetricsServer(cfg.serverAddr, cfg.serverPath, s.exposition, s.logger)
+		s.server, s.serverErr = startMetricsServer(cfg.serverAddr, cfg.serverPath, cfg.serverWriteTimeout, s.exposition, s.logger)
 		if s.serverErr != nil {
 			s.logger.Error("monitoring: metrics server unavailable, recording goes on", "error", s.serverErr)
 		}
