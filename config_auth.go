@@ -19,8 +19,8 @@ func (c *Config) validateAuth() []error {
 	bad := func(field, envName, value, allowed string) {
 		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: value, Allowed: allowed})
 	}
-	token := c.AuthToken != "" || c.AuthTokenFile != ""
-	password := c.AuthPassword != "" || c.AuthPasswordFile != ""
+	token := !c.AuthToken.IsZero() || c.AuthTokenFile != ""
+	password := !c.AuthPassword.IsZero() || c.AuthPasswordFile != ""
 	switch c.Auth {
 	case AuthNone, "":
 		if token || password || c.AuthUsername != "" {
@@ -55,11 +55,11 @@ func oneSource(what, envName, fileKey string, value Secret, file string) []error
 		return []error{&FieldError{Field: fileKey, Env: EnvPrefix + envName, Value: file, Allowed: allowed}}
 	}
 	switch {
-	case value == "" && file == "":
+	case value.IsZero() && file == "":
 		return fe("the " + what + " is missing: set " + EnvPrefix + envName + " or " + fileKey)
-	case value != "" && file != "":
+	case !value.IsZero() && file != "":
 		return fe("set only one of " + EnvPrefix + envName + " and " + fileKey)
-	case value != "" && strings.TrimSpace(value.Reveal()) == "":
+	case !value.IsZero() && strings.TrimSpace(value.Reveal()) == "":
 		return []error{&FieldError{
 			Field: strings.TrimSuffix(fileKey, "_file"), Env: EnvPrefix + envName, Value: redacted,
 			Allowed: "must not be blank",

@@ -61,7 +61,7 @@ func TestAuthConfig(t *testing.T) {
 	})
 
 	t.Run("Should refuse the [REDACTED] placeholder as a secret, so a printed Config read back cannot open the endpoint", func(t *testing.T) {
-		cfg := withAuth(monitoring.AuthBearer, func(c *monitoring.Config) { c.AuthToken = "[REDACTED]" })
+		cfg := withAuth(monitoring.AuthBearer, func(c *monitoring.Config) { c.AuthToken = monitoring.NewSecret("[REDACTED]") })
 		err := cfg.Validate()
 		require.Error(t, err)
 		fes := fieldErrors(t, err)
@@ -100,21 +100,21 @@ func TestAuthConfig(t *testing.T) {
 			func(c *monitoring.Config) { c.Auth = monitoring.AuthBearer }},
 		{"a token given both ways", "auth_token_file", "set only one of",
 			func(c *monitoring.Config) {
-				c.Auth, c.AuthToken, c.AuthTokenFile = monitoring.AuthBearer, secretValue, "/run/secrets/token"
+				c.Auth, c.AuthToken, c.AuthTokenFile = monitoring.AuthBearer, monitoring.NewSecret(secretValue), "/run/secrets/token"
 			}},
 		{"a blank token", "auth_token", "must not be blank",
-			func(c *monitoring.Config) { c.Auth, c.AuthToken = monitoring.AuthBearer, " \t" }},
+			func(c *monitoring.Config) { c.Auth, c.AuthToken = monitoring.AuthBearer, monitoring.NewSecret(" \t") }},
 		{"a token while auth is none, which would leave the endpoint open", "auth", "must be bearer or basic",
-			func(c *monitoring.Config) { c.AuthToken = secretValue }},
+			func(c *monitoring.Config) { c.AuthToken = monitoring.NewSecret(secretValue) }},
 		{"a password with a bearer auth", "auth", "must be basic",
 			func(c *monitoring.Config) {
-				c.Auth, c.AuthToken, c.AuthPassword = monitoring.AuthBearer, secretValue, secretValue
+				c.Auth, c.AuthToken, c.AuthPassword = monitoring.AuthBearer, monitoring.NewSecret(secretValue), monitoring.NewSecret(secretValue)
 			}},
 		{"a basic auth without a username", "auth_username", "must not be empty",
-			func(c *monitoring.Config) { c.Auth, c.AuthPassword = monitoring.AuthBasic, secretValue }},
+			func(c *monitoring.Config) { c.Auth, c.AuthPassword = monitoring.AuthBasic, monitoring.NewSecret(secretValue) }},
 		{"a username with a colon", "auth_username", `":"`,
 			func(c *monitoring.Config) {
-				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, "a:b", secretValue
+				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, "a:b", monitoring.NewSecret(secretValue)
 			}},
 		{"a basic auth without a password", "auth_password_file", "the password is missing",
 			func(c *monitoring.Config) { c.Auth, c.AuthUsername = monitoring.AuthBasic, "scraper" }},
@@ -181,7 +181,7 @@ func TestAuthConfig(t *testing.T) {
 func TestSecretRedaction(t *testing.T) {
 	t.Run("Should never show a secret when the config is printed, logged or marshalled", func(t *testing.T) {
 		cfg := monitoring.DefaultConfig()
-		cfg.Auth, cfg.AuthToken = monitoring.AuthBearer, secretValue
+		cfg.Auth, cfg.AuthToken = monitoring.AuthBearer, monitoring.NewSecret(secretValue)
 		var shown bytes.Buffer
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
 			fmt.Fprintf(&shown, verb+"\n", cfg)
@@ -203,7 +203,7 @@ func TestSecretRedaction(t *testing.T) {
 	})
 
 	t.Run("Should show nothing for an empty secret", func(t *testing.T) {
-		assert.Empty(t, monitoring.Secret("").String())
+		assert.Empty(t, monitoring.Secret{}.String())
 	})
 
 	t.Run("Should never log the token while serving", func(t *testing.T) {

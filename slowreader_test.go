@@ -64,7 +64,7 @@ func TestSlowReaders(t *testing.T) {
 			cut:  4 * time.Second,
 			mutate: func(c *monitoring.Config) {
 				c.ScrapeTimeout = 4 * time.Second
-				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, user, monitoring.Secret(password)
+				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, user, monitoring.NewSecret(password)
 			},
 			serve: func(t *testing.T, svc *service.MonitoringService) (string, string) {
 				t.Helper()
