@@ -111,7 +111,9 @@ func TestAuthConfig(t *testing.T) {
 				c.Auth, c.AuthToken, c.AuthPassword = monitoring.AuthBearer, monitoring.NewSecret(secretValue), monitoring.NewSecret(secretValue)
 			}},
 		{"a basic auth without a username", "auth_username", "must not be empty",
-			func(c *monitoring.Config) { c.Auth, c.AuthPassword = monitoring.AuthBasic, monitoring.NewSecret(secretValue) }},
+			func(c *monitoring.Config) {
+				c.Auth, c.AuthPassword = monitoring.AuthBasic, monitoring.NewSecret(secretValue)
+			}},
 		{"a username with a colon", "auth_username", `":"`,
 			func(c *monitoring.Config) {
 				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, "a:b", monitoring.NewSecret(secretValue)
