@@ -187,6 +187,9 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 // decodeYAML overlays the YAML document in data on cfg, refusing unknown keys
 // and a second document, whose keys would otherwise go unread.
 func decodeYAML(data []byte, cfg *Config) error {
+	if err := yamlDuplicateKeys(data); err != nil {
+		return err
+	}
 	if err := yamlSecretErrors(data); err != nil {
 		return err
 	}
@@ -201,6 +204,7 @@ func decodeYAML(data []byte, cfg *Config) error {
 			if fieldErrs := yamlFieldErrors(data); fieldErrs != nil {
 				return fieldErrs
 			}
+			return fmt.Errorf("yaml: %s", strings.Join(firstFew(typeErr.Errors, len(typeErr.Errors)), "; "))
 		}
 		return err
 	}
@@ -254,7 +258,7 @@ func yamlFieldErrors(data []byte) error {
 		}
 	}
 	var errs []error
-	for i := 0; i+1 < len(pairs); i += 2 {
+	for i := 0; i+1 < len(pairs) && len(errs) < len(fields); i += 2 {
 		f, ok := fields[pairs[i].Value]
 		if !ok {
 			continue
@@ -267,6 +271,64 @@ func yamlFieldErrors(data []byte) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// reportedProblems is how many problems of one kind an error lists; the
+// others are counted. A hostile document must not make a huge error.
+const reportedProblems = 5
+
+// firstFew returns the first reportedProblems of problems, and a note of how
+// many of total there are past them.
+func firstFew(problems []string, total int) []string {
+	if total <= reportedProblems {
+		return problems
+	}
+	return append(problems[:reportedProblems:reportedProblems], fmt.Sprintf("and %d more", total-reportedProblems))
+}
+
+// yamlDuplicateKeys refuses a key given twice in one mapping, anywhere in
+// the document, naming the first few and counting the others. It costs one
+// pass over the document: the YAML decoder compares every pair of keys and
+// reports every pair that repeats, quadratic in time and in the size of its
+// error.
+func yamlDuplicateKeys(data []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil // the decoder reports the syntax error
+	}
+	var shown []string
+	total := 0
+	type key struct {
+		kind  yaml.Kind
+		value string
+	}
+	stack := []*yaml.Node{&doc}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		stack = append(stack, n.Content...)
+		if n.Kind != yaml.MappingNode {
+			continue
+		}
+		first := make(map[key]int, len(n.Content)/2)
+		for i := 0; i < len(n.Content); i += 2 {
+			k := n.Content[i]
+			line, seen := first[key{k.Kind, k.Value}]
+			if !seen {
+				first[key{k.Kind, k.Value}] = k.Line
+				continue
+			}
+			total++
+			if len(shown) < reportedProblems {
+				shown = append(shown, fmt.Sprintf("%.64q at line %d repeats line %d", k.Value, k.Line, line))
+			}
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	return fmt.Errorf("duplicate keys, %d in all: %s: give each key once",
+		total, strings.Join(firstFew(shown, total), "; "))
 }
 
 // envError turns the environment parser's errors into [*FieldError]s that

@@ -24,6 +24,11 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte("enabled: true\nbackend: stdout\nauth_token: x\n"), "true", "/m", "1000000", "24h", "1025", "")
 	f.Add([]byte("enabled: true\nmax_concurrent_scrapes: 1000000000000\nscrape_timeout: 1000000h\n"),
 		"true", "/{x", "1000001", "0s", "0", "none")
+	// Duplicate keys, at the top and nested: the decoder alone is quadratic
+	// on them.
+	f.Add([]byte(strings.Repeat("x: 1\n", 3000)), "", "", "", "", "", "")
+	f.Add([]byte("backend: a\nbackend: b\nnamespace: {x: 1, x: 2}\ncardinality_limit:\n  y: 1\n  y: 1\n"),
+		"true", "/metrics", "1", "1s", "1", "bearer")
 	f.Fuzz(func(t *testing.T, data []byte, enabled, path, limit, interval, scrapes, auth string) {
 		for k, v := range map[string]string{
 			"MONITORING_ENABLED": enabled, "MONITORING_PATH": path,

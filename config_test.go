@@ -1,10 +1,12 @@
 package monitoring_test
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -818,4 +820,35 @@ func TestHostileConfigDocuments(t *testing.T) {
 		require.Len(t, fes, 1, err.Error())
 		assert.Equal(t, "service_name", fes[0].Field)
 	})
+
+	// A document of any shape within MaxConfigSize costs bounded memory and
+	// gives a short error: the YAML decoder alone reports every pair of
+	// duplicate keys (3,000 "x: 1" lines made a 245 MB error).
+	distinct := strings.Builder{}
+	for i := 0; distinct.Len() < monitoring.MaxConfigSize-20; i++ {
+		fmt.Fprintf(&distinct, "k%d: 1\n", i)
+	}
+	wrongTypes := strings.Repeat("cardinality_limit: [x]\n", 2500)
+	shapes := []struct{ name, doc, want string }{
+		{"3,000 copies of an unknown key", strings.Repeat("x: 1\n", 3000), `"x"`},
+		{"a known key 5,000 times", strings.Repeat("backend: a\n", 5000), `"backend"`},
+		{"duplicate keys in a nested mapping", "cardinality_limit:\n" + strings.Repeat("  x: 1\n", 8000), `"x"`},
+		{"duplicate keys in a flow mapping", "namespace: {" + strings.Repeat("x: 1, ", 9000) + "}\n", `"x"`},
+		{"thousands of distinct unknown keys", distinct.String(), "k0"},
+		{"a wrongly typed value thousands of times", wrongTypes, "cardinality_limit"},
+	}
+	for _, tc := range shapes {
+		t.Run("Should refuse "+tc.name+" with a short error, in bounded memory", func(t *testing.T) {
+			require.LessOrEqual(t, len(tc.doc), monitoring.MaxConfigSize)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := monitoring.ParseConfig([]byte(tc.doc))
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.LessOrEqual(t, len(err.Error()), 1500, "the first few problems and a count: %.300s", err.Error())
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.Less(t, allocated, uint64(64<<20), "allocated %d bytes for a %d-byte document", allocated, len(tc.doc))
+		})
+	}
 }
