@@ -81,7 +81,7 @@ func allowed(from, imp string) bool {
 	case "adapter-support":
 		return to == "port" || to == "adapter-support" || to == "internal"
 	case "root":
-		return to == "port" || to == "service" || to == "adapter" || to == "adapter-support"
+		return to == "port" || to == "service" || to == "adapter" || to == "adapter-support" || to == "internal"
 	case "cmd":
 		// The demo's main sees the root and the instrumentation.
 		return to == "port" || to == "root" || to == "cmd" || to == "business" || to == "middleware" || to == "interceptor"

@@ -16,6 +16,8 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/compozy/monitoring/internal/safefile"
 )
 
 // Backend names accepted in [Config.Backend].
@@ -145,12 +147,12 @@ func LoadConfig(path string) (*Config, error) {
 	if path == "" {
 		return parseConfig(nil, "")
 	}
-	f, err := os.Open(path) //nolint:gosec // the path is the operator's choice.
-	if err != nil {
-		return nil, fmt.Errorf("monitoring: reading config file: %w", err)
+	// Opened without blocking, and refused unless regular: a FIFO would
+	// block the start. A file past the cap is refused unread.
+	data, err := safefile.Read(path, MaxConfigSize)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, fmt.Errorf("monitoring: config file %s: more than %d bytes: not a monitoring config", path, MaxConfigSize)
 	}
-	defer func() { _ = f.Close() }()
-	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("monitoring: reading config file %s: %w", path, err)
 	}
@@ -438,7 +440,11 @@ func (c *Config) Validate() error {
 		{"auth_password_file", "AUTH_PASSWORD_FILE", c.AuthPasswordFile},
 	} {
 		if len(f.value) > maxStringLength {
-			bad(f.field, f.env, f.value[:32]+"...", fmt.Sprintf("must be at most %d bytes long", maxStringLength))
+			shown := f.value[:32] + "..."
+			if strings.HasSuffix(f.field, "_file") {
+				shown = hiddenPath // perhaps a secret set in the wrong variable
+			}
+			bad(f.field, f.env, shown, fmt.Sprintf("must be at most %d bytes long", maxStringLength))
 		}
 	}
 	if c.ListenAddress != "" {

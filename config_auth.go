@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/compozy/monitoring/internal/safefile"
 )
 
 // validateAuth checks that the credentials match the chosen protection:
@@ -28,7 +29,7 @@ func (c *Config) validateAuth() []error {
 				"(the endpoint would stay open): set it, or remove the credentials")
 		}
 	case AuthBearer:
-		errs = append(errs, oneSource("token", "AUTH_TOKEN", "auth_token_file", c.AuthToken, c.AuthTokenFile)...)
+		errs = append(errs, c.tokenSource().validate()...)
 		if password || c.AuthUsername != "" {
 			bad("auth", "AUTH", c.Auth, "must be basic for a username or password to be used: "+
 				"remove them, or set auth to basic")
@@ -38,7 +39,7 @@ func (c *Config) validateAuth() []error {
 			bad("auth_username", "AUTH_USERNAME", c.AuthUsername,
 				`must not be empty nor contain ":" or a line break when auth is basic`)
 		}
-		errs = append(errs, oneSource("password", "AUTH_PASSWORD", "auth_password_file", c.AuthPassword, c.AuthPasswordFile)...)
+		errs = append(errs, c.passwordSource().validate()...)
 		if token {
 			bad("auth", "AUTH", c.Auth, "must be bearer for a token to be used: remove it, or set auth to bearer")
 		}
@@ -48,31 +49,116 @@ func (c *Config) validateAuth() []error {
 	return errs
 }
 
-// oneSource requires exactly one of the variable envName and the file key
-// fileKey to give the credential what.
-func oneSource(what, envName, fileKey string, value Secret, file string) []error {
-	fe := func(allowed string) []error {
-		return []error{&FieldError{Field: fileKey, Env: EnvPrefix + envName, Value: file, Allowed: allowed}}
-	}
+// secretSource is a credential and its two ways in: an environment
+// variable holding it, or a file key (and its variable) naming a file that
+// holds it. Every credential of the configuration is read through one, so
+// each is validated, read and reported the same way.
+type secretSource struct {
+	what    string // what the secret is, in words: "token"
+	envName string // the variable holding it, without EnvPrefix: "AUTH_TOKEN"
+	fileKey string // the YAML key naming its file: "auth_token_file"
+	fileEnv string // that key's variable, without EnvPrefix: "AUTH_TOKEN_FILE"
+	value   Secret
+	file    string
+}
+
+// settings names both ways in, for a message.
+func (s secretSource) settings() string {
+	return EnvPrefix + s.envName + ", or " + s.fileKey + " (" + EnvPrefix + s.fileEnv + ")"
+}
+
+// fileError is a [*FieldError] about the file setting. Its value is shown
+// only when it is plainly a path to an existing file: a secret pasted into
+// the file variable by mistake must not reach the logs.
+func (s secretSource) fileError(allowed string) error {
+	return &FieldError{Field: s.fileKey, Env: EnvPrefix + s.fileEnv, Value: shownPath(s.file), Allowed: allowed}
+}
+
+// validate requires exactly one way in, and a secret that is neither blank
+// nor the [REDACTED] placeholder.
+func (s secretSource) validate() []error {
 	switch {
-	case value.IsZero() && file == "":
-		return fe("the " + what + " is missing: set " + EnvPrefix + envName + " or " + fileKey)
-	case !value.IsZero() && file != "":
-		return fe("set only one of " + EnvPrefix + envName + " and " + fileKey)
-	case !value.IsZero() && strings.TrimSpace(value.Reveal()) == "":
+	case s.value.IsZero() && s.file == "":
 		return []error{&FieldError{
-			Field: strings.TrimSuffix(fileKey, "_file"), Env: EnvPrefix + envName, Value: redacted,
+			Field: s.fileKey, Env: EnvPrefix + s.envName, Value: "",
+			Allowed: "the " + s.what + " is missing: set " + s.settings(),
+		}}
+	case !s.value.IsZero() && s.file != "":
+		return []error{s.fileError("set only one of " + EnvPrefix + s.envName + " and " + s.fileKey)}
+	case !s.value.IsZero() && strings.TrimSpace(s.value.Reveal()) == "":
+		return []error{&FieldError{
+			Field: strings.TrimSuffix(s.fileKey, "_file"), Env: EnvPrefix + s.envName, Value: redacted,
 			Allowed: "must not be blank",
 		}}
-	case strings.TrimSpace(value.Reveal()) == redacted:
+	case strings.TrimSpace(s.value.Reveal()) == redacted:
 		// A Config printed or marshalled, then read back: the placeholder
 		// must never become the credential.
 		return []error{&FieldError{
-			Field: strings.TrimSuffix(fileKey, "_file"), Env: EnvPrefix + envName, Value: redacted,
+			Field: strings.TrimSuffix(s.fileKey, "_file"), Env: EnvPrefix + s.envName, Value: redacted,
 			Allowed: "must be the secret itself, not the " + redacted + " placeholder a printed Config shows",
 		}}
 	}
 	return nil
+}
+
+// read returns the secret, from the variable or from the file, without
+// surrounding whitespace either way: an HTTP client sends neither, and a
+// secret mounted from Kubernetes often ends with a newline. The file is
+// opened without blocking and must be a regular file of at most 64 KiB
+// (see [safefile.Read]). A file that cannot be used is a [*FieldError]
+// naming the file setting; the secret never appears in an error.
+func (s secretSource) read() (string, error) {
+	if s.file == "" {
+		return strings.TrimSpace(s.value.Reveal()), nil
+	}
+	data, err := safefile.Read(s.file, maxSecretFileSize)
+	var notRegular *safefile.NotRegularError
+	var pathErr *fs.PathError
+	switch {
+	case errors.As(err, &notRegular):
+		return "", s.fileError("must name a regular file, not a " + notRegular.Kind())
+	case errors.Is(err, safefile.ErrTooLarge):
+		return "", s.fileError(fmt.Sprintf("must hold a secret of at most %d bytes", maxSecretFileSize))
+	case errors.As(err, &pathErr):
+		return "", s.fileError("must name a readable file: " + pathErr.Err.Error())
+	case err != nil:
+		return "", s.fileError("must name a readable file: " + err.Error())
+	}
+	secret := string(bytes.TrimSpace(data))
+	if secret == "" {
+		return "", s.fileError("must not be empty")
+	}
+	return secret, nil
+}
+
+// hiddenPath stands for a file setting that is not shown.
+const hiddenPath = "[not shown: not a path to an existing file]"
+
+// shownPath returns path when it is plainly a path to something that
+// exists (it holds a separator, and Lstat finds it), else [hiddenPath]: a
+// value that is not may be a secret set in the wrong variable.
+func shownPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	if len(path) > maxStringLength || !strings.ContainsAny(path, "/"+string(os.PathSeparator)) {
+		return hiddenPath
+	}
+	if _, err := os.Lstat(path); err != nil {
+		return hiddenPath
+	}
+	return path
+}
+
+// tokenSource and passwordSource are the credentials of auth.
+func (c *Config) tokenSource() secretSource {
+	return secretSource{what: "token", envName: "AUTH_TOKEN", fileKey: "auth_token_file",
+		fileEnv: "AUTH_TOKEN_FILE", value: c.AuthToken, file: c.AuthTokenFile}
+}
+
+func (c *Config) passwordSource() secretSource {
+	return secretSource{what: "password", envName: "AUTH_PASSWORD", fileKey: "auth_password_file",
+		fileEnv: "AUTH_PASSWORD_FILE", value: c.AuthPassword, file: c.AuthPasswordFile}
 }
 
 // credentials are the secrets of the chosen protection, read from the
@@ -81,73 +167,16 @@ type credentials struct {
 	token, username, password string
 }
 
-// credentials reads what Auth needs. A file that cannot be read, is empty
-// or is too large is a [*FieldError] naming the file key and the file; the
-// secret itself never appears in an error.
+// credentials reads what Auth needs (see [secretSource.read]).
 func (c *Config) credentials() (credentials, error) {
 	switch c.Auth {
 	case AuthBearer:
-		token, err := secretFrom(c.AuthToken, "auth_token_file", "AUTH_TOKEN_FILE", c.AuthTokenFile)
+		token, err := c.tokenSource().read()
 		return credentials{token: token}, err
 	case AuthBasic:
-		password, err := secretFrom(c.AuthPassword, "auth_password_file", "AUTH_PASSWORD_FILE", c.AuthPasswordFile)
+		password, err := c.passwordSource().read()
 		return credentials{username: c.AuthUsername, password: password}, err
 	default:
 		return credentials{}, nil
 	}
-}
-
-// secretFrom returns value, or the content of file, without surrounding
-// whitespace either way: an HTTP client sends neither, and a secret mounted
-// from Kubernetes often ends with a newline.
-func secretFrom(value Secret, field, envName, file string) (string, error) {
-	if file == "" {
-		return strings.TrimSpace(value.Reveal()), nil
-	}
-	shown := file
-	if !strings.ContainsRune(file, os.PathSeparator) {
-		// Not path-like: it may be the secret itself, set in the wrong
-		// variable. An error must not carry it into the logs.
-		shown = redacted
-	}
-	bad := func(allowed string) error {
-		return &FieldError{Field: field, Env: EnvPrefix + envName, Value: shown, Allowed: allowed}
-	}
-	info, err := os.Stat(file)
-	if err != nil {
-		var pathErr *fs.PathError
-		if errors.As(err, &pathErr) {
-			err = pathErr.Err
-		}
-		return "", bad("must name a readable file: " + err.Error())
-	}
-	if !info.Mode().IsRegular() {
-		// A FIFO or a device would block the start, a directory fail it.
-		kind := "special file"
-		if info.IsDir() {
-			kind = "directory"
-		}
-		return "", bad("must name a regular file, not a " + kind)
-	}
-	f, err := os.Open(file) //nolint:gosec // the path is the operator's choice.
-	if err != nil {
-		var pathErr *fs.PathError
-		if errors.As(err, &pathErr) {
-			err = pathErr.Err
-		}
-		return "", bad("must name a readable file: " + err.Error())
-	}
-	defer func() { _ = f.Close() }()
-	data, err := io.ReadAll(io.LimitReader(f, maxSecretFileSize+1))
-	switch {
-	case err != nil:
-		return "", bad("must name a readable file: " + err.Error())
-	case len(data) > maxSecretFileSize:
-		return "", bad(fmt.Sprintf("must hold a secret of at most %d bytes", maxSecretFileSize))
-	}
-	secret := string(bytes.TrimSpace(data))
-	if secret == "" {
-		return "", bad("must not be empty")
-	}
-	return secret, nil
 }
