@@ -3,6 +3,7 @@ package service
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -21,6 +22,9 @@ const deniedLogInterval = time.Minute
 type authenticator struct {
 	challenge string // the WWW-Authenticate header of a refusal
 	allow     func(r *http.Request) (ok bool, reason string)
+	// unusable says why the credentials given can accept no request (an
+	// empty secret, a username basic authentication cannot carry), or nil.
+	unusable error
 
 	logger *slog.Logger
 	mu     sync.Mutex
@@ -51,6 +55,7 @@ func bearerAuth(token string) func(*http.Request) (bool, string) {
 // says, and an empty password accepts nothing.
 func basicAuth(username, password string) func(*http.Request) (bool, string) {
 	wantUser, wantPass := sha256.Sum256([]byte(username)), sha256.Sum256([]byte(password))
+	usable := basicUnusable(username, password) == nil
 	return func(r *http.Request) (bool, string) {
 		user, pass, ok := r.BasicAuth()
 		if !ok {
@@ -59,11 +64,27 @@ func basicAuth(username, password string) func(*http.Request) (bool, string) {
 		gotUser, gotPass := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass))
 		userOK := subtle.ConstantTimeCompare(gotUser[:], wantUser[:])
 		passOK := subtle.ConstantTimeCompare(gotPass[:], wantPass[:])
-		if userOK&passOK != 1 || password == "" {
+		if userOK&passOK != 1 || !usable {
 			return false, "wrong basic credentials"
 		}
 		return true, ""
 	}
+}
+
+// basicUnusable says why basic credentials can accept no request, as the
+// config loader refuses them: an empty username or password, or a username
+// with ":" (the separator of user and password on the wire) or a line
+// break.
+func basicUnusable(username, password string) error {
+	switch {
+	case username == "":
+		return errors.New("the basic-auth username is empty")
+	case strings.ContainsAny(username, ":\r\n"):
+		return errors.New("the basic-auth username contains a colon or a line break")
+	case password == "":
+		return errors.New("the basic-auth password is empty")
+	}
+	return nil
 }
 
 // wrap answers 401 with the challenge to requests that are not allowed,

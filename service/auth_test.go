@@ -75,10 +75,14 @@ func TestBearerToken(t *testing.T) {
 	}
 
 	t.Run("Should refuse everything when the token is empty, rather than open the endpoint", func(t *testing.T) {
-		svc := service.New(newFakeBackend(t), service.WithBearerToken(""), service.WithSystemMetrics(false))
+		logger, logs := newLogger()
+		svc := service.New(newFakeBackend(t), service.WithLogger(logger), service.WithBearerToken(""),
+			service.WithSystemMetrics(false))
 		assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "").Code)
 		assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "Bearer ").Code)
 		assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "Bearer x").Code)
+		assert.Len(t, logs.LinesContaining("the bearer token is empty", "every scrape is refused"), 1)
+		assert.ErrorContains(t, svc.Status().Err, "the bearer token is empty")
 	})
 
 	t.Run("Should not reveal why the backend is down to a client without the token", func(t *testing.T) {
@@ -135,10 +139,39 @@ func TestBasicAuth(t *testing.T) {
 		})
 	}
 
-	t.Run("Should refuse everything when the password is empty", func(t *testing.T) {
-		svc := service.New(newFakeBackend(t), service.WithBasicAuth(username, ""), service.WithSystemMetrics(false))
-		assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), basic(username, "")).Code)
-	})
+	// The config loader refuses these; the options cannot fail, so they
+	// refuse every scrape instead, log why once, and report it in Status.
+	misconfigured := []struct {
+		name, user, pass, reason string
+		tries                    []string
+	}{
+		{"an empty password", username, "", "the basic-auth password is empty",
+			[]string{basic(username, ""), basic(username, "x"), ""}},
+		{"an empty username", "", password, "the basic-auth username is empty",
+			[]string{basic("", password), basic("x", password), ""}},
+		{`a username with ":"`, "a:b", password, "the basic-auth username contains a colon or a line break",
+			[]string{basic("a:b", password), basic("a", "b:"+password)}},
+		{"a username with a line break", "a\nb", password, "the basic-auth username contains a colon or a line break",
+			[]string{basic("a\nb", password)}},
+	}
+	for _, tc := range misconfigured {
+		t.Run("Should refuse every scrape, log once and report unhealthy for "+tc.name, func(t *testing.T) {
+			logger, logs := newLogger()
+			svc := service.New(newFakeBackend(t), service.WithLogger(logger), service.WithBasicAuth(tc.user, tc.pass),
+				service.WithSystemMetrics(false))
+			for _, h := range tc.tries {
+				assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), h).Code, h)
+			}
+			lines := logs.LinesContaining("every scrape is refused")
+			require.Len(t, lines, 1, logs.String())
+			assert.Contains(t, lines[0], tc.reason)
+			st := svc.Status()
+			assert.False(t, st.Healthy)
+			require.Error(t, st.Err)
+			assert.Contains(t, st.Err.Error(), tc.reason)
+			assert.NotContains(t, logs.String()+st.Err.Error(), password)
+		})
+	}
 }
 
 func TestMetricsServer(t *testing.T) {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -47,19 +48,31 @@ func WithBuildInfo(version, commit string) Option {
 // WithBearerToken protects the exposition handler: a request must carry
 // "Authorization: Bearer <token>", or it is answered 401 before anything of
 // the endpoint is revealed. The token is compared in constant time and never
-// logged. An empty token refuses every request.
+// logged.
+//
+// An empty token cannot fail the option (options never fail, and the
+// service always starts): it refuses every request, is logged once by
+// [New], and makes [MonitoringService.Status] unhealthy with the reason, as
+// the config loader would have refused it.
 func WithBearerToken(token string) Option {
 	return func(c *config) {
 		c.auth = &authenticator{challenge: `Bearer realm="metrics"`, allow: bearerAuth(token)}
+		if token == "" {
+			c.auth.unusable = errors.New("the bearer token is empty")
+		}
 	}
 }
 
 // WithBasicAuth protects the exposition handler with HTTP basic
-// authentication, as [WithBearerToken] does with a token. An empty password
-// refuses every request.
+// authentication, as [WithBearerToken] does with a token. Credentials the
+// config loader refuses (an empty username or password, a username with
+// ":" or a line break, which basic authentication cannot carry) refuse
+// every request, are logged once and make Status unhealthy, as an empty
+// token does.
 func WithBasicAuth(username, password string) Option {
 	return func(c *config) {
-		c.auth = &authenticator{challenge: `Basic realm="metrics", charset="UTF-8"`, allow: basicAuth(username, password)}
+		c.auth = &authenticator{challenge: `Basic realm="metrics", charset="UTF-8"`, allow: basicAuth(username, password),
+			unusable: basicUnusable(username, password)}
 	}
 }
 

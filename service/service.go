@@ -30,6 +30,7 @@ type MonitoringService struct {
 
 	server    *metricsServer // the metrics server of WithMetricsServer, if it runs
 	serverErr error          // why it does not, when it was asked for
+	authErr   error          // why the credentials given refuse every scrape, if they do
 
 	// logged remembers the instruments whose creation failed, to log once.
 	logged sync.Map
@@ -57,6 +58,10 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 	if cfg.auth != nil {
 		cfg.auth.logger = s.logger
 		s.exposition = cfg.auth.wrap(s.exposition)
+		if cfg.auth.unusable != nil {
+			s.authErr = fmt.Errorf("metrics protection: %w: every scrape is refused", cfg.auth.unusable)
+			s.logger.Error("monitoring: "+s.authErr.Error()+"; recording goes on", "reason", cfg.auth.unusable.Error())
+		}
 	}
 	s.provider = safeProvider{MeterProvider: s.backendProvider(), s: s}
 	s.meter = safeMeter{Meter: s.backendMeter(), s: s}
@@ -91,11 +96,15 @@ func (s *MonitoringService) Handler() http.Handler { return s.ExporterHandler() 
 
 // Status reports the backend's status; once the service is shut down it
 // reports [port.ErrShutdown]. A metrics server of [WithMetricsServer] that
-// could not listen makes it unhealthy, with that error.
+// could not listen makes it unhealthy, with that error, and so do
+// credentials that refuse every scrape (see [WithBasicAuth]).
 func (s *MonitoringService) Status() port.Status {
 	st := s.backendStatus()
 	if st.Err == nil && s.serverErr != nil {
 		st.Healthy, st.Err = false, s.serverErr
+	}
+	if st.Err == nil && s.authErr != nil {
+		st.Healthy, st.Err = false, s.authErr
 	}
 	return st
 }
