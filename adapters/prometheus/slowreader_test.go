@@ -1,6 +1,7 @@
 package prometheus_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -88,5 +89,25 @@ func TestSlowReaders(t *testing.T) {
 		status, body = testkit.Get(t, nil, srv.URL+"/metrics", nil)
 		assert.Equal(t, http.StatusOK, status, "a legitimate scrape is served again")
 		assert.Equal(t, size, uint64(len(body)))
+	})
+
+	t.Run("Should log once that it cannot set a write deadline through a ResponseWriter without Unwrap", func(t *testing.T) {
+		logs := &testkit.Buffer{}
+		a := newAdapter(t, promadapter.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+			promadapter.WithScrapeTimeout(time.Minute))
+		for range 3 {
+			status, _, _ := scrape(t, a.Handler(), "") // an httptest.ResponseRecorder: no connection
+			assert.Equal(t, http.StatusOK, status)
+		}
+		assert.Len(t, logs.LinesContaining("cannot set a write deadline", "Unwrap"), 1, logs.String())
+	})
+
+	t.Run("Should set no deadline, and log nothing, when the scrape timeout is off", func(t *testing.T) {
+		logs := &testkit.Buffer{}
+		a := newAdapter(t, promadapter.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+			promadapter.WithScrapeTimeout(0))
+		status, _, _ := scrape(t, a.Handler(), "")
+		assert.Equal(t, http.StatusOK, status)
+		assert.Empty(t, logs.LinesContaining("write deadline"))
 	})
 }
