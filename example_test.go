@@ -115,3 +115,14 @@ func ExampleFieldError() {
 	// Output:
 	// path MONITORING_PATH metrics
 }
+
+// A Secret shows [REDACTED] whatever prints or encodes it; Reveal is the
+// only way to its value.
+func ExampleNewSecret() {
+	token := monitoring.NewSecret("hunter2")
+	fmt.Printf("%v %s %q %x %#v\n", token, token, token, token, token)
+	fmt.Println(token.Reveal(), token.IsZero(), monitoring.Secret{}.IsZero())
+	// Output:
+	// [REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED]
+	// hunter2 false true
+}

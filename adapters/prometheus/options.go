@@ -86,15 +86,20 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithScrapeTimeout bounds a scrape: past d the handler answers 503 and
-// the scrape's gathering is left to finish on its own. Zero or less
-// removes the bound. The default is [DefaultScrapeTimeout].
+// the scrape's gathering is left to finish on its own; and the whole
+// scrape, writing included, is cut at d plus [DeliveryGrace], through the
+// connection's write deadline, so a client that does not read cannot hold
+// the handler and its exposition. Zero or less removes the bound (the
+// server's write timeout is then the only one). The default is
+// [DefaultScrapeTimeout].
 func WithScrapeTimeout(d time.Duration) Option {
 	return func(c *config) { c.scrapeTimeout = d }
 }
 
-// WithMaxConcurrentScrapes bounds the scrapes served at once; the ones past
-// it are answered 503 at once. Zero or less removes the bound. The default
-// is [DefaultMaxScrapes].
+// WithMaxConcurrentScrapes bounds the scrapes holding an exposition at
+// once, from the gathering to the last byte written; the ones past it are
+// answered 503 at once. Zero or less removes the bound. The default is
+// [DefaultMaxScrapes].
 func WithMaxConcurrentScrapes(n int) Option {
 	return func(c *config) { c.maxScrapes = n }
 }
