@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -30,6 +31,7 @@ import (
 	"github.com/compozy/monitoring/internal/binaries"
 	"github.com/compozy/monitoring/internal/promtool"
 	"github.com/compozy/monitoring/internal/testkit"
+	"github.com/compozy/monitoring/service"
 )
 
 // temporalHint says how to get the Temporal CLI, which runs the dev server.
@@ -105,13 +107,9 @@ func TestEndToEndTemporalServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs a Temporal dev server")
 	}
+	address := startDevServer(t)
 	t.Run("Should count real executions on a dev server and expose them on /metrics", func(t *testing.T) {
-		address := startDevServer(t)
-		cfg := monitoring.DefaultConfig()
-		cfg.Enabled = true
-		svc, err := monitoring.NewMonitoringService(t.Context(), &cfg)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
+		svc := newService(t)
 
 		const identity = "e2e-worker-identity-4242"
 		c := dial(t, address, client.Options{MetricsHandler: interceptor.NewMetricsHandler(svc), Identity: identity})
@@ -195,6 +193,99 @@ func TestEndToEndTemporalServer(t *testing.T) {
 		w.Stop()
 		assert.Contains(t, scrapeLines(t, h, "temporal_worker_running"), `temporal_worker_running{task_queue="`+queue+`"} 0`)
 	})
+
+	t.Run("Should count the end the server recorded when it rejected a completion, the earlier one superseded",
+		func(t *testing.T) { rejectedCompletion(t, address) })
+}
+
+// newService returns a monitoring service on the Prometheus backend, shut
+// down when the test ends.
+func newService(t *testing.T) *service.MonitoringService {
+	t.Helper()
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	svc, err := monitoring.NewMonitoringService(t.Context(), &cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
+	return svc
+}
+
+// rejectedCompletion runs LateSignalWorkflow on the dev server at address:
+// a signal is sent while the workflow's final task runs, so the server
+// rejects the completion (cause UnhandledCommand) and the workflow, run again
+// with the signal, fails. The interceptor must count the failure the server
+// recorded and show the completion it counted first as superseded.
+func rejectedCompletion(t *testing.T, address string) {
+	svc := newService(t)
+	c := dial(t, address, client.Options{})
+	const queue = "e2e-late-signal"
+	wi := interceptor.NewWorkerInterceptor(svc)
+	w := worker.New(c, queue, worker.Options{
+		Interceptors: []temporalinterceptor.WorkerInterceptor{wi},
+		// The final task waits for the test to send the signal: never a deadlock.
+		DeadlockDetectionTimeout: time.Minute,
+	})
+	w.RegisterWorkflow(LateSignalWorkflow)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "late-signal", TaskQueue: queue}, LateSignalWorkflow)
+	require.NoError(t, err)
+	select {
+	case <-finalTaskRunning:
+	case <-ctx.Done():
+		t.Fatal("the final workflow task never ran")
+	}
+	require.NoError(t, c.SignalWorkflow(ctx, run.GetID(), run.GetRunID(), lateSignalName, nil))
+	lateSignalSent <- struct{}{}
+	require.Error(t, run.Get(ctx, nil), "the workflow fails once it sees the signal")
+
+	// What the server recorded: the completion rejected, then the failure.
+	desc, err := c.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+	require.NoError(t, err)
+	info := desc.GetWorkflowExecutionInfo()
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, info.GetStatus())
+	rejected := false
+	iter := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		if a := e.GetWorkflowTaskFailedEventAttributes(); a != nil &&
+			a.GetCause() == enumspb.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND {
+			rejected = true
+		}
+	}
+	require.True(t, rejected, "the server rejected the first completion (WorkflowTaskFailed, UnhandledCommand)")
+
+	// What the interceptor shows: the failure counted, the completion it had
+	// counted still there (counters never go back) and marked superseded.
+	h := svc.ExporterHandler()
+	labels := func(outcome string) string {
+		return `{namespace="default",outcome="` + outcome + `",task_queue="` + queue + `",workflow_type="LateSignalWorkflow"}`
+	}
+	assert.Contains(t, scrapeLines(t, h, "temporal_workflow_started_total"),
+		`temporal_workflow_started_total{namespace="default",task_queue="`+queue+`",workflow_type="LateSignalWorkflow"} 1`)
+	ended := scrapeLines(t, h, "temporal_workflow_ended_total")
+	assert.Contains(t, ended, "temporal_workflow_ended_total"+labels(interceptor.OutcomeFailed)+" 1")
+	assert.Contains(t, ended, "temporal_workflow_ended_total"+labels(interceptor.OutcomeCompleted)+" 1")
+	assert.Equal(t, []string{"temporal_workflow_superseded_total" + labels(interceptor.OutcomeCompleted) + " 1"},
+		scrapeLines(t, h, "temporal_workflow_superseded_total{"))
+
+	// The failed end's duration is the server's, to the latency of a task.
+	server := info.GetCloseTime().AsTime().Sub(info.GetStartTime().AsTime()).Seconds()
+	var sum float64
+	for _, line := range scrapeLines(t, h, "temporal_workflow_duration_seconds_sum"+labels(interceptor.OutcomeFailed)) {
+		_, err := fmt.Sscanf(line[strings.LastIndexByte(line, ' ')+1:], "%g", &sum)
+		require.NoError(t, err)
+	}
+	assert.InDelta(t, server, sum, 0.25, "the failed end's duration, against the server's %.3f s", server)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
+	out, ok := promtool.CheckMetrics(t, rec.Body.Bytes())
+	assert.True(t, ok, "promtool on the exposition: %s", out)
 }
 
 func fetchHistory(t *testing.T, c client.Client, id, runID string) []byte {

@@ -33,19 +33,26 @@ func newEnv(t *testing.T, mon port.Monitoring) (*testsuite.TestWorkflowEnvironme
 	t.Helper()
 	logs := &testkit.Buffer{}
 	wi := interceptor.NewWorkerInterceptor(mon, interceptor.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	return newEnvFor(wi), logs
+}
+
+// newEnvFor returns a test workflow environment whose worker runs wi, with
+// every test workflow and activity registered: several environments may
+// share one interceptor, as a test suite does.
+func newEnvFor(wi *interceptor.WorkerInterceptor) *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(temporallog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetWorkerOptions(worker.Options{Interceptors: []temporalinterceptor.WorkerInterceptor{wi}})
 	for _, wf := range []any{OrderWorkflow, DeclinedWorkflow, PatientWorkflow, ImpatientWorkflow, LoopWorkflow,
-		PanickingWorkflow, ExplodingActivityWorkflow, RefusedWorkflow} {
+		PanickingWorkflow, ExplodingActivityWorkflow, RefusedWorkflow, VerdictWorkflow} {
 		env.RegisterWorkflow(wf)
 	}
 	for name, fn := range map[string]any{"charge": charge, "declined": declined, "hang": hang,
 		"explode": explode, "refuse": refuse} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
-	return env, logs
+	return env
 }
 
 // sums returns, for a counter, its value per data point, keyed by the

@@ -95,3 +95,46 @@ func FlakyStartWorkflow(ctx workflow.Context) error {
 	}
 	return workflow.Sleep(ctx, time.Millisecond)
 }
+
+// VerdictWorkflow fails when told to, and completes otherwise.
+func VerdictWorkflow(_ workflow.Context, fail bool) error {
+	if fail {
+		return errors.New("verdict: fail")
+	}
+	return nil
+}
+
+// lateSignalName is the signal LateSignalWorkflow fails on.
+const lateSignalName = "withdraw"
+
+// finalTaskRunning and lateSignalSent let the end-to-end test send a signal
+// while LateSignalWorkflow's final task runs: the workflow says its final
+// task runs, and waits until the test has sent the signal.
+var (
+	finalTaskRunning = make(chan struct{}, 1)
+	lateSignalSent   = make(chan struct{}, 1)
+)
+
+// LateSignalWorkflow sleeps, then fails if the withdraw signal is there. In
+// a live task without the signal, it lets the test send the signal before
+// completing: the server then rejects the completion, because an event came
+// in while the task ran, and the workflow, run again with the signal, fails.
+func LateSignalWorkflow(ctx workflow.Context) error {
+	if err := workflow.Sleep(ctx, time.Second); err != nil {
+		return err
+	}
+	if workflow.GetSignalChannel(ctx, lateSignalName).ReceiveAsync(nil) {
+		return errors.New("order withdrawn by a late signal")
+	}
+	if !workflow.IsReplaying(ctx) {
+		select {
+		case finalTaskRunning <- struct{}{}:
+		default:
+		}
+		select {
+		case <-lateSignalSent:
+		case <-time.After(30 * time.Second): // bounded: the test has given up
+		}
+	}
+	return nil
+}
