@@ -167,7 +167,7 @@ func TestEndToEndTemporalServer(t *testing.T) {
 		assert.Contains(t, ended, `temporal_workflow_ended_total{namespace="default",outcome="failed",`+
 			`task_queue="`+queue+`",workflow_type="DeclinedWorkflow"} 1`)
 		assert.Contains(t, scrapeLines(t, h, "temporal_activity_ended_total"),
-			`temporal_activity_ended_total{activity_type="charge",namespace="default",outcome="completed",`+
+			`temporal_activity_ended_total{activity_kind="regular",activity_type="charge",namespace="default",outcome="completed",`+
 				`task_queue="`+queue+`"} 3`)
 		assert.Contains(t, scrapeLines(t, h, "temporal_worker_running"), `temporal_worker_running{task_queue="`+queue+`"} 1`)
 		assert.Contains(t, scrapeLines(t, h, "temporal_worker_configured"), `temporal_worker_configured 1`)
@@ -217,7 +217,7 @@ func newService(t *testing.T) *service.MonitoringService {
 // recorded and show the completion it counted first as superseded.
 func rejectedCompletion(t *testing.T, address string) {
 	svc := newService(t)
-	c := dial(t, address, client.Options{})
+	c := dial(t, address, client.Options{Logger: quietLogger()})
 	const queue = "e2e-late-signal"
 	wi := interceptor.NewWorkerInterceptor(svc)
 	w := worker.New(c, queue, worker.Options{
@@ -309,7 +309,8 @@ func activityName(name string) activity.RegisterOptions { return activity.Regist
 // service registers (types, queues) or by the SDK (operations, poller and
 // worker types), never from an execution.
 var temporalLabelKeys = map[string]bool{
-	"namespace": true, "task_queue": true, "workflow_type": true, "activity_type": true, "outcome": true,
+	"namespace": true, "task_queue": true, "workflow_type": true, "activity_type": true, "activity_kind": true,
+	"outcome":     true,
 	"worker_type": true, "poller_type": true, "operation": true, "client_name": true, "status_code": true,
 	"failure_reason": true, "le": true, "otel_metric_overflow": true,
 	// The resource and the system metrics of the service.

@@ -169,6 +169,7 @@ func (i *activityInbound) ExecuteActivity(
 	info := activity.GetInfo(ctx)
 	base := []attribute.KeyValue{
 		attribute.String("activity_type", info.ActivityType.Name),
+		activityKind(info.IsLocalActivity),
 		attribute.String("task_queue", info.TaskQueue),
 		attribute.String("namespace", info.Namespace),
 	}
@@ -197,6 +198,26 @@ func (i *activityInbound) ExecuteActivity(
 			"workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt, "error", err)
 	}
 	return result, err
+}
+
+// Activity kinds: the values of the activity_kind attribute.
+const (
+	ActivityKindRegular = "regular"
+	ActivityKindLocal   = "local"
+)
+
+var (
+	kindRegular = attribute.String("activity_kind", ActivityKindRegular)
+	kindLocal   = attribute.String("activity_kind", ActivityKindLocal)
+)
+
+// activityKind tells a local activity, run by the workflow's worker in the
+// workflow task's process, from a regular one scheduled through the server.
+func activityKind(local bool) attribute.KeyValue {
+	if local {
+		return kindLocal
+	}
+	return kindRegular
 }
 
 // activityOutcome classifies how an activity attempt ended.

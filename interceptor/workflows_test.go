@@ -138,3 +138,24 @@ func LateSignalWorkflow(ctx workflow.Context) error {
 	}
 	return nil
 }
+
+// LocalChargeWorkflow charges once as a local activity, then once as a
+// regular one.
+func LocalChargeWorkflow(ctx workflow.Context, cents int) (int, error) {
+	local := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	var charged int
+	if err := workflow.ExecuteLocalActivity(local, "charge", cents).Get(ctx, &charged); err != nil {
+		return 0, err
+	}
+	return charged, workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions()), "charge", cents).
+		Get(ctx, &charged)
+}
+
+// LocalRetriesWorkflow runs a local activity that fails three attempts.
+func LocalRetriesWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Millisecond, MaximumAttempts: 3},
+	})
+	return workflow.ExecuteLocalActivity(ctx, "declined").Get(ctx, nil)
+}
