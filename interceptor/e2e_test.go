@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +21,11 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	temporalinterceptor "go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -42,15 +45,16 @@ const temporalHint = "go install github.com/temporalio/cli/cmd/temporal@v1.5.1"
 const recordHistoryEnv = "MONITORING_RECORD_HISTORY"
 
 // startDevServer runs `temporal server start-dev` on 127.0.0.1 with random
-// ports and an in-memory store, and stops it when the test ends.
-func startDevServer(t *testing.T) string {
+// ports and an in-memory store, and stops it when the test ends. It returns
+// the frontend's address and the URL of the server's own metrics.
+func startDevServer(t *testing.T) (address, metricsURL string) {
 	t.Helper()
 	bin := binaries.Path(t, "temporal", temporalHint, filepath.Join(build.Default.GOPATH, "bin"))
-	port := testkit.FreePort(t)
+	port, metricsPort := testkit.FreePort(t), testkit.FreePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "server", "start-dev", "--headless", //nolint:gosec // bin comes from LookPath.
 		"--ip", "127.0.0.1", "--port", fmt.Sprint(port),
-		"--http-port", fmt.Sprint(testkit.FreePort(t)), "--metrics-port", fmt.Sprint(testkit.FreePort(t)),
+		"--http-port", fmt.Sprint(testkit.FreePort(t)), "--metrics-port", fmt.Sprint(metricsPort),
 		"--log-level", "error")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	require.NoError(t, cmd.Start())
@@ -58,7 +62,7 @@ func startDevServer(t *testing.T) string {
 		cancel()
 		_ = cmd.Wait()
 	})
-	return fmt.Sprintf("127.0.0.1:%d", port)
+	return fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
 }
 
 // dial connects to the server, retrying until it answers or a minute passes.
@@ -107,7 +111,7 @@ func TestEndToEndTemporalServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs a Temporal dev server")
 	}
-	address := startDevServer(t)
+	address, serverMetrics := startDevServer(t)
 	t.Run("Should count real executions on a dev server and expose them on /metrics", func(t *testing.T) {
 		svc := newService(t)
 
@@ -196,6 +200,96 @@ func TestEndToEndTemporalServer(t *testing.T) {
 
 	t.Run("Should count the end the server recorded when it rejected a completion, the earlier one superseded",
 		func(t *testing.T) { rejectedCompletion(t, address) })
+
+	t.Run("Should never see a termination or a server-side timeout, which the server's metrics and visibility have",
+		func(t *testing.T) { unseenEnds(t, address, serverMetrics) })
+}
+
+// unseenEnds terminates one workflow and lets the server time another out:
+// neither end reaches the worker, so both stay started and never ended in
+// the interceptor's metrics, while the server counts them (workflow_terminate,
+// workflow_timeout) and its visibility no longer lists them running, which
+// is what the README sends users to.
+func unseenEnds(t *testing.T, address, serverMetrics string) {
+	svc := newService(t)
+	c := dial(t, address, client.Options{Logger: quietLogger()})
+	const queue = "unseen" // the server's own metrics write a dash in a label value as _
+	w := worker.New(c, queue, worker.Options{
+		Interceptors: []temporalinterceptor.WorkerInterceptor{interceptor.NewWorkerInterceptor(svc)},
+	})
+	w.RegisterWorkflow(PatientWorkflow)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	terminated, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "unseen-terminated", TaskQueue: queue},
+		PatientWorkflow)
+	require.NoError(t, err)
+	timedOut, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "unseen-timed-out", TaskQueue: queue,
+		WorkflowRunTimeout: 2 * time.Second}, PatientWorkflow)
+	require.NoError(t, err)
+
+	h := svc.ExporterHandler()
+	started := `temporal_workflow_started_total{namespace="default",task_queue="` + queue + `",workflow_type="PatientWorkflow"} 2`
+	running := `WorkflowType="PatientWorkflow" AND ExecutionStatus="Running"`
+	require.Eventually(t, func() bool {
+		return slices.Contains(scrapeLines(t, h, "temporal_workflow_started_total"), started) &&
+			countWorkflows(ctx, c, running) == 2
+	}, 30*time.Second, 100*time.Millisecond, "both workflows running, on the worker and in visibility")
+
+	require.NoError(t, c.TerminateWorkflow(ctx, terminated.GetID(), terminated.GetRunID(), "e2e"))
+	var timeoutErr *temporal.TimeoutError
+	require.ErrorAs(t, timedOut.Get(ctx, nil), &timeoutErr, "the server timed the run out")
+
+	labels := []string{`namespace="default"`, `taskqueue="` + queue + `"`, `workflowType="PatientWorkflow"`}
+	require.EventuallyWithT(t, func(at *assert.CollectT) {
+		assert.Zero(at, countWorkflows(ctx, c, running), "running in visibility")
+		assert.Equal(at, 1.0, serverCounter(t, serverMetrics, "workflow_terminate", labels), "terminated")
+		assert.Equal(at, 1.0, serverCounter(t, serverMetrics, "workflow_timeout", labels), "timed out")
+	}, 30*time.Second, 100*time.Millisecond, "the server counts the termination and the timeout")
+
+	assert.Contains(t, scrapeLines(t, h, "temporal_workflow_started_total"), started)
+	for _, line := range scrapeLines(t, h, "temporal_workflow_ended_total") {
+		assert.NotContains(t, line, `workflow_type="PatientWorkflow"`, "the worker never saw these ends")
+	}
+}
+
+// countWorkflows counts the executions matching query in the server's
+// visibility, -1 when the server cannot answer.
+func countWorkflows(ctx context.Context, c client.Client, query string) int64 {
+	resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+	if err != nil {
+		return -1
+	}
+	return resp.GetCount()
+}
+
+// serverCounter returns the value of the Temporal server's counter name
+// with each of labels (name="value"), -1 when absent.
+func serverCounter(t *testing.T, url, name string, labels []string) float64 {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer func() { _ = resp.Body.Close() }()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, name+"{") && !slices.ContainsFunc(labels, func(l string) bool {
+			return !strings.Contains(line, l)
+		}) {
+			var v float64
+			if _, err := fmt.Sscanf(line[strings.LastIndexByte(line, ' ')+1:], "%g", &v); err == nil {
+				return v
+			}
+		}
+	}
+	return -1
 }
 
 // newService returns a monitoring service on the Prometheus backend, shut
