@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/compozy/monitoring/interceptor"
 	"github.com/compozy/monitoring/internal/testkit"
@@ -85,6 +87,19 @@ func exact(t *testing.T, b *monitoringtest.Backend) map[string]int64 {
 	return out
 }
 
+// durationCounts returns the observations of the workflow duration
+// histogram per attribute set.
+func durationCounts(t *testing.T, b *monitoringtest.Backend) map[string]uint64 {
+	t.Helper()
+	out := map[string]uint64{}
+	m, ok := b.Metric(t, "temporal.workflow.duration")
+	require.True(t, ok)
+	for _, p := range m.Data.(metricdata.Histogram[float64]).DataPoints {
+		out[p.Attributes.Encoded(attribute.DefaultEncoder())] = p.Count
+	}
+	return out
+}
+
 func TestSupersededEnds(t *testing.T) {
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	completed := wfAttrs("VerdictWorkflow", interceptor.OutcomeCompleted)
@@ -102,8 +117,10 @@ func TestSupersededEnds(t *testing.T) {
 			"counters never go back: the earlier end stays counted")
 		assert.Equal(t, map[string]int64{completed: 1}, sums(t, b, "temporal.workflow.superseded"))
 		assert.Equal(t, map[string]int64{completed: 0, failed: 1}, exact(t, b))
-		assert.Contains(t, logs.String(), "superseded")
+		assert.Equal(t, map[string]uint64{completed: 1, failed: 1}, durationCounts(t, b),
+			"the duration histogram keeps the superseded end: its count minus the superseded counter is exact")
 		assert.Contains(t, logs.String(), "superseded_outcome=completed")
+		assert.Contains(t, logs.String(), "run_id=default-test-run-id", "the log names the run")
 	})
 
 	t.Run("Should keep superseding while the outcome keeps changing", func(t *testing.T) {
