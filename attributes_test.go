@@ -662,9 +662,7 @@ func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *host
 	}
 	for _, run := range runs {
 		env := suite.NewTestWorkflowEnvironment()
-		// One interceptor per environment, as one per worker process: every
-		// test environment gives its execution the same run ID, which an
-		// interceptor counts once.
+		// One interceptor per environment, as one per worker process.
 		env.SetWorkerOptions(worker.Options{Interceptors: []temporalinterceptor.WorkerInterceptor{newInterceptor()}})
 		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "wf-" + m(), TaskQueue: boundedQueue})
 		env.SetIdentity("worker-" + m())
