@@ -39,7 +39,7 @@ func (e execution) digest() digest {
 		_, _ = h.Write(n[:])
 		_, _ = h.Write([]byte(s))
 	}
-	binary.BigEndian.PutUint64(n[:], uint64(e.start.UnixNano())) //nolint:gosec // a bit pattern, not an amount.
+	binary.BigEndian.PutUint64(n[:], uint64(e.start.UnixNano()))
 	_, _ = h.Write(n[:])
 	var d digest
 	copy(d[:], h.Sum(nil))
@@ -64,7 +64,7 @@ const noOutcome uint8 = 0
 func outcomeIndex(outcome string) uint8 {
 	for i, o := range outcomes {
 		if i > 0 && o == outcome {
-			return uint8(i) //nolint:gosec // i < len(outcomes).
+			return uint8(i)
 		}
 	}
 	panic("monitoring interceptor: unknown outcome " + outcome)
