@@ -74,7 +74,8 @@ type gauge struct {
 	set  atomic.Bool
 }
 
-// Set records value; NaN is ignored.
+// Set records value. An infinity is kept (a division by zero is a reading,
+// and Prometheus carries it); NaN is ignored, leaving the last reading.
 func (g *gauge) Set(value float64) {
 	if math.IsNaN(value) {
 		return
@@ -100,10 +101,11 @@ func initHistogram(bounds []float64) func(*histogram) {
 	}
 }
 
-// Record counts value in its bucket and adds it to the sum; NaN is
-// ignored.
+// Record counts value in its bucket and adds it to the sum; NaN and the
+// infinities are ignored: one of them would leave the sum NaN or infinite
+// for the life of the process (and a JSON exporter unable to encode it).
 func (h *histogram) Record(value float64) {
-	if math.IsNaN(value) {
+	if math.IsNaN(value) || math.IsInf(value, 0) {
 		return
 	}
 	i := 0

@@ -1,0 +1,106 @@
+package fast_test
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/compozy/monitoring/internal/fast"
+	"github.com/compozy/monitoring/port"
+)
+
+// TestLimitLooksUpExistingSeriesFirst is the rule of the cardinality limit:
+// a value that maps to a series that exists is recorded there whatever the
+// limit, as the SDK does; only a new series goes to the overflow.
+func TestLimitLooksUpExistingSeriesFirst(t *testing.T) {
+	t.Run("Should record spellings of an existing integer series there, not in the overflow, as the SDK does", func(t *testing.T) {
+		reg := fast.New(fast.WithLimit(3))
+		reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(reg))
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(3))
+		t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+		sdk, err := mp.Meter("sdk").Float64Counter("sdk.requests")
+		require.NoError(t, err)
+		c := reg.CounterVec(port.Desc{Name: "fast.requests", Keys: []string{"code"}, IntKeys: []string{"code"}})
+
+		for _, v := range []string{"200", "404", "500", "0200", "+200", "500", "0404"} {
+			c.Add(1, port.Values{v})
+			n, err := strconv.ParseInt(v, 10, 64)
+			require.NoError(t, err)
+			sdk.Add(t.Context(), 1, metric.WithAttributes(attribute.Int64("code", n)))
+		}
+
+		got := collect(t, reader)
+		want := sums(got["sdk.requests"].(metricdata.Sum[float64]).DataPoints)
+		assert.Equal(t, want, sums(got["fast.requests"].(metricdata.Sum[float64]).DataPoints))
+		assert.Equal(t, map[string]float64{"code=200": 3, "code=404": 2, "otel.metric.overflow=true": 2}, want,
+			"the SDK's own reading of the same sequence")
+	})
+
+	t.Run("Should send a new value past the limit to the overflow, and keep sending it there", func(t *testing.T) {
+		reg := fast.New(fast.WithLimit(3))
+		c := reg.CounterVec(port.Desc{Name: "c", Keys: []string{"code"}, IntKeys: []string{"code"}})
+		for _, v := range []string{"1", "2", "3", "03", "4", "1"} {
+			c.Add(1, port.Values{v})
+		}
+		// Many spellings of an existing series past the limit: more than
+		// the index keeps for over-limit values, all of them land there.
+		spelling := "2"
+		for range 100 {
+			spelling = "0" + spelling
+			c.Add(1, port.Values{spelling})
+		}
+		points := sums(collectOf(t, reg)[0].Metrics[0].Data.(metricdata.Sum[float64]).DataPoints)
+		assert.Equal(t, map[string]float64{"code=1": 2, "code=2": 101, "otel.metric.overflow=true": 3}, points)
+	})
+}
+
+// TestNonFiniteValues pins what each fast instrument does with NaN and the
+// infinities: counters, up-down counters and histograms ignore them (a
+// histogram's sum would otherwise stay infinite or NaN for the life of the
+// process); a gauge keeps an infinity (a reading Prometheus can carry) and
+// ignores NaN (keeping the last reading).
+func TestNonFiniteValues(t *testing.T) {
+	t.Run("Should ignore NaN and infinities on counters, up-down counters and histograms, and keep infinities on gauges", func(t *testing.T) {
+		reg := fast.New()
+		c := reg.CounterVec(port.Desc{Name: "c"}).Bind(port.Values{})
+		u := reg.UpDownCounterVec(port.Desc{Name: "u"}).Bind(port.Values{})
+		h := reg.HistogramVec(port.Desc{Name: "h", Unit: "s"}).Bind(port.Values{})
+		g := reg.GaugeVec(port.Desc{Name: "g", Keys: []string{"k"}})
+		for _, v := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+			c.Add(v)
+			u.Add(v)
+			h.Record(v)
+		}
+		c.Add(2)
+		u.Add(-3)
+		h.Record(0.5)
+		g.Set(1, port.Values{"pos"})
+		g.Set(math.Inf(1), port.Values{"pos"})
+		g.Set(math.Inf(-1), port.Values{"neg"})
+		g.Set(4, port.Values{"nan"})
+		g.Set(math.NaN(), port.Values{"nan"})
+
+		got := map[string]metricdata.Aggregation{}
+		for _, m := range collectOf(t, reg)[0].Metrics {
+			got[m.Name] = m.Data
+		}
+		assert.InDelta(t, 2, got["c"].(metricdata.Sum[float64]).DataPoints[0].Value, 0)
+		assert.InDelta(t, -3, got["u"].(metricdata.Sum[float64]).DataPoints[0].Value, 0)
+		hp := got["h"].(metricdata.Histogram[float64]).DataPoints[0]
+		assert.Equal(t, uint64(1), hp.Count, "only the finite observation counts")
+		assert.InDelta(t, 0.5, hp.Sum, 0)
+		gauges := map[string]float64{}
+		for _, p := range got["g"].(metricdata.Gauge[float64]).DataPoints {
+			gauges[p.Attributes.Encoded(attribute.DefaultEncoder())] = p.Value
+		}
+		assert.Equal(t, map[string]float64{"k=pos": math.Inf(1), "k=neg": math.Inf(-1), "k=nan": 4}, gauges)
+	})
+}
