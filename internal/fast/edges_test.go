@@ -104,3 +104,39 @@ func TestNonFiniteValues(t *testing.T) {
 		assert.Equal(t, map[string]float64{"k=pos": math.Inf(1), "k=neg": math.Inf(-1), "k=nan": 4}, gauges)
 	})
 }
+
+// TestLargeSums pins what whole-number sums do past what an integer holds:
+// the fast instruments go on as floats and never wrap. The SDK keeps the
+// whole part of its float sums in an int64 (sdk/metric/internal/aggregate,
+// atomicCounter), so its Float64Counter reads negative past 2^63; client_golang
+// keeps it in a uint64 and wraps to zero at 2^64.
+func TestLargeSums(t *testing.T) {
+	t.Run("Should keep counting past 2^63 and 2^64 as floats, where the SDK's float counter wraps", func(t *testing.T) {
+		reg := fast.New()
+		reader, meter := newReader(t, reg)
+		sdkCount, err := meter.Float64Counter("sdk.count")
+		require.NoError(t, err)
+		count := reg.CounterVec(port.Desc{Name: "fast.count"}).Bind(port.Values{})
+		level := reg.UpDownCounterVec(port.Desc{Name: "fast.level"}).Bind(port.Values{})
+		const step = 1<<53 - 1 // the largest whole delta kept as an integer
+		value := func(name string) float64 {
+			return collect(t, reader)[name].(metricdata.Sum[float64]).DataPoints[0].Value
+		}
+		done := 0
+		for _, n := range []int{1100, 2100} { // 1100 x 2^53 is past 2^63, 2100 x 2^53 past 2^64
+			for ; done < n; done++ {
+				count.Add(step)
+				sdkCount.Add(context.Background(), step)
+				level.Add(-step)
+			}
+			want := float64(n) * step
+			assert.InEpsilon(t, want, value("fast.count"), 1e-9, "%d steps", n)
+			assert.InEpsilon(t, -want, value("fast.level"), 1e-9, "%d steps", n)
+			if n == 1100 { // the reference, fed the same increments
+				assert.Negative(t, value("sdk.count"), "the SDK's float counter wraps at 2^63")
+			}
+		}
+		count.Add(1)
+		assert.InEpsilon(t, 2100*float64(step), value("fast.count"), 1e-9)
+	})
+}
