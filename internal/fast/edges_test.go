@@ -140,3 +140,59 @@ func TestLargeSums(t *testing.T) {
 		assert.InEpsilon(t, 2100*float64(step), value("fast.count"), 1e-9)
 	})
 }
+
+// FuzzLimit feeds the same sequence of values, spelled any way, to a fast
+// counter with an integer key and to an SDK counter given the attribute
+// each value stands for, both under the same cardinality limit: every
+// series, the overflow series included, must hold the same total.
+func FuzzLimit(f *testing.F) {
+	f.Add("200", "0200", uint8(3), []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+	f.Add("+200", "x", uint8(2), []byte{1, 0, 1, 0, 9, 9, 3})
+	f.Add("", "-0", uint8(1), []byte{5, 4, 3, 2, 1, 0})
+	f.Add("9223372036854775807", "9223372036854775808", uint8(4), []byte{0, 1, 0, 1, 2})
+	f.Fuzz(func(t *testing.T, a, b string, limit uint8, ops []byte) {
+		limit = limit%8 + 1
+		reg := fast.New(fast.WithLimit(int(limit)))
+		reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(reg))
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(int(limit)))
+		defer func() { _ = mp.Shutdown(context.Background()) }()
+		sdk, err := mp.Meter("sdk").Float64Counter("sdk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := reg.CounterVec(port.Desc{Name: "fast", Keys: []string{"code"}, IntKeys: []string{"code"}})
+		pool := []string{a, b, "200", "0200", "+200", "404", "0", "-0", "abc", ""}
+		for _, op := range ops {
+			v := pool[int(op)%len(pool)]
+			c.Add(1, port.Values{v})
+			var attrs []attribute.KeyValue
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				attrs = append(attrs, attribute.Int64("code", n))
+			} else if v != "" {
+				attrs = append(attrs, attribute.String("code", v))
+			}
+			sdk.Add(context.Background(), 1, metric.WithAttributes(attrs...))
+		}
+		var rm metricdata.ResourceMetrics
+		if err := reader.Collect(context.Background(), &rm); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]map[string]float64{}
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				got[m.Name] = sums(m.Data.(metricdata.Sum[float64]).DataPoints)
+			}
+		}
+		if len(ops) > 0 && (len(got["sdk"]) == 0 || len(got["sdk"]) > int(limit)) {
+			t.Fatalf("the SDK kept %d series under a limit of %d", len(got["sdk"]), limit)
+		}
+		for k, v := range got["sdk"] {
+			if got["fast"][k] != v {
+				t.Fatalf("limit %d, series %q: fast %v, SDK %v\nfast %v\nSDK  %v", limit, k, got["fast"][k], v, got["fast"], got["sdk"])
+			}
+		}
+		if len(got["fast"]) != len(got["sdk"]) {
+			t.Fatalf("fast %v, SDK %v", got["fast"], got["sdk"])
+		}
+	})
+}
