@@ -78,12 +78,12 @@ const (
 )
 
 // The route templates registered on the ServeMux and on gin, as the
-// middleware reports them (gin's ":id" written "{id}").
+// middleware reports them: each in its router's own syntax.
 var (
 	boundedMuxRoutes = []string{
 		"/orders/{id}", "/orders", "/files/{path...}", "/orgs/{org}/", "/hosted/{name}", "/{$}", "/panic",
 	}
-	boundedGinRoutes = []string{"/users/{id}", "/users/{id}/orders/{order}", "/users", "/static/{filepath...}", "/gpanic"}
+	boundedGinRoutes = []string{"/users/:id", "/users/:id/orders/:order", "/users", "/static/*filepath", "/gpanic"}
 )
 
 // The status codes the handlers below choose from, and those the routers
