@@ -71,7 +71,8 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	instruments := sdk.NewInstruments(cfg.sdk)
 	// Last, once nothing can fail: it starts the writer's goroutine, which
 	// Shutdown stops.
-	exporter := newExporter(encoder, frame, newLatestWriter(cfg.writer, cfg.logger, cfg.errorInterval))
+	exporter := newExporter(encoder, frame, newLatestWriter(cfg.writer, cfg.logger, cfg.errorInterval),
+		newFiniteFilter(cfg.logger))
 	reader := sdkmetric.NewPeriodicReader(exporter,
 		sdkmetric.WithInterval(cfg.interval), sdkmetric.WithProducer(instruments))
 	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, reader, instruments, http.HandlerFunc(nothingToScrape))}, nil
