@@ -12,7 +12,7 @@ import (
 
 // A secret pasted into a _FILE variable by mistake: base64 holds "/", so it
 // looks like a path, but names no file.
-const misplacedSecret = "c2VjcmV0/dG9rZW4+aGVyZQ==/hunter2"
+const misplacedSecret = "c2VjcmV0/dG9rZW4+aGVyZQ==/hunter2" //nolint:gosec // a test value, not a credential.
 
 func TestMisplacedSecretNeverEchoed(t *testing.T) {
 	cases := []struct {

@@ -3,7 +3,6 @@
 package safefile_test
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -58,7 +57,7 @@ func TestRead(t *testing.T) {
 		_, err := safefile.Read(filepath.Join(t.TempDir(), "absent"), 10)
 		require.ErrorIs(t, err, fs.ErrNotExist)
 		var pe *fs.PathError
-		assert.True(t, errors.As(err, &pe))
+		assert.ErrorAs(t, err, &pe)
 	})
 
 	t.Run("Should follow a symlink to a regular file", func(t *testing.T) {
