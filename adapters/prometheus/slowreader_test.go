@@ -55,8 +55,11 @@ func TestSlowReaders(t *testing.T) {
 		// handler can bound a scrape.
 		srv := httptest.NewServer(counting(a.Handler(), &started, &inFlight))
 		defer srv.Close()
+		// No gzip: compressing the exposition under -race is slow.
+		client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+		defer client.CloseIdleConnections()
 
-		status, body := testkit.Get(t, nil, srv.URL+"/metrics", nil)
+		status, body := testkit.Get(t, client, srv.URL+"/metrics", nil)
 		require.Equal(t, http.StatusOK, status)
 		size := uint64(len(body))
 		require.Greater(t, size, uint64(5<<20), "an exposition larger than the socket buffers")
@@ -73,7 +76,7 @@ func TestSlowReaders(t *testing.T) {
 		assert.Never(t, func() bool { return inFlight.Load() > 1 }, timeout/4, 10*time.Millisecond)
 		held := testkit.LiveHeap() - min(baseHeap, testkit.LiveHeap())
 		assert.Less(t, held, 3*size, "at most one exposition in memory (%d bytes held, exposition %d)", held, size)
-		refused, _ := testkit.Get(t, nil, srv.URL+"/metrics", nil)
+		refused, _ := testkit.Get(t, client, srv.URL+"/metrics", nil)
 		assert.Equal(t, http.StatusServiceUnavailable, refused, "the slot is taken")
 
 		// Past the timeout (and the grace to deliver a 503), the last one is cut.
@@ -85,7 +88,7 @@ func TestSlowReaders(t *testing.T) {
 		assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= baseGoroutines+1 }, time.Second, 10*time.Millisecond,
 			"no goroutine held")
 
-		status, again := testkit.Get(t, nil, srv.URL+"/metrics", nil)
+		status, again := testkit.Get(t, client, srv.URL+"/metrics", nil)
 		assert.Equal(t, http.StatusOK, status, "a legitimate scrape is served again")
 		assert.Equal(t, size, uint64(len(again)))
 	})
