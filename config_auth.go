@@ -80,7 +80,7 @@ func (s secretSource) validate() []error {
 	switch {
 	case s.value.IsZero() && s.file == "":
 		return []error{&FieldError{
-			Field: s.fileKey, Env: EnvPrefix + s.envName, Value: "",
+			Field: s.fileKey, Env: EnvPrefix + s.fileEnv, Value: "",
 			Allowed: "the " + s.what + " is missing: set " + s.settings(),
 		}}
 	case !s.value.IsZero() && s.file != "":

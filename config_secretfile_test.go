@@ -55,7 +55,11 @@ func TestMisplacedSecretNeverEchoed(t *testing.T) {
 
 	t.Run("Should name the setting of a missing password and of a missing token", func(t *testing.T) {
 		_, err := monitoring.ParseConfig([]byte("auth: basic\nauth_username: u\n"))
-		require.ErrorContains(t, err, "MONITORING_AUTH_PASSWORD")
+		fes := fieldErrors(t, err)
+		require.Len(t, fes, 1)
+		assert.Equal(t, "auth_password_file", fes[0].Field)
+		assert.Equal(t, "MONITORING_AUTH_PASSWORD_FILE", fes[0].Env, "the key and the variable of one setting")
+		require.ErrorContains(t, err, "set MONITORING_AUTH_PASSWORD, or")
 		require.ErrorContains(t, err, "auth_password_file (MONITORING_AUTH_PASSWORD_FILE)")
 		_, err = monitoring.ParseConfig([]byte("auth: bearer\n"))
 		require.ErrorContains(t, err, "set MONITORING_AUTH_TOKEN, or auth_token_file (MONITORING_AUTH_TOKEN_FILE)")
