@@ -10,10 +10,10 @@ import (
 // whose keys are known at creation: it refuses, saying why, a key that
 // is empty or not ASCII, that the exporter would drop (a name of
 // underscores only), that is reserved once translated (a "__" prefix,
-// "quantile", "le" on a histogram, the exporter's otel_scope_* labels and
+// "quantile", "le", the exporter's otel_scope_* labels and
 // the SDK's otel_metric_overflow), or two keys that the exporter would
 // turn into the same label.
-func (n Namer) CheckKeys(kind Kind, keys []string) error {
+func (n Namer) CheckKeys(keys []string) error {
 	labels := make(map[string]string, len(keys))
 	for _, k := range keys {
 		if k == "" {
@@ -28,7 +28,7 @@ func (n Namer) CheckKeys(kind Kind, keys []string) error {
 		if err != nil {
 			return fmt.Errorf("key %q: the exporter would drop it on every scrape: %w", k, err)
 		}
-		if why := reserved(label, kind); why != "" {
+		if why := reserved(label); why != "" {
 			return fmt.Errorf("key %q: the label %q is reserved (%s)", k, label, why)
 		}
 		if prev, ok := labels[label]; ok {
@@ -40,12 +40,12 @@ func (n Namer) CheckKeys(kind Kind, keys []string) error {
 }
 
 // reserved says why label cannot be one of ours, or "".
-func reserved(label string, kind Kind) string {
+func reserved(label string) string {
 	switch {
 	case strings.HasPrefix(label, "__"):
 		return `Prometheus reserves the "__" prefix`
-	case label == "le" && kind == Histogram:
-		return "it holds a histogram's bucket bounds"
+	case label == "le":
+		return "it holds a histogram's bucket bounds; promtool refuses it on any other family"
 	case label == "quantile":
 		return "it holds a summary's quantiles"
 	case label == "otel_metric_overflow":

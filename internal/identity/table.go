@@ -71,7 +71,7 @@ func (t *Table) Reserve(exported, what string) {
 // are checked with [Namer.CheckKeys] when the path declares them.
 func (t *Table) Claim(inst Instrument) error {
 	if inst.Keys != nil {
-		if err := t.namer.CheckKeys(inst.Kind, inst.Keys); err != nil {
+		if err := t.namer.CheckKeys(inst.Keys); err != nil {
 			return err
 		}
 	}
