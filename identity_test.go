@@ -307,7 +307,7 @@ func TestEveryFamilyHasHelp(t *testing.T) {
 		h.Record(t.Context(), 10, metric.WithAttributes(attribute.String("queue", "q")))
 
 		families := exposition(t, svc)
-		assert.Equal(t, "counter jobs.done (declared without a description).", families["jobs_done_total"].GetHelp())
-		assert.Equal(t, "histogram job.size in By (declared without a description).", families["job_size_bytes"].GetHelp())
+		assert.Equal(t, "A counter, declared without a description.", families["jobs_done_total"].GetHelp())
+		assert.Equal(t, "A histogram in By, declared without a description.", families["job_size_bytes"].GetHelp())
 	})
 }

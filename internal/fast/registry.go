@@ -110,7 +110,7 @@ func register[V any](r *Registry, kind identity.Kind, d port.Desc, build func(po
 		return prev.(V), true
 	}
 	if d.Description == "" {
-		d.Description = identity.Help(d.Name, kind, d.Unit)
+		d.Description = identity.Help(kind, d.Unit)
 	}
 	vec, c := build(d)
 	r.byName[d.Name] = vec

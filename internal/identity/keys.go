@@ -28,7 +28,11 @@ func (n Namer) CheckKeys(keys []string) error {
 		if err != nil {
 			return fmt.Errorf("key %q: the exporter would drop it on every scrape: %w", k, err)
 		}
-		if why := reserved(label); why != "" {
+		why := reserved(label)
+		if why == "" {
+			why = reserved(k) // "__x" escapes to "_x", but is reserved as written
+		}
+		if why != "" {
 			return fmt.Errorf("key %q: the label %q is reserved (%s)", k, label, why)
 		}
 		if prev, ok := labels[label]; ok {

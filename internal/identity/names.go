@@ -62,9 +62,11 @@ func samples(exported string, kind Kind) []string {
 
 // Help is the help text of a family declared without a description:
 // Prometheus tooling (promtool check metrics) wants one on every family.
-func Help(name string, kind Kind, unit string) string {
+// It names the kind and the unit, not the name, which the family's own
+// name already says in its exported form.
+func Help(kind Kind, unit string) string {
 	if unit == "" || unit == "1" {
-		return fmt.Sprintf("%s %s (declared without a description).", kind, name)
+		return fmt.Sprintf("A %s, declared without a description.", kind)
 	}
-	return fmt.Sprintf("%s %s in %s (declared without a description).", kind, name, unit)
+	return fmt.Sprintf("A %s in %s, declared without a description.", kind, unit)
 }

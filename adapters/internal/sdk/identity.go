@@ -93,7 +93,7 @@ func create[I, O any](m identityMeter, s spec, opts []O, build func(metric.Meter
 		return inst, fmt.Errorf("%s %q refused, it records nothing: %w", s.kind, s.name, err)
 	}
 	if s.description == "" {
-		if o, ok := any(metric.WithDescription(identity.Help(s.name, s.kind, s.unit))).(O); ok {
+		if o, ok := any(metric.WithDescription(identity.Help(s.kind, s.unit))).(O); ok {
 			opts = append(opts, o)
 		}
 	}
