@@ -226,6 +226,20 @@ func TestOneOwnerPerExportedName(t *testing.T) {
 		assert.Len(t, refusals(logs, "batch.count", `\"batch_count\"`), 1, logs.String())
 	})
 
+	t.Run("Should refuse the same on the stdout backend: names are judged as Prometheus writes them", func(t *testing.T) {
+		var logs, out testkit.Buffer
+		cfg := enabled(monitoring.BackendStdout)
+		cfg.SystemMetrics = false
+		svc := newService(t, cfg, monitoring.WithWriter(&out),
+			monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		svc.Instruments().CounterVec(port.Desc{Name: "req.count"}).Add(3, port.Values{})
+		count(t, svc.Meter(), "req-count", 5)
+		require.NoError(t, svc.ForceFlush(t.Context()))
+		assert.Contains(t, out.String(), `"Name":"req.count"`)
+		assert.NotContains(t, out.String(), `"Name":"req-count"`)
+		assert.Len(t, refusals(&logs, "req-count", `\"req_count_total\"`), 1, logs.String())
+	})
+
 	t.Run("Should refuse target_info, which the exporter serves", func(t *testing.T) {
 		svc, logs := identityService(t, "")
 		svc.Instruments().GaugeVec(port.Desc{Name: "target.info"}).Set(1, port.Values{})
@@ -309,5 +323,21 @@ func TestEveryFamilyHasHelp(t *testing.T) {
 		families := exposition(t, svc)
 		assert.Equal(t, "A counter, declared without a description.", families["jobs_done_total"].GetHelp())
 		assert.Equal(t, "A histogram in By, declared without a description.", families["job_size_bytes"].GetHelp())
+	})
+}
+
+func TestNothingOfOursIsRefused(t *testing.T) {
+	t.Run("Should start system metrics and both middlewares without a single refusal", func(t *testing.T) {
+		var logs testkit.Buffer
+		svc := newService(t, enabled(monitoring.BackendPrometheus),
+			monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+		for _, h := range []http.Handler{middleware.HTTP(svc)(ok), middleware.HTTP(svc)(ok)} {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/x", nil))
+		}
+		families := exposition(t, svc)
+		assert.Equal(t, uint64(2), histogramOf(t, families, "http_server_request_duration_seconds").GetSampleCount())
+		assert.Contains(t, families, "go_goroutines")
+		assert.Empty(t, logs.LinesContaining("level=ERROR"), logs.String())
 	})
 }
