@@ -35,10 +35,11 @@ import (
 // a silent difference.
 
 // The small sets a sequence draws from: names that collide once
-// translated (orders / orders.total, req.count / req-count, lat / lat.count),
+// translated (orders / orders.total, req.count / req-count, lat / lat.count)
+// or for the SDK (Orders / orders),
 // units that change the exported name, keys the exposition cannot carry.
 var (
-	diffNames   = []string{"orders", "orders.total", "req.count", "req-count", "lat", "lat.count", "q"}
+	diffNames   = []string{"orders", "Orders", "orders.total", "req.count", "req-count", "lat", "lat.count", "q"}
 	diffUnits   = []string{"", "s", "ms"}
 	diffKeys    = [][]string{{}, {"k"}, {"k", "j"}, {"le"}, {"a.b", "a_b"}, {"é"}, {"__x"}}
 	diffBuckets = [][]float64{nil, {1, 2, 5}, {0.5, 1}}
@@ -405,9 +406,9 @@ func TestDifferential(t *testing.T) {
 		// client_golang only if identical: our refusal of the second is what
 		// keeps the sequence equal, so this sequence must refuse something.
 		data := []byte{
-			0, pathFast, byte(kindCounter), 2, 0, 0, 0, 0, // fast counter req.count
+			0, pathFast, byte(kindCounter), 3, 0, 0, 0, 0, // fast counter req.count
 			1, 0, 1, // record on it
-			0, pathMeter, byte(kindCounter), 3, 0, 0, 0, 0, // Meter counter req-count
+			0, pathMeter, byte(kindCounter), 4, 0, 0, 0, 0, // Meter counter req-count
 			1, 1, 3, // record on it
 		}
 		assert.Equal(t, 1, runDifferential(t, data, true), "req-count is refused")

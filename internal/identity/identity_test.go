@@ -102,6 +102,12 @@ func TestTable(t *testing.T) {
 		}
 	})
 
+	t.Run("Should refuse another casing of a name, which the SDK treats as the same instrument", func(t *testing.T) {
+		tab := identity.NewTable(identity.DefaultNamer())
+		require.NoError(t, tab.Claim(counter("meter x", "Orders")))
+		assert.ErrorContains(t, tab.Claim(counter("meter x", "orders")), `name casing "orders" (was "Orders")`)
+	})
+
 	t.Run("Should refuse another owner of one exported name, whichever path comes first", func(t *testing.T) {
 		tab := identity.NewTable(identity.DefaultNamer())
 		require.NoError(t, tab.Claim(counter("meter x", "req.count")))

@@ -81,7 +81,10 @@ func (t *Table) Claim(inst Instrument) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if prev, ok := t.owners[owner{inst.Path, inst.Name}]; ok {
+	// Instrument names are case-insensitive in OpenTelemetry: the SDK hands
+	// "Orders" the instrument of "orders", exported under the first casing.
+	key := owner{inst.Path, strings.ToLower(inst.Name)}
+	if prev, ok := t.owners[key]; ok {
 		if d := differences(prev.inst, inst); len(d) > 0 {
 			return fmt.Errorf("already declared in the %s with another %s", inst.Path, strings.Join(d, ", "))
 		}
@@ -94,7 +97,7 @@ func (t *Table) Claim(inst Instrument) error {
 		}
 	}
 	e := &entry{inst: inst, exported: exported}
-	t.owners[owner{inst.Path, inst.Name}] = e
+	t.owners[key] = e
 	for _, s := range samples(exported, inst.Kind) {
 		t.names[s] = e
 	}
@@ -112,6 +115,9 @@ func (e *entry) describe() string {
 func differences(a, b Instrument) []string {
 	var d []string
 	add := func(field string, now, was any) { d = append(d, fmt.Sprintf("%s %v (was %v)", field, now, was)) }
+	if a.Name != b.Name {
+		add("name casing", fmt.Sprintf("%q", b.Name), fmt.Sprintf("%q", a.Name))
+	}
 	if a.Kind != b.Kind || a.Variant != b.Variant {
 		add("kind", strings.TrimSpace(b.Variant+" "+b.Kind.String()), strings.TrimSpace(a.Variant+" "+a.Kind.String()))
 	}
