@@ -2,7 +2,6 @@ package fast
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -181,8 +180,10 @@ func DefaultBuckets(unit string) []float64 {
 	return []float64{0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000}
 }
 
-// Validate reports what makes d unusable: an invalid name, too many, empty
-// or repeated keys, or buckets that are not finite and increasing.
+// Validate reports what makes d unusable: an invalid name, too many or
+// repeated keys, or buckets that are not finite and increasing. Which keys
+// the exposition can carry is the identity table's rule
+// ([identity.Namer.CheckKeys]), checked when the instrument is claimed.
 func Validate(d port.Desc) error {
 	if err := port.ValidateName(d.Name); err != nil {
 		return err
@@ -191,9 +192,6 @@ func Validate(d port.Desc) error {
 		return fmt.Errorf("%d keys: at most %d are allowed", len(d.Keys), port.MaxKeys)
 	}
 	for i, k := range d.Keys {
-		if k == "" {
-			return errors.New("a key is empty")
-		}
 		if slices.Contains(d.Keys[:i], k) {
 			return fmt.Errorf("the key %q is repeated", k)
 		}
