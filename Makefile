@@ -64,6 +64,7 @@ bench:
 ## fuzz: run each fuzz target for $(FUZZTIME) (CI: a short fixed time).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzHTTP$$' -fuzztime $(FUZZTIME) ./middleware
 	$(GO) test -run '^$$' -fuzz '^FuzzSums$$' -fuzztime $(FUZZTIME) ./internal/fast
 	$(GO) test -run '^$$' -fuzz '^FuzzLimit$$' -fuzztime $(FUZZTIME) ./internal/fast

@@ -54,7 +54,10 @@ func WithSkipPaths(paths ...string) Option {
 // duration and body-size metrics of every request: values returns their
 // values in the order of keys. They must come from a small fixed set (a
 // tenant tier, an API version), never raw request input: each distinct value
-// is a new series. A key of ours given again is ignored.
+// is a new series. A key of ours given again is ignored; a key the
+// exposition cannot carry (see the README's key rule: le, quantile, a "__"
+// prefix, non-ASCII...) makes the backend refuse the histograms, with a
+// logged reason.
 func WithExtraAttributes(keys []string, values func(*http.Request) []string) Option {
 	return func(c *config) {
 		var kept []string

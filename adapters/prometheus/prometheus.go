@@ -11,11 +11,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/prometheus/otlptranslator"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
+	"github.com/compozy/monitoring/internal/identity"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -57,11 +57,15 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("%s backend: %w", Name, err)
 	}
 	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
+	cfg.sdk.Namespace = cfg.namespace
 	instruments := sdk.NewInstruments(cfg.sdk)
+	// What the exporter and the handler add themselves is nobody else's.
+	instruments.Identities().Reserve("target_info", "the exporter's target_info")
+	instruments.Identities().Reserve("promhttp_metric_handler_errors_total", "the scrape handler's error counter")
 	exporterOpts := []otelprom.Option{
 		otelprom.WithRegisterer(cfg.registry),
 		otelprom.WithProducer(instruments),
-		otelprom.WithTranslationStrategy(otlptranslator.UnderscoreEscapingWithSuffixes),
+		otelprom.WithTranslationStrategy(identity.Strategy()),
 		otelprom.WithNamespace(cfg.namespace),
 	}
 	if !cfg.scopeLabels {

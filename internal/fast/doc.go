@@ -6,6 +6,12 @@
 // instruments beside the SDK's own, with cumulative temporality, units and
 // buckets.
 //
+// Every instrument is claimed on an identity table (internal/identity)
+// when it is created, the one its backend's meter shares: a redeclaration
+// that changes the numbers, a name whose exported form another instrument
+// owns, or a key the exposition cannot carry is refused and reported, and
+// the instrument handed out records nothing. Recording never consults it.
+//
 // Consistency: each series is updated with independent atomics, so a
 // collection that runs while a histogram records may see the new bucket
 // count before the new sum; the next collection sees both. Nothing recorded

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/compozy/monitoring/internal/fast"
+	"github.com/compozy/monitoring/internal/identity"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -204,6 +205,26 @@ func TestRegistry(t *testing.T) {
 		require.Len(t, sm, 1)
 		require.Len(t, sm[0].Metrics, 1)
 		assert.InDelta(t, 3, sm[0].Metrics[0].Data.(metricdata.Sum[float64]).DataPoints[0].Value, 0)
+	})
+
+	t.Run("Should claim on the table it is given, and refuse what another path owns there", func(t *testing.T) {
+		var errs []error
+		tab := identity.NewTable(identity.DefaultNamer())
+		require.NoError(t, tab.Claim(identity.Instrument{Path: "meter x", Name: "orders", Kind: identity.Counter}))
+		reg := fast.New(fast.WithIdentities(tab), fast.WithErrorHandler(func(err error) { errs = append(errs, err) }))
+		assert.Same(t, tab, reg.Identities())
+		reg.CounterVec(port.Desc{Name: "orders"}).Add(1, port.Values{})
+		reg.HistogramVec(port.Desc{Name: "d", Unit: "s"}).Record(1, port.Values{})
+		reg.HistogramVec(port.Desc{Name: "d", Unit: "ms"}).Record(1, port.Values{})
+		require.Len(t, errs, 2)
+		assert.ErrorContains(t, errs[0], `fast counter "orders" refused, it records nothing: the exported name "orders_total"`)
+		assert.ErrorContains(t, errs[1], `fast histogram "d" refused, it records nothing: already declared`)
+		assert.ErrorContains(t, errs[1], `unit "ms" (was "s")`)
+		sm := collectOf(t, reg)
+		require.Len(t, sm, 1)
+		require.Len(t, sm[0].Metrics, 1, "only the first histogram")
+		assert.Equal(t, "s", sm[0].Metrics[0].Unit)
+		assert.Equal(t, identity.Help(identity.Histogram, "s"), sm[0].Metrics[0].Description)
 	})
 
 	t.Run("Should fold values beyond the limit into the overflow series", func(t *testing.T) {

@@ -2,7 +2,6 @@ package fast
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/compozy/monitoring/internal/identity"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -29,16 +29,11 @@ type Registry struct {
 	limit   int
 	onError func(error)
 	now     func() time.Time
+	ids     *identity.Table
 
 	mu       sync.Mutex
 	families []collector
-	byName   map[string]registered
-}
-
-type registered struct {
-	kind string
-	keys []string
-	vec  any
+	byName   map[string]any // the vec of each name declared
 }
 
 // collector is a family seen from the producer.
@@ -60,43 +55,71 @@ func WithLimit(limit int) Option { return func(r *Registry) { r.limit = limit } 
 // WithErrorHandler receives the instruments that could not be created.
 func WithErrorHandler(f func(error)) Option { return func(r *Registry) { r.onError = f } }
 
+// WithIdentities makes the registry claim every instrument on t, the
+// identity table its backend shares with its meter, so that one exported
+// name has one owner across both recording paths. Without it the registry
+// keeps a table of its own.
+func WithIdentities(t *identity.Table) Option {
+	return func(r *Registry) {
+		if t != nil {
+			r.ids = t
+		}
+	}
+}
+
 // New returns an empty registry.
 func New(opts ...Option) *Registry {
-	r := &Registry{limit: DefaultLimit, onError: func(error) {}, now: time.Now, byName: map[string]registered{}}
+	r := &Registry{limit: DefaultLimit, onError: func(error) {}, now: time.Now, byName: map[string]any{}}
 	for _, opt := range opts {
 		opt(r)
+	}
+	if r.ids == nil {
+		r.ids = identity.NewTable(identity.DefaultNamer())
 	}
 	return r
 }
 
-// register validates d and returns the vec already registered under its
-// name (same kind and keys), a new one made by build, or nil after
-// reporting the error.
-func register[V any](r *Registry, kind string, d port.Desc, build func(port.Desc) (V, collector)) (V, bool) {
+// register validates d, claims its identity and returns the vec already
+// registered under its name (an identical declaration), a new one made by
+// build, or false after reporting why d is refused: a declaration that
+// differs from the first in anything that changes the numbers, a name
+// whose exported form another instrument owns, or a key the exposition
+// cannot carry.
+func register[V any](r *Registry, kind identity.Kind, d port.Desc, build func(port.Desc) (V, collector)) (V, bool) {
 	var zero V
 	if err := Validate(d); err != nil {
 		r.onError(fmt.Errorf("fast %s %q: %w", kind, d.Name, err))
 		return zero, false
 	}
+	d.Keys, d.IntKeys, d.Buckets = slices.Clone(d.Keys), slices.Clone(d.IntKeys), slices.Clone(d.Buckets)
+	if d.Keys == nil {
+		d.Keys = []string{} // declared, with no key
+	}
+	intKeys := slices.Sorted(slices.Values(d.IntKeys))
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if prev, ok := r.byName[d.Name]; ok {
-		if prev.kind == kind && slices.Equal(prev.keys, d.Keys) {
-			return prev.vec.(V), true
-		}
-		r.onError(fmt.Errorf("fast %s %q: the name is taken by a %s with keys %v", kind, d.Name, prev.kind, prev.keys))
+	if err := r.ids.Claim(identity.Instrument{
+		Path: identity.FastPath, Name: d.Name, Description: d.Description, Unit: d.Unit, Kind: kind,
+		Keys: d.Keys, IntKeys: intKeys, Buckets: d.Buckets,
+	}); err != nil {
+		r.onError(fmt.Errorf("fast %s %q refused, it records nothing: %w", kind, d.Name, err))
 		return zero, false
 	}
-	d.Keys, d.IntKeys = slices.Clone(d.Keys), slices.Clone(d.IntKeys)
+	if prev, ok := r.byName[d.Name]; ok {
+		return prev.(V), true
+	}
+	if d.Description == "" {
+		d.Description = identity.Help(kind, d.Unit)
+	}
 	vec, c := build(d)
-	r.byName[d.Name] = registered{kind: kind, keys: d.Keys, vec: vec}
+	r.byName[d.Name] = vec
 	r.families = append(r.families, c)
 	return vec, true
 }
 
 // CounterVec returns the monotonic counter d declares.
 func (r *Registry) CounterVec(d port.Desc) port.CounterVec {
-	v, ok := register(r, "counter", d, func(d port.Desc) (counterVec, collector) {
+	v, ok := register(r, identity.Counter, d, func(d port.Desc) (counterVec, collector) {
 		f := newFamily[counter](d, r.limit, r.now(), nil)
 		return counterVec{f}, sumFamily[counter]{f: f, value: (*counter).value, monotonic: true}
 	})
@@ -108,7 +131,7 @@ func (r *Registry) CounterVec(d port.Desc) port.CounterVec {
 
 // UpDownCounterVec returns the up-down counter d declares.
 func (r *Registry) UpDownCounterVec(d port.Desc) port.UpDownCounterVec {
-	v, ok := register(r, "up-down counter", d, func(d port.Desc) (upDownVec, collector) {
+	v, ok := register(r, identity.UpDownCounter, d, func(d port.Desc) (upDownVec, collector) {
 		f := newFamily[upDown](d, r.limit, r.now(), nil)
 		return upDownVec{f}, sumFamily[upDown]{f: f, value: (*upDown).value}
 	})
@@ -120,7 +143,7 @@ func (r *Registry) UpDownCounterVec(d port.Desc) port.UpDownCounterVec {
 
 // GaugeVec returns the gauge d declares.
 func (r *Registry) GaugeVec(d port.Desc) port.GaugeVec {
-	v, ok := register(r, "gauge", d, func(d port.Desc) (gaugeVec, collector) {
+	v, ok := register(r, identity.Gauge, d, func(d port.Desc) (gaugeVec, collector) {
 		f := newFamily[gauge](d, r.limit, r.now(), nil)
 		return gaugeVec{f}, gaugeFamily{f}
 	})
@@ -137,7 +160,7 @@ func (r *Registry) HistogramVec(d port.Desc) port.HistogramVec {
 	if len(d.Buckets) == 0 {
 		d.Buckets = DefaultBuckets(d.Unit)
 	}
-	v, ok := register(r, "histogram", d, func(d port.Desc) (histogramVec, collector) {
+	v, ok := register(r, identity.Histogram, d, func(d port.Desc) (histogramVec, collector) {
 		bounds := slices.Clone(d.Buckets)
 		f := newFamily[histogram](d, r.limit, r.now(), initHistogram(bounds))
 		return histogramVec{f}, histogramFamily{f}
@@ -157,8 +180,10 @@ func DefaultBuckets(unit string) []float64 {
 	return []float64{0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000}
 }
 
-// Validate reports what makes d unusable: an invalid name, too many, empty
-// or repeated keys, or buckets that are not finite and increasing.
+// Validate reports what makes d unusable: an invalid name, too many or
+// repeated keys, or buckets that are not finite and increasing. Which keys
+// the exposition can carry is the identity table's rule
+// ([identity.Namer.CheckKeys]), checked when the instrument is claimed.
 func Validate(d port.Desc) error {
 	if err := port.ValidateName(d.Name); err != nil {
 		return err
@@ -167,9 +192,6 @@ func Validate(d port.Desc) error {
 		return fmt.Errorf("%d keys: at most %d are allowed", len(d.Keys), port.MaxKeys)
 	}
 	for i, k := range d.Keys {
-		if k == "" {
-			return errors.New("a key is empty")
-		}
 		if slices.Contains(d.Keys[:i], k) {
 			return fmt.Errorf("the key %q is repeated", k)
 		}
@@ -206,3 +228,7 @@ func (r *Registry) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	}
 	return []metricdata.ScopeMetrics{sm}, nil
 }
+
+// Identities returns the identity table the registry claims its
+// instruments on, for the backend's meter to share.
+func (r *Registry) Identities() *identity.Table { return r.ids }

@@ -37,12 +37,15 @@ type Settings struct {
 	Views []sdkmetric.View
 	// OnError receives the fast instruments that could not be created.
 	OnError func(error)
+	// Namespace prefixes exported names; instruments are judged by the
+	// names the Prometheus exporter gives them with it.
+	Namespace string
 }
 
 // NewInstruments returns the fast-instrument registry of s: the adapter
 // hands it to its reader as a producer, then to [NewBackend].
 func NewInstruments(s Settings) *fast.Registry {
-	opts := []fast.Option{fast.WithLimit(s.CardinalityLimit)}
+	opts := []fast.Option{fast.WithLimit(s.CardinalityLimit), fast.WithIdentities(NewIdentities(s))}
 	if s.OnError != nil {
 		opts = append(opts, fast.WithErrorHandler(s.OnError))
 	}
@@ -103,7 +106,7 @@ func NewBackend(
 		sdkmetric.WithCardinalityLimit(s.CardinalityLimit),
 		sdkmetric.WithView(s.Views...),
 	)
-	provider := WithSecondsBuckets(mp)
+	provider := WithIdentities(WithSecondsBuckets(mp), instruments.Identities(), s.Views)
 	return &Backend{
 		name:     name,
 		sdk:      mp,
