@@ -17,7 +17,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-
 // Settings of the otlp backend accepted in [OTLPConfig].
 const (
 	OTLPProtocolHTTP = "http/protobuf"
@@ -374,7 +373,7 @@ func applyOTelResource(c *Config) error {
 	res, err := resource.New(context.Background(), resource.WithFromEnv())
 	if err != nil {
 		return &FieldError{Field: "OTEL_RESOURCE_ATTRIBUTES", Env: "OTEL_RESOURCE_ATTRIBUTES",
-			Value: shorten(os.Getenv("OTEL_RESOURCE_ATTRIBUTES")),
+			Value:   shorten(os.Getenv("OTEL_RESOURCE_ATTRIBUTES")),
 			Allowed: "must be key=value pairs separated by commas, values URL-encoded: " + err.Error()}
 	}
 	c.resourceAttrs = nil

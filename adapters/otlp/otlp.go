@@ -68,7 +68,7 @@ func NewPart(ctx context.Context, instruments *fast.Registry, opts ...Option) (s
 // would overwrite each other's numbers.
 func NewInstanceID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails.
+	_, _ = rand.Read(b[:])  // crypto/rand.Read never fails.
 	b[6] = b[6]&0x0f | 0x40 // a version 4 UUID
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
