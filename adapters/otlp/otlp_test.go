@@ -2,6 +2,7 @@ package otlp_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ func newAdapter(t *testing.T, protocol string, rcv *otlptest.Receiver, opts ...o
 	base := []otlp.Option{
 		otlp.WithProtocol(protocol), otlp.WithEndpoint(rcv.URL), otlp.WithInterval(time.Hour),
 		otlp.WithTimeout(time.Second), otlp.WithServiceName("checkout"), otlp.WithInstanceID("checkout-7"),
+		otlp.WithLogger(slog.New(slog.DiscardHandler)),
 	}
 	a, err := otlp.New(t.Context(), append(base, opts...)...)
 	require.NoError(t, err)
