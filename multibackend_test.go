@@ -3,8 +3,8 @@ package monitoring_test
 import (
 	"context"
 	"log/slog"
-	"strconv"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"

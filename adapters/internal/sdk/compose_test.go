@@ -62,7 +62,9 @@ func (e *fakeExporter) exports() []float64 {
 	return append([]float64(nil), e.exported...)
 }
 
-func pushPart(name string, in interface{ Produce(context.Context) ([]metricdata.ScopeMetrics, error) },
+func pushPart(name string, in interface {
+	Produce(context.Context) ([]metricdata.ScopeMetrics, error)
+},
 	e *fakeExporter,
 ) sdk.Part {
 	return sdk.Part{Name: name, Reader: sdkmetric.NewPeriodicReader(e, sdkmetric.WithInterval(time.Hour),
