@@ -209,3 +209,12 @@ func TestThroughARealCollector(t *testing.T) {
 		assert.NoError(t, service.stop(t))
 	})
 }
+
+func TestGatewayConfig(t *testing.T) {
+	t.Run("Should be accepted by the collector the Makefile builds", func(t *testing.T) {
+		collector := binaries.Path(t, collectorBinary, collectorHint, goBin(t))
+		cfg := filepath.Join(moduleRoot(t), "deploy", "collector", "gateway.yaml")
+		out, err := exec.CommandContext(t.Context(), collector, "validate", "--config", cfg).CombinedOutput() //nolint:gosec // found by binaries.Path.
+		require.NoError(t, err, string(out))
+	})
+}
