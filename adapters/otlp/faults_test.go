@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -142,4 +144,24 @@ func flush(t *testing.T, a *otlp.Adapter) error {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	return a.ForceFlush(ctx)
+}
+
+func TestBoundedWhileDown(t *testing.T) {
+	t.Run("Should hold no more goroutines after many failed exports than after one", func(t *testing.T) {
+		rcv := otlptest.NewHTTP(t)
+		rcv.Close()
+		a := newAdapter(t, otlp.ProtocolHTTP, rcv)
+		jobs := a.Instruments().CounterVec(port.Desc{Name: "jobs", Keys: []string{"n"}})
+		jobs.Add(1, port.Values{"0"})
+		require.Error(t, flush(t, a))
+		before := runtime.NumGoroutine()
+		for i := range 50 {
+			jobs.Add(1, port.Values{strconv.Itoa(i % 10)})
+			require.Error(t, flush(t, a))
+		}
+		assert.LessOrEqual(t, runtime.NumGoroutine(), before+2, "nothing piles up while the collector is down")
+		again := otlptest.NewHTTPAt(t, rcv.Addr())
+		require.NoError(t, flush(t, a))
+		assert.Len(t, again.Points("jobs"), 10, "one point per series, however many exports failed")
+	})
 }

@@ -46,10 +46,20 @@ type lastPoint struct {
 var _ sdkmetric.Producer = (*TemporalityProducer)(nil)
 
 // ForReader returns the view of r for a reader whose temporality, by kind
-// of instrument, is temporality (the exporter's Temporality method). A nil
-// temporality is cumulative for every kind.
+// of instrument, is temporality (the exporter's Temporality method): r
+// itself when every kind the registry makes is cumulative (a nil
+// temporality is), a [TemporalityProducer] otherwise.
 func (r *Registry) ForReader(temporality func(sdkmetric.InstrumentKind) metricdata.Temporality) sdkmetric.Producer {
 	if temporality == nil {
+		return r
+	}
+	delta := false
+	for _, k := range []sdkmetric.InstrumentKind{
+		sdkmetric.InstrumentKindCounter, sdkmetric.InstrumentKindUpDownCounter, sdkmetric.InstrumentKindHistogram,
+	} {
+		delta = delta || temporality(k) == metricdata.DeltaTemporality
+	}
+	if !delta {
 		return r
 	}
 	return &TemporalityProducer{r: r, temporality: temporality, last: map[seriesKey]*lastPoint{}}

@@ -116,3 +116,13 @@ func deltaOf(t *testing.T, reader *sdkmetric.ManualReader) float64 {
 	}
 	return v
 }
+
+func TestForReaderCumulative(t *testing.T) {
+	t.Run("Should hand a cumulative reader the registry itself", func(t *testing.T) {
+		reg := fast.New()
+		assert.Same(t, reg, reg.ForReader(nil))
+		assert.Same(t, reg, reg.ForReader(sdkmetric.CumulativeTemporalitySelector))
+		_, isView := reg.ForReader(sdkmetric.DeltaTemporalitySelector).(*fast.TemporalityProducer)
+		assert.True(t, isView)
+	})
+}
