@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"slices"
@@ -207,10 +208,10 @@ func (c *Config) otlpSecrets() (otlpSecrets, error) {
 	}
 	out.tls = &tls.Config{MinVersion: tls.VersionTLS12}
 	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+		pem, err := readRegularFile(o.CAFile)
 		if err != nil {
 			return out, &FieldError{Field: "otlp.ca_file", Env: EnvPrefix + "OTLP_CA_FILE", Value: o.CAFile,
-				Allowed: "must name a readable PEM file: " + errors.Unwrap(err).Error()}
+				Allowed: "must name a readable PEM file: " + err.Error()}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -220,7 +221,17 @@ func (c *Config) otlpSecrets() (otlpSecrets, error) {
 		out.tls.RootCAs = pool
 	}
 	if o.ClientCertFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.ClientCertFile, o.ClientKeyFile)
+		certPEM, err := readRegularFile(o.ClientCertFile)
+		if err != nil {
+			return out, &FieldError{Field: "otlp.client_cert_file", Env: EnvPrefix + "OTLP_CLIENT_CERT_FILE",
+				Value: o.ClientCertFile, Allowed: "must name a readable PEM file: " + err.Error()}
+		}
+		keyPEM, err := readRegularFile(o.ClientKeyFile)
+		if err != nil {
+			return out, &FieldError{Field: "otlp.client_key_file", Env: EnvPrefix + "OTLP_CLIENT_KEY_FILE",
+				Value: o.ClientKeyFile, Allowed: "must name a readable PEM file: " + err.Error()}
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return out, &FieldError{Field: "otlp.client_cert_file", Env: EnvPrefix + "OTLP_CLIENT_CERT_FILE",
 				Value: o.ClientCertFile, Allowed: "must be a PEM certificate matching client_key_file: " + err.Error()}
@@ -445,4 +456,32 @@ func backendListAsScalar(data []byte) []byte {
 		return out
 	}
 	return data
+}
+
+// readRegularFile reads a TLS file of at most 1 MiB: a FIFO or a device
+// would block the start, a huge file cost its memory.
+func readRegularFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	if info.Size() > 1<<20 {
+		return nil, errors.New("larger than 1 MiB")
+	}
+	data, err := os.ReadFile(path) //nolint:gosec // the path is the operator's choice.
+	if err != nil {
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return nil, err
+	}
+	return data, nil
 }

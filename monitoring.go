@@ -18,8 +18,8 @@ import (
 )
 
 // NewMonitoringService builds the service the configuration asks for. A nil
-// cfg means [DefaultConfig]. An invalid cfg, or a credential file that
-// cannot be read, is the only error it returns: a backend that cannot start
+// cfg means [DefaultConfig]. An invalid cfg, or a credential or TLS file
+// that cannot be read, is the only error it returns: a backend that cannot start
 // is logged, reported by the service's status, and replaced by the no-op
 // backend, so the application runs on without metrics and /metrics answers
 // 503 with the reason. With cfg.Auth, the exposition handler asks for the
@@ -41,6 +41,11 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 		return nil, err
 	}
 	o := options{logger: slog.Default()}
+	if cfg.Enabled && cfg.uses(BackendOTLP) {
+		if o.otlp, err = cfg.otlpSecrets(); err != nil {
+			return nil, err
+		}
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -162,11 +167,7 @@ func stdoutPart(ctx context.Context, cfg *Config, o *options, in *compose.Instru
 }
 
 func otlpPart(ctx context.Context, cfg *Config, o *options, in *compose.Instruments) (compose.Part, error) {
-	secrets, err := cfg.otlpSecrets()
-	if err != nil {
-		return compose.Part{}, err
-	}
-	oc := cfg.OTLP
+	secrets, oc := o.otlp, cfg.OTLP
 	oopts := []otlpadapter.Option{
 		otlpadapter.WithProtocol(oc.Protocol),
 		otlpadapter.WithEndpoint(cfg.otlpEndpoint()),

@@ -23,6 +23,8 @@ type options struct {
 	// otlpErrorInterval, when positive, is how often the otlp backend logs
 	// an export that keeps failing.
 	otlpErrorInterval time.Duration
+	// otlp holds the headers and TLS settings read from their files.
+	otlp otlpSecrets
 	// keepOTelErrorHandler leaves OpenTelemetry's global error handler alone.
 	keepOTelErrorHandler bool
 }

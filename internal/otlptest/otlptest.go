@@ -8,9 +8,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -88,6 +92,26 @@ func NewHTTPAt(t testing.TB, addr string) *Receiver {
 	r.stop = func() { _ = srv.Close(); <-done }
 	t.Cleanup(r.Close)
 	return r
+}
+
+// NewHTTPS starts an OTLP/HTTP receiver over TLS on 127.0.0.1 with a
+// certificate of its own, and returns it with that certificate's CA in PEM,
+// for a client's ca_file. When clientCAs is not nil, the receiver asks for
+// a client certificate signed by one of them (mutual TLS).
+func NewHTTPS(t testing.TB, clientCAs *x509.CertPool) (*Receiver, []byte) {
+	t.Helper()
+	r := newReceiver(t, "127.0.0.1:0")
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(r.serveHTTP))
+	_ = srv.Listener.Close()
+	srv.Listener = r.listener
+	if clientCAs != nil {
+		srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCAs, MinVersion: tls.VersionTLS12}
+	}
+	srv.StartTLS()
+	r.URL = srv.URL + "/v1/metrics"
+	r.stop = srv.Close
+	t.Cleanup(r.Close)
+	return r, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 }
 
 // NewGRPCAt starts an OTLP/gRPC receiver on addr, stopped at the end of
