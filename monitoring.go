@@ -81,7 +81,8 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 // itself, reported by the status; when none starts, the error is returned
 // and the caller serves the no-op backend.
 func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, error) {
-	if !cfg.Enabled || cfg.Backend == BackendNoop {
+	names := cfg.Backends()
+	if !cfg.Enabled || (len(names) == 1 && names[0] == BackendNoop) {
 		return noopadapter.New(), nil
 	}
 	version, _ := service.BuildInfo(o.version, o.commit)
@@ -102,7 +103,6 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 	instruments := compose.NewInstruments(settings)
 
 	table := backendTable()
-	names := cfg.Backends()
 	parts := make([]compose.Part, 0, len(names))
 	var errs []error
 	for _, name := range names {

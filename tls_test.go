@@ -90,3 +90,28 @@ func TestOTLPOverTLS(t *testing.T) {
 		assert.Contains(t, fe.Allowed, "regular file")
 	})
 }
+
+func TestOTLPHeaders(t *testing.T) {
+	t.Run("Should send the headers of the headers file, URL-decoded", func(t *testing.T) {
+		rcv := otlptest.NewGRPC(t)
+		cfg := tlsConfig(rcv)
+		cfg.OTLP.Protocol = monitoring.OTLPProtocolGRPC
+		cfg.OTLP.HeadersFile = writeFile(t, "headers", []byte("x-api-key=s3cr%20t, x-tenant=shop\n"))
+		svc := newService(t, cfg)
+		count(t, svc.Meter(), "shop.orders", 1)
+		require.NoError(t, svc.ForceFlush(t.Context()))
+		assert.Equal(t, "s3cr t", rcv.Header("x-api-key"))
+		assert.Equal(t, "shop", rcv.Header("x-tenant"))
+	})
+	t.Run("Should send the headers of MONITORING_OTLP_HEADERS", func(t *testing.T) {
+		rcv := otlptest.NewHTTP(t)
+		t.Setenv("MONITORING_OTLP_HEADERS", "authorization=Bearer%20abc")
+		cfg, err := monitoring.ParseConfig([]byte("enabled: true\nbackend: otlp\nsystem_metrics: false\notlp:\n  endpoint: " +
+			rcv.URL + "\n  interval: 1h\n"))
+		require.NoError(t, err)
+		svc := newService(t, cfg)
+		count(t, svc.Meter(), "shop.orders", 1)
+		require.NoError(t, svc.ForceFlush(t.Context()))
+		assert.Equal(t, "Bearer abc", rcv.Header("authorization"))
+	})
+}

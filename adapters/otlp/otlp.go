@@ -185,9 +185,13 @@ func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
 	case cfg.tls != nil:
 		opts = append(opts, otlpmetrichttp.WithTLSClientConfig(cfg.tls))
 	}
+	// Always explicit: the exporter would otherwise read OTEL_EXPORTER_OTLP_COMPRESSION
+	// itself, over the configuration's choice.
+	compression := otlpmetrichttp.NoCompression
 	if cfg.gzip {
-		opts = append(opts, otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression))
+		compression = otlpmetrichttp.GzipCompression
 	}
+	opts = append(opts, otlpmetrichttp.WithCompression(compression))
 	return otlpmetrichttp.New(ctx, opts...) //nolint:wrapcheck // wrapped by the caller.
 }
 

@@ -196,3 +196,13 @@ func TestInstanceID(t *testing.T) {
 		assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, a)
 	})
 }
+
+func TestGzip(t *testing.T) {
+	transports(t, func(t *testing.T, protocol string, rcv *otlptest.Receiver) {
+		a := newAdapter(t, protocol, rcv, otlp.WithGzip(), otlp.WithHeaders(map[string]string{"x-api-key": "k"}))
+		a.Instruments().CounterVec(port.Desc{Name: "jobs"}).Add(4, port.Values{})
+		require.NoError(t, a.ForceFlush(t.Context()))
+		assert.InDelta(t, 4.0, total(rcv, "jobs", "", ""), 0, "a compressed export decodes to the same points")
+		assert.Equal(t, "k", rcv.Header("x-api-key"), "the headers go with every export")
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ import (
 	metricpb "go.opentelemetry.io/proto/otlp/metrics/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	_ "google.golang.org/grpc/encoding/gzip" // the server side of gzip compression
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -55,6 +57,7 @@ type Receiver struct {
 	mu       sync.Mutex
 	mode     Mode
 	requests []*colmetricpb.ExportMetricsServiceRequest
+	header   map[string]string // the headers (gRPC metadata) of the last export
 	refused  int
 	arrived  chan struct{} // signalled (without blocking) on every export attempt
 	release  chan struct{} // closed at the end to free hanging exports
@@ -155,6 +158,20 @@ func (r *Receiver) Requests() []*colmetricpb.ExportMetricsServiceRequest {
 	return append([]*colmetricpb.ExportMetricsServiceRequest(nil), r.requests...)
 }
 
+// Header returns the value of the header (gRPC metadata) key of the last
+// export, key in lower case.
+func (r *Receiver) Header(key string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.header[key]
+}
+
+func (r *Receiver) setHeader(h map[string]string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.header = h
+}
+
 // Refused returns how many exports were answered with an error.
 func (r *Receiver) Refused() int {
 	r.mu.Lock()
@@ -196,6 +213,11 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "not an OTLP metrics export", http.StatusNotFound)
 		return
 	}
+	h := map[string]string{}
+	for k := range req.Header {
+		h[strings.ToLower(k)] = req.Header.Get(k)
+	}
+	r.setHeader(h)
 	var body io.Reader = req.Body
 	if req.Header.Get("Content-Encoding") == "gzip" {
 		gz, err := gzip.NewReader(req.Body)
@@ -232,6 +254,13 @@ type grpcService struct {
 }
 
 func (s grpcService) Export(ctx context.Context, req *colmetricpb.ExportMetricsServiceRequest) (*colmetricpb.ExportMetricsServiceResponse, error) {
+	h := map[string]string{}
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		for k, v := range md {
+			h[k] = strings.Join(v, ",")
+		}
+	}
+	s.r.setHeader(h)
 	if m := s.r.receive(ctx, req); m != Accept && m != Discard {
 		return nil, status.Error(codes.Unavailable, "collector unavailable") //nolint:wrapcheck // a gRPC status.
 	}
