@@ -392,11 +392,11 @@ func applyOTelResource(c *Config) error {
 		switch kv.Key {
 		case "service.name":
 			if _, ok := os.LookupEnv(EnvPrefix + "SERVICE_NAME"); !ok {
-				c.ServiceName = kv.Value.Emit()
+				c.ServiceName = kv.Value.String()
 			}
 		case "service.instance.id":
 			if _, ok := os.LookupEnv(EnvPrefix + "SERVICE_INSTANCE_ID"); !ok {
-				c.ServiceInstanceID = kv.Value.Emit()
+				c.ServiceInstanceID = kv.Value.String()
 			}
 		default:
 			c.resourceAttrs = append(c.resourceAttrs, kv)

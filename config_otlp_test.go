@@ -2,7 +2,6 @@ package monitoring_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -178,7 +177,7 @@ func TestOTelVariables(t *testing.T) {
 		t.Setenv("OTEL_METRIC_EXPORT_INTERVAL", "1m")
 		_, err := monitoring.ParseConfig([]byte("backend: otlp\n"))
 		var fe *monitoring.FieldError
-		require.True(t, errors.As(err, &fe))
+		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, "OTEL_METRIC_EXPORT_INTERVAL", fe.Env)
 	})
 }

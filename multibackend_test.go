@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,10 +18,10 @@ import (
 	"github.com/compozy/monitoring/port"
 )
 
-// pushingTo returns a config for backends with otlp exporting to rcv,
-// only when flushed.
-func pushingTo(rcv *otlptest.Receiver, backends string) *monitoring.Config {
-	cfg := enabled(backends)
+// pushingTo returns a config for prometheus and otlp, otlp exporting to
+// rcv only when flushed.
+func pushingTo(rcv *otlptest.Receiver) *monitoring.Config {
+	cfg := enabled("prometheus,otlp")
 	cfg.ServiceName = "checkout"
 	cfg.ServiceInstanceID = "checkout-1"
 	cfg.OTLP.Endpoint = rcv.URL
@@ -42,7 +41,7 @@ func sumOf(rcv *otlptest.Receiver, name string) float64 {
 func TestSeveralBackends(t *testing.T) {
 	t.Run("Should export each record to /metrics and to the collector, cumulative on both", func(t *testing.T) {
 		rcv := otlptest.NewHTTP(t)
-		svc := newService(t, pushingTo(rcv, "prometheus,otlp"))
+		svc := newService(t, pushingTo(rcv))
 		count(t, svc.Meter(), "shop.orders", 3)
 		svc.Instruments().CounterVec(port.Desc{Name: "shop.refunds", Keys: []string{"reason"}}).
 			Add(2, port.Values{"damaged"})
@@ -69,7 +68,7 @@ func TestSeveralBackends(t *testing.T) {
 
 	t.Run("Should hand the collector deltas that add up to the total while /metrics stays cumulative", func(t *testing.T) {
 		rcv := otlptest.NewGRPC(t)
-		cfg := pushingTo(rcv, "prometheus,otlp")
+		cfg := pushingTo(rcv)
 		cfg.OTLP.Protocol = monitoring.OTLPProtocolGRPC
 		cfg.OTLP.Temporality = monitoring.OTLPTemporalityDelta
 		svc := newService(t, cfg)
@@ -98,7 +97,7 @@ func TestSeveralBackends(t *testing.T) {
 	t.Run("Should serve the other backends when one fails to start, and say which", func(t *testing.T) {
 		rcv := otlptest.NewHTTP(t)
 		logger, logs := testLogger()
-		svc := newService(t, pushingTo(rcv, "prometheus,otlp"),
+		svc := newService(t, pushingTo(rcv),
 			monitoring.WithRegistry(refusingRegistry{}), monitoring.WithLogger(logger))
 		count(t, svc.Meter(), "shop.orders", 1)
 		require.NoError(t, svc.ForceFlush(t.Context()))
@@ -134,7 +133,7 @@ func TestSeveralBackends(t *testing.T) {
 	t.Run("Should start at once and record with the collector unreachable", func(t *testing.T) {
 		rcv := otlptest.NewHTTP(t)
 		rcv.Close()
-		cfg := pushingTo(rcv, "prometheus,otlp")
+		cfg := pushingTo(rcv)
 		svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithLogger(discard()))
 		require.NoError(t, err)
 		count(t, svc.Meter(), "shop.orders", 1)
@@ -148,7 +147,7 @@ func TestSeveralBackends(t *testing.T) {
 		defer cancel()
 		err = svc.Shutdown(ctx)
 		require.Error(t, err)
-		assert.True(t, strings.Contains(err.Error(), "otlp"), err.Error())
+		assert.Contains(t, err.Error(), "otlp")
 	})
 
 	t.Run("Should run noop alone", func(t *testing.T) {

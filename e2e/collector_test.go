@@ -83,11 +83,15 @@ service:
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
+		var err error
 		select {
-		case <-done:
+		case err = <-done:
 		case <-time.After(15 * time.Second):
 			_ = cmd.Process.Kill()
-			<-done
+			err = <-done
+		}
+		if err != nil {
+			t.Logf("collector exited: %v", err)
 		}
 		_ = logFile.Close()
 		if t.Failed() {
@@ -172,7 +176,7 @@ func TestThroughARealCollector(t *testing.T) {
 	waitFor(t, 60*time.Second, "the remote-written counts to reach the requests sent", func() (bool, error) {
 		v, err := api.query(t, `sum(`+pushed+`)`)
 		if err != nil || len(v) != 1 {
-			return false, fmt.Errorf("no remote-written series yet: %v", err)
+			return false, fmt.Errorf("no remote-written series yet: %w", err)
 		}
 		got := v[0].float(t)
 		return got == float64(total), fmt.Errorf("%v of %d requests", got, total)

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	metricpb "go.opentelemetry.io/proto/otlp/metrics/v1"
 
+	"github.com/compozy/monitoring/adapters/adaptertest"
 	"github.com/compozy/monitoring/adapters/otlp"
 	"github.com/compozy/monitoring/internal/otlptest"
 	"github.com/compozy/monitoring/port"
@@ -204,5 +205,11 @@ func TestGzip(t *testing.T) {
 		require.NoError(t, a.ForceFlush(t.Context()))
 		assert.InDelta(t, 4.0, total(rcv, "jobs", "", ""), 0, "a compressed export decodes to the same points")
 		assert.Equal(t, "k", rcv.Header("x-api-key"), "the headers go with every export")
+	})
+}
+
+func TestConformance(t *testing.T) {
+	transports(t, func(t *testing.T, protocol string, rcv *otlptest.Receiver) {
+		adaptertest.Run(t, func(t *testing.T) port.Monitoring { return newAdapter(t, protocol, rcv) })
 	})
 }
