@@ -69,6 +69,7 @@ const (
 	boundedWfPatient   = "bounded_patient"
 	boundedWfLoop      = "bounded_loop"
 	boundedWfImpatient = "bounded_impatient"
+	boundedWfLocal     = "bounded_local"
 
 	boundedActCharge  = "bounded_charge"
 	boundedActDecline = "bounded_decline"
@@ -77,12 +78,12 @@ const (
 )
 
 // The route templates registered on the ServeMux and on gin, as the
-// middleware reports them (gin's ":id" written "{id}").
+// middleware reports them: each in its router's own syntax.
 var (
 	boundedMuxRoutes = []string{
 		"/orders/{id}", "/orders", "/files/{path...}", "/orgs/{org}/", "/hosted/{name}", "/{$}", "/panic",
 	}
-	boundedGinRoutes = []string{"/users/{id}", "/users/{id}/orders/{order}", "/users", "/static/{filepath...}", "/gpanic"}
+	boundedGinRoutes = []string{"/users/:id", "/users/:id/orders/:order", "/users", "/static/*filepath", "/gpanic"}
 )
 
 // The status codes the handlers below choose from, and those the routers
@@ -178,8 +179,9 @@ func newAttrAllowlist() attrAllowlist {
 		"go.memory.type": boundedStrings("stack", "other"),
 		// The interceptor, and the Temporal SDK's own metrics.
 		"workflow_type": boundedStrings(boundedWfOrder, boundedWfDeclined, boundedWfExploding, boundedWfPanicking,
-			boundedWfPatient, boundedWfLoop, boundedWfImpatient),
+			boundedWfPatient, boundedWfLoop, boundedWfImpatient, boundedWfLocal),
 		"activity_type": boundedStrings(boundedActCharge, boundedActDecline, boundedActExplode, boundedActHang),
+		"activity_kind": boundedStrings(interceptor.ActivityKindRegular, interceptor.ActivityKindLocal),
 		"task_queue":    boundedStrings(boundedQueue),
 		"namespace":     boundedStrings(boundedNamespace),
 		"outcome": boundedStrings(interceptor.OutcomeCompleted, interceptor.OutcomeFailed, interceptor.OutcomeCanceled,
@@ -190,7 +192,7 @@ func newAttrAllowlist() attrAllowlist {
 	httpKeys := []attribute.Key{"http.request.method", "url.scheme", "http.route", "http.response.status_code",
 		"network.protocol.version", "error.type"}
 	workflowKeys := []attribute.Key{"workflow_type", "task_queue", "namespace"}
-	activityKeys := []attribute.Key{"activity_type", "task_queue", "namespace"}
+	activityKeys := []attribute.Key{"activity_type", "activity_kind", "task_queue", "namespace"}
 	metrics := map[string]map[string][]attribute.Key{
 		fast.ScopeName: {
 			"http.server.request.duration":   httpKeys,
@@ -203,15 +205,16 @@ func newAttrAllowlist() attrAllowlist {
 			"process.uptime": nil,
 		},
 		interceptor.ScopeName: {
-			"temporal.workflow.started":  workflowKeys,
-			"temporal.workflow.panics":   workflowKeys,
-			"temporal.workflow.ended":    append(slices.Clip(workflowKeys), "outcome"),
-			"temporal.workflow.duration": append(slices.Clip(workflowKeys), "outcome"),
-			"temporal.activity.started":  activityKeys,
-			"temporal.activity.ended":    append(slices.Clip(activityKeys), "outcome"),
-			"temporal.activity.duration": append(slices.Clip(activityKeys), "outcome"),
-			"temporal.worker.running":    {"task_queue"},
-			"temporal.worker.configured": nil,
+			"temporal.workflow.started":    workflowKeys,
+			"temporal.workflow.panics":     workflowKeys,
+			"temporal.workflow.ended":      append(slices.Clip(workflowKeys), "outcome"),
+			"temporal.workflow.duration":   append(slices.Clip(workflowKeys), "outcome"),
+			"temporal.workflow.superseded": append(slices.Clip(workflowKeys), "outcome"),
+			"temporal.activity.started":    activityKeys,
+			"temporal.activity.ended":      append(slices.Clip(activityKeys), "outcome"),
+			"temporal.activity.duration":   append(slices.Clip(activityKeys), "outcome"),
+			"temporal.worker.running":      {"task_queue"},
+			"temporal.worker.configured":   nil,
 		},
 	}
 	scopes := map[string][]attribute.Key{
@@ -603,6 +606,14 @@ func boundedActivityWorkflow(name string, timeout time.Duration) func(workflow.C
 	}
 }
 
+// boundedLocalActivity runs boundedCharge as a local activity.
+func boundedLocalActivity(ctx workflow.Context, note string) (string, error) {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	var out string
+	err := workflow.ExecuteLocalActivity(ctx, boundedActCharge, note).Get(ctx, &out)
+	return out, err
+}
+
 func boundedPanicking(_ workflow.Context, note string) (string, error) {
 	panic("workflow exploded " + note)
 }
@@ -647,13 +658,11 @@ func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *host
 		{workflow: boundedWfOrder}, {workflow: boundedWfOrder}, {workflow: boundedWfDeclined, wantErr: true},
 		{workflow: boundedWfExploding, wantErr: true}, {workflow: boundedWfPanicking, wantErr: true},
 		{workflow: boundedWfPatient, wantErr: true, cancelAfter: time.Minute}, {workflow: boundedWfLoop, wantErr: true},
-		{workflow: boundedWfImpatient, wantErr: true},
+		{workflow: boundedWfImpatient, wantErr: true}, {workflow: boundedWfLocal},
 	}
 	for _, run := range runs {
 		env := suite.NewTestWorkflowEnvironment()
-		// One interceptor per environment, as one per worker process: every
-		// test environment gives its execution the same run ID, which an
-		// interceptor counts once.
+		// One interceptor per environment, as one per worker process.
 		env.SetWorkerOptions(worker.Options{Interceptors: []temporalinterceptor.WorkerInterceptor{newInterceptor()}})
 		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "wf-" + m(), TaskQueue: boundedQueue})
 		env.SetIdentity("worker-" + m())
@@ -665,6 +674,7 @@ func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *host
 			boundedWfPanicking: boundedPanicking,
 			boundedWfPatient:   boundedPatient,
 			boundedWfLoop:      boundedLoop,
+			boundedWfLocal:     boundedLocalActivity,
 		} {
 			env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 		}
@@ -685,7 +695,29 @@ func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *host
 			require.NoError(t, env.GetWorkflowError(), run.workflow)
 		}
 	}
-	return len(runs)
+	// One execution that ends live twice with different outcomes, as when the
+	// server rejects a completion: the same interceptor, IDs and start time.
+	superseding := newInterceptor()
+	id, start := "wf-"+m(), time.Now()
+	for _, fail := range []bool{false, true} {
+		env := suite.NewTestWorkflowEnvironment()
+		env.SetWorkerOptions(worker.Options{Interceptors: []temporalinterceptor.WorkerInterceptor{superseding}})
+		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id, TaskQueue: boundedQueue})
+		env.SetStartTime(start)
+		env.RegisterWorkflowWithOptions(boundedVerdict, workflow.RegisterOptions{Name: boundedWfOrder})
+		env.ExecuteWorkflow(boundedWfOrder, m(), fail)
+		require.True(t, env.IsWorkflowCompleted())
+		require.Equal(t, fail, env.GetWorkflowError() != nil)
+	}
+	return len(runs) + 1
+}
+
+// boundedVerdict fails with note when told to.
+func boundedVerdict(_ workflow.Context, note string, fail bool) (string, error) {
+	if fail {
+		return "", errors.New("verdict " + note)
+	}
+	return note, nil
 }
 
 // boundedIdleWorker stands for a Temporal worker for WorkerInterceptor.Track: it

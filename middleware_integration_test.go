@@ -5,9 +5,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -32,7 +35,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 		code, body := scrape(t, e)
 		require.Equal(t, http.StatusOK, code)
 		assert.Contains(t, body, `http_server_request_duration_seconds_count{`+
-			`http_request_method="GET",http_response_status_code="200",http_route="/orders/{id}",`+
+			`http_request_method="GET",http_response_status_code="200",http_route="/orders/:id",`+
 			`network_protocol_version="1.1",url_scheme="http"} 2`)
 		assert.Contains(t, body, `error_type="500"`)
 		assert.Contains(t, body, `http_route="unmatched"`)
@@ -43,6 +46,39 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 
 		out, ok := promtool.CheckMetrics(t, []byte(body))
 		assert.True(t, ok, "promtool: %s\n%s", out, body)
+	})
+
+	t.Run("Should expose each router's own route syntax, parsed and accepted by promtool", func(t *testing.T) {
+		svc := newService(t, enabled(monitoring.BackendPrometheus))
+		mux := http.NewServeMux()
+		for _, p := range []string{"GET /users/{id}", "GET /files/{path...}", "GET /{$}"} {
+			mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+		}
+		e := gin.New()
+		e.Use(middleware.Gin(svc))
+		e.GET("/gin/users/:id", func(c *gin.Context) { c.Status(http.StatusOK) })
+		e.GET("/gin/files/*path", func(c *gin.Context) { c.Status(http.StatusOK) })
+		e.NoRoute(gin.WrapH(middleware.HTTP(svc)(mux)))
+		for _, target := range []string{"/users/1", "/files/a/b", "/", "/gin/users/1", "/gin/files/a/b"} {
+			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
+		}
+		_, body := scrape(t, svc.ExporterHandler())
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+		require.NoError(t, err)
+		routes := map[string]bool{}
+		for _, m := range families["http_server_request_duration_seconds"].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "http_route" {
+					routes[l.GetValue()] = true
+				}
+			}
+		}
+		for _, want := range []string{"/users/{id}", "/files/{path...}", "/{$}", "/gin/users/:id", "/gin/files/*path"} {
+			assert.True(t, routes[want], "%s in %v", want, routes)
+		}
+		out, ok := promtool.CheckMetrics(t, []byte(body))
+		assert.True(t, ok, "promtool: %s", out)
 	})
 
 	t.Run("Should show the overflow series once the cardinality limit is reached", func(t *testing.T) {

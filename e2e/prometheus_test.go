@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -113,8 +114,10 @@ func waitForTwoScrapesOf(t *testing.T, api promAPI, series string) {
 }
 
 // queries returns the expressions of the Grafana dashboard, with its
-// variables replaced by values Prometheus understands.
-func dashboardQueries(t *testing.T) []string {
+// variables replaced by values Prometheus understands: every job, and the
+// routes route matches (a regular expression, as Grafana's "All" and its
+// escaped selections are).
+func dashboardQueries(t *testing.T, route string) []string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(moduleRoot(t), "deploy", "grafana", "dashboard.json"))
 	require.NoError(t, err)
@@ -131,7 +134,7 @@ func dashboardQueries(t *testing.T) []string {
 	for _, p := range dash.Panels {
 		require.NotEmpty(t, p.Targets, "panel %q has no query", p.Title)
 		for _, target := range p.Targets {
-			q := strings.NewReplacer("$__rate_interval", "1m", "$job", ".+").Replace(target.Expr)
+			q := strings.NewReplacer("$__rate_interval", "1m", "$job", ".+", "$route", route).Replace(target.Expr)
 			out = append(out, q)
 		}
 	}
@@ -150,7 +153,7 @@ func TestAgainstARealPrometheus(t *testing.T) {
 	api := startPrometheus(t, addr)
 
 	sent := map[string]int{ // "route status" -> requests
-		"/orders/{item} 200": 7, "/orders/{item} 404": 3, "/flaky 200": 8, "/flaky 500": 2, "/slow 200": 4,
+		"/orders/:item 200": 7, "/orders/:item 404": 3, "/flaky 200": 8, "/flaky 500": 2, "/slow 200": 4,
 	}
 	t.Run("Should send known traffic to the service", func(t *testing.T) {
 		for i := range 10 {
@@ -211,11 +214,35 @@ func TestAgainstARealPrometheus(t *testing.T) {
 	})
 
 	t.Run("Should answer every dashboard query, with data where the demo has it", func(t *testing.T) {
-		for _, q := range dashboardQueries(t) {
+		for _, q := range dashboardQueries(t, ".*") {
 			v, err := api.query(t, q)
 			require.NoError(t, err, q)
 			if !strings.Contains(q, "temporal_") { // no Temporal server in this test
 				assert.NotEmpty(t, v, "no data for %s", q)
+			}
+		}
+	})
+
+	t.Run("Should offer gin's own route templates in the dashboard's route picker, and select each", func(t *testing.T) {
+		v, err := api.query(t, `count by (http_route) (http_server_request_duration_seconds_count{job="monitoring-demo"})`)
+		require.NoError(t, err)
+		routes := map[string]bool{}
+		for _, s := range v {
+			routes[s.Metric["http_route"]] = true
+		}
+		assert.Equal(t, map[string]bool{"/orders/:item": true, "/flaky": true, "/slow": true}, routes,
+			"gin's c.FullPath(), unchanged")
+		for route := range routes {
+			for _, q := range dashboardQueries(t, regexp.QuoteMeta(route)) {
+				if !strings.Contains(q, "http_route=~") {
+					continue
+				}
+				got, err := api.query(t, q)
+				require.NoError(t, err, q)
+				require.NotEmpty(t, got, "no data for %s", q)
+				for _, s := range got {
+					assert.Equal(t, route, s.Metric["http_route"], q)
+				}
 			}
 		}
 	})

@@ -20,6 +20,7 @@ const (
 // instruments are the interceptor's metrics.
 type instruments struct {
 	wfStarted, wfEnded, wfPanics metric.Int64Counter
+	wfSuperseded                 metric.Int64Counter
 	wfDuration                   metric.Float64Histogram
 	actStarted, actEnded         metric.Int64Counter
 	actDuration                  metric.Float64Histogram
@@ -53,6 +54,10 @@ func buildInstruments(m metric.Meter, cfg config, observe metric.Int64Callback) 
 	ins.wfPanics, errs[2] = m.Int64Counter("temporal.workflow.panics",
 		metric.WithDescription("Workflow tasks whose workflow code panicked; the workflow stays open."),
 		metric.WithUnit("{task}"))
+	ins.wfSuperseded, errs[9] = m.Int64Counter("temporal.workflow.superseded",
+		metric.WithDescription("Workflow ends counted, then superseded by a later live end of the same run "+
+			"(the server rejected the earlier completion), by the superseded outcome."),
+		metric.WithUnit("{execution}"))
 	ins.wfDuration, errs[3] = m.Float64Histogram("temporal.workflow.duration",
 		append(secs, metric.WithDescription("Workflow execution time, start to end, in workflow time."))...)
 	ins.actStarted, errs[4] = m.Int64Counter("temporal.activity.started",

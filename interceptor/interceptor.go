@@ -26,19 +26,15 @@ type WorkerInterceptor struct {
 	ins        instruments
 	logger     *slog.Logger
 	configured atomic.Int64
-	runs       *seenRuns
+	runs       *runMemory
 }
-
-// rememberedRuns bounds the runs whose start and end are remembered to
-// avoid double counting retried workflow tasks.
-const rememberedRuns = 8192
 
 var _ temporalinterceptor.WorkerInterceptor = (*WorkerInterceptor)(nil)
 
 // NewWorkerInterceptor builds the interceptor on mon's meter provider.
 func NewWorkerInterceptor(mon port.Monitoring, opts ...Option) *WorkerInterceptor {
 	cfg := newConfig(opts)
-	w := &WorkerInterceptor{logger: cfg.logger, runs: newSeenRuns(rememberedRuns)}
+	w := &WorkerInterceptor{logger: cfg.logger, runs: newRunMemory(rememberedRuns)}
 	w.ins = newInstruments(mon.MeterProvider().Meter(ScopeName), cfg,
 		func(_ context.Context, o metric.Int64Observer) error {
 			o.Observe(w.configured.Load())
@@ -71,7 +67,8 @@ type workflowInbound struct {
 }
 
 // ExecuteWorkflow records the start and the end of a workflow execution,
-// only when not replaying, and its duration in workflow time.
+// only when not replaying, and its duration in workflow time. A run starts
+// once and ends once with the outcome the server recorded: see runMemory.
 func (i *workflowInbound) ExecuteWorkflow(
 	ctx workflow.Context, in *temporalinterceptor.ExecuteWorkflowInput,
 ) (any, error) {
@@ -81,10 +78,15 @@ func (i *workflowInbound) ExecuteWorkflow(
 		attribute.String("task_queue", info.TaskQueueName),
 		attribute.String("namespace", info.Namespace),
 	}
-	runID := info.WorkflowExecution.RunID
-	if !workflow.IsReplaying(ctx) && i.w.runs.first("start/"+runID) {
+	run := execution{
+		namespace: info.Namespace, workflowID: info.WorkflowExecution.ID, runID: info.WorkflowExecution.RunID,
+		workflowType: info.WorkflowType.Name, start: info.WorkflowStartTime,
+	}.digest()
+	if !workflow.IsReplaying(ctx) {
 		safely(i.w.logger, func() {
-			i.w.ins.wfStarted.Add(context.Background(), 1, metric.WithAttributes(base...))
+			if i.w.runs.start(run) {
+				i.w.ins.wfStarted.Add(context.Background(), 1, metric.WithAttributes(base...))
+			}
 		})
 	}
 	returned := false
@@ -100,16 +102,41 @@ func (i *workflowInbound) ExecuteWorkflow(
 	}()
 	result, err := i.Next.ExecuteWorkflow(ctx, in)
 	returned = true
-	if !workflow.IsReplaying(ctx) && i.w.runs.first("end/"+runID) {
-		outcome := workflowOutcome(err)
-		elapsed := workflow.Now(ctx).Sub(info.WorkflowStartTime).Seconds()
-		i.w.recordEnd(i.w.ins.wfEnded, i.w.ins.wfDuration, base, outcome, elapsed)
-		if outcome != OutcomeCompleted && outcome != OutcomeContinuedAsNew {
-			i.w.logger.Warn("temporal workflow ended", "outcome", outcome, "workflow_type", info.WorkflowType.Name,
-				"workflow_id", info.WorkflowExecution.ID, "run_id", info.WorkflowExecution.RunID, "error", err)
-		}
+	if !workflow.IsReplaying(ctx) {
+		i.end(ctx, info, run, base, err)
 	}
 	return result, err
+}
+
+// end records the live end of the run: counted, with its duration, unless
+// the run already ended with the same outcome on this worker; an earlier
+// end with another outcome is counted as superseded, since the server
+// rejected it.
+func (i *workflowInbound) end(
+	ctx workflow.Context, info *workflow.Info, run digest, base []attribute.KeyValue, err error,
+) {
+	outcome := workflowOutcome(err)
+	var count bool
+	var superseded string
+	safely(i.w.logger, func() { count, superseded = i.w.runs.end(run, outcome) })
+	if !count {
+		return
+	}
+	elapsed := workflow.Now(ctx).Sub(info.WorkflowStartTime).Seconds()
+	i.w.recordEnd(i.w.ins.wfEnded, i.w.ins.wfDuration, base, outcome, elapsed)
+	ids := []any{"workflow_type", info.WorkflowType.Name,
+		"workflow_id", info.WorkflowExecution.ID, "run_id", info.WorkflowExecution.RunID}
+	if superseded != "" {
+		safely(i.w.logger, func() {
+			i.w.ins.wfSuperseded.Add(context.Background(), 1,
+				metric.WithAttributes(append(base, attribute.String("outcome", superseded))...))
+		})
+		i.w.logger.Warn("temporal workflow end superseded: the server rejected the earlier completion",
+			append([]any{"outcome", outcome, "superseded_outcome", superseded}, ids...)...)
+	}
+	if outcome != OutcomeCompleted && outcome != OutcomeContinuedAsNew {
+		i.w.logger.Warn("temporal workflow ended", append(append([]any{"outcome", outcome}, ids...), "error", err)...)
+	}
 }
 
 // workflowOutcome classifies how a workflow execution ended.
@@ -142,6 +169,7 @@ func (i *activityInbound) ExecuteActivity(
 	info := activity.GetInfo(ctx)
 	base := []attribute.KeyValue{
 		attribute.String("activity_type", info.ActivityType.Name),
+		activityKind(info.IsLocalActivity),
 		attribute.String("task_queue", info.TaskQueue),
 		attribute.String("namespace", info.Namespace),
 	}
@@ -170,6 +198,26 @@ func (i *activityInbound) ExecuteActivity(
 			"workflow_id", info.WorkflowExecution.ID, "attempt", info.Attempt, "error", err)
 	}
 	return result, err
+}
+
+// Activity kinds: the values of the activity_kind attribute.
+const (
+	ActivityKindRegular = "regular"
+	ActivityKindLocal   = "local"
+)
+
+var (
+	kindRegular = attribute.String("activity_kind", ActivityKindRegular)
+	kindLocal   = attribute.String("activity_kind", ActivityKindLocal)
+)
+
+// activityKind tells a local activity, run by the workflow's worker in the
+// workflow task's process, from a regular one scheduled through the server.
+func activityKind(local bool) attribute.KeyValue {
+	if local {
+		return kindLocal
+	}
+	return kindRegular
 }
 
 // activityOutcome classifies how an activity attempt ended.

@@ -33,19 +33,27 @@ func newEnv(t *testing.T, mon port.Monitoring) (*testsuite.TestWorkflowEnvironme
 	t.Helper()
 	logs := &testkit.Buffer{}
 	wi := interceptor.NewWorkerInterceptor(mon, interceptor.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	return newEnvFor(wi), logs
+}
+
+// newEnvFor returns a test workflow environment whose worker runs wi, with
+// every test workflow and activity registered: several environments may
+// share one interceptor, as a test suite does.
+func newEnvFor(wi *interceptor.WorkerInterceptor) *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(temporallog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetWorkerOptions(worker.Options{Interceptors: []temporalinterceptor.WorkerInterceptor{wi}})
 	for _, wf := range []any{OrderWorkflow, DeclinedWorkflow, PatientWorkflow, ImpatientWorkflow, LoopWorkflow,
-		PanickingWorkflow, ExplodingActivityWorkflow, RefusedWorkflow} {
+		PanickingWorkflow, ExplodingActivityWorkflow, RefusedWorkflow, VerdictWorkflow, LocalChargeWorkflow,
+		LocalRetriesWorkflow} {
 		env.RegisterWorkflow(wf)
 	}
 	for name, fn := range map[string]any{"charge": charge, "declined": declined, "hang": hang,
 		"explode": explode, "refuse": refuse} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
-	return env, logs
+	return env
 }
 
 // sums returns, for a counter, its value per data point, keyed by the
@@ -89,8 +97,23 @@ func wfAttrs(wfType string, outcome ...string) string {
 	return attrs("workflow_type", wfType, outcome...)
 }
 
+// actAttrs encodes the attributes of a regular activity of actType.
 func actAttrs(actType string, outcome ...string) string {
-	return attrs("activity_type", actType, outcome...)
+	return kindAttrs(actType, "regular", outcome...)
+}
+
+// localActAttrs encodes the attributes of a local activity of actType.
+func localActAttrs(actType string, outcome ...string) string {
+	return kindAttrs(actType, "local", outcome...)
+}
+
+func kindAttrs(actType, kind string, outcome ...string) string {
+	kvs := []attribute.KeyValue{attribute.String("activity_type", actType), attribute.String("activity_kind", kind),
+		attribute.String("task_queue", queue), attribute.String("namespace", namespace)}
+	for _, o := range outcome {
+		kvs = append(kvs, attribute.String("outcome", o))
+	}
+	return key(kvs...)
 }
 
 func TestWorkflowOutcomes(t *testing.T) {
@@ -168,6 +191,34 @@ func TestActivityOutcomes(t *testing.T) {
 			assert.Equal(t, uint64(1), m.Data.(metricdata.Histogram[float64]).DataPoints[0].Count)
 		})
 	}
+
+	t.Run("Should count local activities per attempt, told apart by activity_kind", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		env, _ := newEnv(t, b)
+		env.ExecuteWorkflow("LocalChargeWorkflow", 300)
+		require.True(t, env.IsWorkflowCompleted())
+		require.NoError(t, env.GetWorkflowError())
+
+		assert.Equal(t, map[string]int64{localActAttrs("charge"): 1, actAttrs("charge"): 1},
+			sums(t, b, "temporal.activity.started"))
+		assert.Equal(t, map[string]int64{
+			localActAttrs("charge", interceptor.OutcomeCompleted): 1,
+			actAttrs("charge", interceptor.OutcomeCompleted):      1,
+		}, sums(t, b, "temporal.activity.ended"))
+		assert.Len(t, b.Series(t, "temporal.activity.duration"), 2)
+	})
+
+	t.Run("Should count every attempt of a local activity that is retried", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		env, _ := newEnv(t, b)
+		env.ExecuteWorkflow("LocalRetriesWorkflow")
+		require.True(t, env.IsWorkflowCompleted())
+		require.Error(t, env.GetWorkflowError())
+
+		assert.Equal(t, map[string]int64{localActAttrs("declined"): 3}, sums(t, b, "temporal.activity.started"))
+		assert.Equal(t, map[string]int64{localActAttrs("declined", interceptor.OutcomeFailed): 3},
+			sums(t, b, "temporal.activity.ended"))
+	})
 
 	t.Run("Should log the error detail instead of making it an attribute", func(t *testing.T) {
 		b := monitoringtest.New(t)

@@ -95,3 +95,67 @@ func FlakyStartWorkflow(ctx workflow.Context) error {
 	}
 	return workflow.Sleep(ctx, time.Millisecond)
 }
+
+// VerdictWorkflow fails when told to, and completes otherwise.
+func VerdictWorkflow(_ workflow.Context, fail bool) error {
+	if fail {
+		return errors.New("verdict: fail")
+	}
+	return nil
+}
+
+// lateSignalName is the signal LateSignalWorkflow fails on.
+const lateSignalName = "withdraw"
+
+// finalTaskRunning and lateSignalSent let the end-to-end test send a signal
+// while LateSignalWorkflow's final task runs: the workflow says its final
+// task runs, and waits until the test has sent the signal.
+var (
+	finalTaskRunning = make(chan struct{}, 1)
+	lateSignalSent   = make(chan struct{}, 1)
+)
+
+// LateSignalWorkflow sleeps, then fails if the withdraw signal is there. In
+// a live task without the signal, it lets the test send the signal before
+// completing: the server then rejects the completion, because an event came
+// in while the task ran, and the workflow, run again with the signal, fails.
+func LateSignalWorkflow(ctx workflow.Context) error {
+	if err := workflow.Sleep(ctx, time.Second); err != nil {
+		return err
+	}
+	if workflow.GetSignalChannel(ctx, lateSignalName).ReceiveAsync(nil) {
+		return errors.New("order withdrawn by a late signal")
+	}
+	if !workflow.IsReplaying(ctx) {
+		select {
+		case finalTaskRunning <- struct{}{}:
+		default:
+		}
+		select {
+		case <-lateSignalSent:
+		case <-time.After(30 * time.Second): // bounded: the test has given up
+		}
+	}
+	return nil
+}
+
+// LocalChargeWorkflow charges once as a local activity, then once as a
+// regular one.
+func LocalChargeWorkflow(ctx workflow.Context, cents int) (int, error) {
+	local := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	var charged int
+	if err := workflow.ExecuteLocalActivity(local, "charge", cents).Get(ctx, &charged); err != nil {
+		return 0, err
+	}
+	return charged, workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOptions()), "charge", cents).
+		Get(ctx, &charged)
+}
+
+// LocalRetriesWorkflow runs a local activity that fails three attempts.
+func LocalRetriesWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Millisecond, MaximumAttempts: 3},
+	})
+	return workflow.ExecuteLocalActivity(ctx, "declined").Get(ctx, nil)
+}

@@ -19,7 +19,8 @@
 //
 // Cardinality is bounded by construction, so a client cannot grow the
 // series count: the route is always a template (r.Pattern of a Go 1.22+
-// ServeMux, gin's c.FullPath(), or a route function of yours), requests that
+// ServeMux, gin's c.FullPath(), or a route function of yours, recorded in
+// that router's own syntax unless [WithRouteFormat] says otherwise), requests that
 // match no route share the route value [UnmatchedRoute], methods outside the
 // standard set become "_OTHER", and no raw path, query or header value ever
 // becomes an attribute value. The backend's per-instrument cardinality limit

@@ -49,8 +49,8 @@ func ExampleHTTP() {
 	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",url_scheme="http"} 1
 }
 
-// Instrument gin: install the middleware with Use, after gin.Recovery. gin's
-// ":id" is written "{id}", as ServeMux writes it.
+// Instrument gin: install the middleware with Use, after gin.Recovery. The
+// route is recorded as gin writes it: "/users/:id".
 func ExampleGin() {
 	cfg := monitoring.DefaultConfig()
 	cfg.Enabled = true
@@ -69,6 +69,28 @@ func ExampleGin() {
 		httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/nowhere", nil))
 	printCount(engine)
 	// Output:
-	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",url_scheme="http"} 1
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/:id",network_protocol_version="1.1",url_scheme="http"} 1
 	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="404",http_route="unmatched",network_protocol_version="1.1",url_scheme="http"} 1
+}
+
+// Record gin routes in ServeMux syntax, so that one dashboard reads services
+// on both routers the same: gin's "/users/:id" is recorded "/users/{id}".
+func ExampleWithRouteFormat() {
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	mon, _ := monitoring.NewMonitoringService(context.Background(), &cfg)
+	defer func() { _ = mon.Shutdown(context.Background()) }()
+
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	engine.Use(middleware.Gin(mon, middleware.WithSkipPaths("/metrics"),
+		middleware.WithRouteFormat(middleware.RouteFormatServeMux)))
+	engine.GET("/users/:id", func(c *gin.Context) { c.String(http.StatusOK, "user") })
+	engine.GET("/metrics", gin.WrapH(mon.ExporterHandler()))
+
+	engine.ServeHTTP(httptest.NewRecorder(),
+		httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/users/42", nil))
+	printCount(engine)
+	// Output:
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",url_scheme="http"} 1
 }

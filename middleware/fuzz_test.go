@@ -20,7 +20,7 @@ func FuzzHTTP(f *testing.F) {
 	f.Add("PURGE", "/../../etc/passwd", "X-Forwarded-Proto", "https", uint16(300))
 	f.Add("get", "/orders/%00", "Content-Length", "-1", uint16(65535))
 	f.Add("M\x7f", "//x?y=z#w", "", "", uint16(1))
-	allowedRoutes := []string{"/orders/{id}", "/orders", "/fail", "/panic", "/metrics", middleware.UnmatchedRoute}
+	allowedRoutes := []string{"/orders/{id}", "/orders/:id", "/orders", "/fail", "/panic", "/metrics", middleware.UnmatchedRoute}
 	allowedMethods := []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "_OTHER"}
 	f.Fuzz(func(t *testing.T, method, path, header, value string, bodyLen uint16) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\x00") {

@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,16 +10,15 @@ import (
 
 // Gin returns gin middleware that records every request through mon; install
 // it with engine.Use so that it also sees requests that match no route. The
-// route is c.FullPath(), the template of the matched route, written in the
-// syntax of Go's ServeMux so that dashboards read the same whatever the
-// router: "/users/:id" becomes "/users/{id}" and "/files/*path" becomes
-// "/files/{path...}". A panic in a
+// route is c.FullPath(), the template of the matched route, as gin writes it
+// ("/users/:id", "/files/*path"), which is what the semantic conventions ask
+// and what gin dashboards query; [WithRouteFormat] rewrites it into
+// another syntax. A panic in a
 // later handler is recorded as a 500 with error.type "panic" and then
 // re-panicked, so gin.Recovery (installed before this middleware) still
 // answers it.
 func Gin(mon port.Monitoring, opts ...Option) gin.HandlerFunc {
 	rec := newRecorder(mon, newConfig(opts))
-	rec.template = ginTemplate
 	return func(c *gin.Context) {
 		r := c.Request
 		if rec.skipped(r) {
@@ -41,22 +39,4 @@ func Gin(mon port.Monitoring, opts ...Option) gin.HandlerFunc {
 		}()
 		c.Next()
 	}
-}
-
-// ginTemplate rewrites gin's ":name" and "*name" segments into ServeMux's
-// "{name}" and "{name...}".
-func ginTemplate(route string) string {
-	if !strings.ContainsAny(route, ":*") {
-		return route
-	}
-	segments := strings.Split(route, "/")
-	for i, seg := range segments {
-		switch {
-		case strings.HasPrefix(seg, ":"):
-			segments[i] = "{" + seg[1:] + "}"
-		case strings.HasPrefix(seg, "*"):
-			segments[i] = "{" + seg[1:] + "...}"
-		}
-	}
-	return strings.Join(segments, "/")
 }

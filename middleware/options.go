@@ -22,6 +22,8 @@ type config struct {
 	extra     func(*http.Request) []string
 	buckets   []float64
 	routeFunc func(*http.Request) string
+	// routeFormat is the syntax routes are recorded in.
+	routeFormat RouteFormat
 }
 
 func newConfig(opts []Option) config {
@@ -77,8 +79,9 @@ func WithDurationBuckets(bounds ...float64) Option {
 // WithRouteFunc tells the net/http middleware how to find the route
 // template of a request for routers other than Go's ServeMux. It is called
 // after the handler ran; an empty result means [UnmatchedRoute]. It must
-// return templates such as "/users/{id}", never the raw path. The Gin
-// middleware ignores it and uses c.FullPath().
+// return templates in the router's own syntax ("/users/{id}",
+// "/users/:id"), never the raw path. The Gin middleware ignores it and uses
+// c.FullPath().
 func WithRouteFunc(f func(*http.Request) string) Option {
 	return func(c *config) { c.routeFunc = f }
 }

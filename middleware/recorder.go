@@ -126,7 +126,8 @@ type recorder struct {
 
 	skip  map[string]struct{}
 	extra func(*http.Request) []string
-	// template rewrites a router's route template into ServeMux syntax; it
+	// template rewrites a router's route template into the syntax of
+	// WithRouteFormat (nil: recorded as the router writes it); it
 	// runs only when a series is bound.
 	template func(string) string
 
@@ -150,7 +151,7 @@ type cached struct {
 func newRecorder(mon port.Monitoring, cfg config) *recorder {
 	in := mon.Instruments()
 	keys := append(requestKeys(), cfg.extraKeys...)
-	rec := &recorder{skip: cfg.skip, extra: cfg.extra, seed: maphash.MakeSeed()}
+	rec := &recorder{skip: cfg.skip, extra: cfg.extra, template: cfg.routeFormat.rewriter(), seed: maphash.MakeSeed()}
 	ints := []string{string(keyStatus)}
 	rec.duration = in.HistogramVec(port.Desc{Name: "http.server.request.duration",
 		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.buckets})

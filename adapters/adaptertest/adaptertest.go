@@ -6,6 +6,7 @@ package adaptertest
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -34,6 +35,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"Should serve the exposition handler without panicking", servesHandler},
 		{"Should record and scrape concurrently", recordsConcurrently},
 		{"Should hand out fast instruments that record without panicking", recordsFast},
+		{"Should export every frame whatever the values, NaN and infinities included", exportsNonFinite},
 		{"Should flush and shut down idempotently", shutsDownIdempotently},
 		{"Should stay harmless after shutdown", harmlessAfterShutdown},
 		{"Should return from shutdown on a cancelled context", shutsDownOnCancelledContext},
@@ -161,4 +163,42 @@ func recordsFast(t *testing.T, b port.Monitoring) {
 	})
 	require.NoError(t, b.Shutdown(context.Background()))
 	assert.NotPanics(t, func() { c.Add(1, v) }, "recording after shutdown is harmless")
+}
+
+// exportsNonFinite records NaN and both infinities on every instrument kind
+// of both paths: flushing (a push backend's export) and scraping must go on
+// working, frame after frame.
+func exportsNonFinite(t *testing.T, b port.Monitoring) {
+	ctx := context.Background()
+	m := b.Meter()
+	gauge, err := m.Float64Gauge("conformance.nonfinite.gauge")
+	require.NoError(t, err)
+	hist, err := m.Float64Histogram("conformance.nonfinite.duration", metric.WithUnit("s"))
+	require.NoError(t, err)
+	counter, err := m.Float64Counter("conformance.nonfinite.count")
+	require.NoError(t, err)
+	level, err := m.Float64UpDownCounter("conformance.nonfinite.level")
+	require.NoError(t, err)
+	in := b.Instruments()
+	fc := in.CounterVec(port.Desc{Name: "conformance.nonfinite.fast.count"})
+	fu := in.UpDownCounterVec(port.Desc{Name: "conformance.nonfinite.fast.level"})
+	fg := in.GaugeVec(port.Desc{Name: "conformance.nonfinite.fast.gauge"})
+	fh := in.HistogramVec(port.Desc{Name: "conformance.nonfinite.fast.duration", Unit: "s"})
+	for _, v := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+		gauge.Record(ctx, v)
+		hist.Record(ctx, v)
+		counter.Add(ctx, v)
+		level.Add(ctx, v)
+		fc.Add(v, port.Values{})
+		fu.Add(v, port.Values{})
+		fg.Set(v, port.Values{})
+		fh.Record(v, port.Values{})
+	}
+	for range 2 {
+		require.NoError(t, b.ForceFlush(ctx))
+		rec := httptest.NewRecorder()
+		b.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil))
+		assert.Contains(t, []int{http.StatusOK, http.StatusNotFound}, rec.Code, rec.Body.String())
+	}
+	require.NoError(t, b.Shutdown(ctx), "the last export succeeds too")
 }

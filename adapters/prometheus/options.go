@@ -44,6 +44,10 @@ type Option func(*config)
 
 // WithRegistry registers the exporter into r and serves what r gathers. The
 // default is a fresh registry owned by the adapter, never the global one.
+// When r already holds client_golang's Go collector (as its default
+// registry does), that collector serves go_goroutines and the runtime's
+// go.goroutine.count is left out of this backend, so the family appears
+// once and scrapes count no gathering error.
 func WithRegistry(r Registry) Option {
 	return func(c *config) { c.registry = r }
 }

@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -92,18 +93,55 @@ func newPart(cfg config, instruments *fast.Registry) (sdk.Part, error) {
 	if err != nil {
 		return sdk.Part{}, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
-	return sdk.Part{Name: Name, Reader: exporter, Views: []sdkmetric.View{goroutinesView()}, Handler: handler}, nil
+	return sdk.Part{Name: Name, Reader: exporter, Views: []sdkmetric.View{goroutinesView(cfg.registry, cfg.namespace)}, Handler: handler}, nil
 }
 
 // goroutinesView exposes the runtime's go.goroutine.count gauge as
 // go_goroutines, the name client_golang's Go collector uses: Prometheus
 // reserves the _count suffix for histograms and summaries, and promtool
-// rejects it on a gauge.
-func goroutinesView() sdkmetric.View {
-	return sdkmetric.NewView(
-		sdkmetric.Instrument{Name: "go.goroutine.count"},
-		sdkmetric.Stream{Name: "go.goroutines"},
-	)
+// rejects it on a gauge. When the registry already holds a collector that
+// serves go_goroutines (client_golang's Go collector, registered in its
+// default registry or by the application), that collector serves it and
+// ours is left out of this backend: one family, no gathering error.
+func goroutinesView(reg prometheus.Registerer, namespace string) sdkmetric.View {
+	instrument := sdkmetric.Instrument{Name: "go.goroutine.count"}
+	if namespace == "" && declares(reg, goroutinesName) {
+		return sdkmetric.NewView(instrument, sdkmetric.Stream{Aggregation: sdkmetric.AggregationDrop{}})
+	}
+	return sdkmetric.NewView(instrument, sdkmetric.Stream{Name: "go.goroutines"})
+}
+
+// goroutinesName is the family of client_golang's Go collector that our
+// runtime metrics would otherwise serve too.
+const goroutinesName = "go_goroutines"
+
+// errProbe marks the descriptor that makes a probe's registration fail.
+var errProbe = errors.New("monitoring: probe descriptor, never registered")
+
+// probe describes a family under a help text no collector uses, then an
+// invalid descriptor, so that registering it always fails: with a
+// consistency error when a collector already declares the family under
+// another help text, with errProbe otherwise.
+type probe struct{ name string }
+
+func (p probe) Describe(ch chan<- *prometheus.Desc) {
+	ch <- prometheus.NewDesc(p.name, "monitoring: probe, never registered", nil, nil)
+	ch <- prometheus.NewInvalidDesc(errProbe)
+}
+
+func (probe) Collect(chan<- prometheus.Metric) {}
+
+// declares reports whether a collector registered in reg declares the
+// family name. It asks the registry's own consistency check, which reads
+// descriptors only: no collector is run, and nothing is registered.
+func declares(reg prometheus.Registerer, name string) bool {
+	p := probe{name: name}
+	err := reg.Register(p)
+	if err == nil { // a registry that accepts invalid descriptors
+		reg.Unregister(p)
+		return false
+	}
+	return !errors.Is(err, errProbe)
 }
 
 // newHandler serves what the registry gathers. It counts failed scrapes in

@@ -6,5 +6,9 @@
 // The writer is called from a goroutine of the adapter's own, so a writer
 // that fails or blocks never stalls recording, and ForceFlush and Shutdown
 // return at their context's deadline; failures are logged rate-limited.
+// JSON cannot carry NaN or an infinity: a data point holding one (a gauge
+// set to +Inf, a histogram sum that became NaN) is left out of the frame
+// and its metric logged once, and the rest of the frame is written, so one
+// such value never stops the exports.
 // There is nothing to scrape: the exposition handler answers 404 and says so.
 package stdout

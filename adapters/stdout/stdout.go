@@ -105,7 +105,8 @@ func newPart(cfg config, instruments *fast.Registry) (sdk.Part, error) {
 	}
 	// Last, once nothing can fail: it starts the writer's goroutine, which
 	// Shutdown stops.
-	exporter := newExporter(encoder, frame, newLatestWriter(cfg.writer, cfg.logger, cfg.errorInterval))
+	exporter := newExporter(encoder, frame, newLatestWriter(cfg.writer, cfg.logger, cfg.errorInterval),
+		newFiniteFilter(cfg.logger))
 	reader := sdkmetric.NewPeriodicReader(exporter,
 		sdkmetric.WithInterval(cfg.interval), sdkmetric.WithProducer(instruments.ForReader(exporter.Temporality)))
 	return sdk.Part{Name: Name, Reader: reader}, nil

@@ -25,22 +25,24 @@ const DefaultErrorInterval = time.Minute
 type exporter struct {
 	sdkmetric.Exporter // stdoutmetric, writing into frame
 
-	mu    sync.Mutex // one export at a time owns frame
-	frame *bytes.Buffer
-	out   *latestWriter
+	mu     sync.Mutex // one export at a time owns frame
+	frame  *bytes.Buffer
+	out    *latestWriter
+	finite *finiteFilter
 }
 
 // newExporter wraps encode, an exporter that writes into frame.
-func newExporter(encode sdkmetric.Exporter, frame *bytes.Buffer, out *latestWriter) *exporter {
-	return &exporter{Exporter: encode, frame: frame, out: out}
+func newExporter(encode sdkmetric.Exporter, frame *bytes.Buffer, out *latestWriter, finite *finiteFilter) *exporter {
+	return &exporter{Exporter: encode, frame: frame, out: out, finite: finite}
 }
 
-// Export encodes rm and queues it for the writer without waiting for it.
+// Export encodes rm, less the points JSON cannot carry, and queues it for
+// the writer without waiting for it.
 func (e *exporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.frame.Reset()
-	if err := e.Exporter.Export(ctx, rm); err != nil {
+	if err := e.Exporter.Export(ctx, e.finite.filter(rm)); err != nil {
 		return err //nolint:wrapcheck // the SDK's reader reports it as it is.
 	}
 	e.out.offer(bytes.Clone(e.frame.Bytes()))

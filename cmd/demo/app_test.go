@@ -71,7 +71,7 @@ func TestRoutes(t *testing.T) {
 			route, _ := s.Value("http.route")
 			routesSeen[route.AsString()] = true
 		}
-		assert.Equal(t, map[string]bool{"/orders/{item}": true, "/flaky": true, "/slow": true}, routesSeen)
+		assert.Equal(t, map[string]bool{"/orders/:item": true, "/flaky": true, "/slow": true}, routesSeen)
 		assert.NotContains(t, routesSeen, middleware.UnmatchedRoute)
 	})
 }

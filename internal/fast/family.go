@@ -61,12 +61,18 @@ type family[S any] struct {
 	nodes  int
 	spill  *record[S] // the overflow series, once the limit is reached
 	parked int        // values indexed onto the overflow series
+	// spelled is true when two different values can map to one series (an
+	// integer key: "200", "0200" and "+200").
+	spelled bool
 }
 
 func newFamily[S any](d port.Desc, limit int, start time.Time, init func(*S)) *family[S] {
 	f := &family[S]{
 		desc: d, n: len(d.Keys), seed: maphash.MakeSeed(), limit: limit, start: start, init: init,
 		byAttr: map[attribute.Distinct]*record[S]{},
+	}
+	for _, k := range d.IntKeys {
+		f.spelled = f.spelled || slices.Contains(d.Keys, k)
 	}
 	f.index.Store(newTable[S](16))
 	return f
@@ -105,7 +111,25 @@ func (f *family[S]) insert(h uint64, v port.Values) *S {
 		}
 	}
 	var rec *record[S]
+	var attrs attribute.Set
 	if f.limit > 0 && len(f.recs) >= f.limit-1 {
+		// The limit applies to new series only: a value that is another
+		// spelling of a series that exists ("0200" for 200 on an integer
+		// key) is recorded there, as the SDK looks its attribute set up
+		// before counting it against the limit.
+		if f.spelled {
+			attrs = f.attributes(v)
+			rec = f.byAttr[attrs.Equivalent()]
+		}
+	}
+	switch {
+	case rec != nil:
+		// Indexed like an over-limit value: spellings are unbounded.
+		if f.parked >= 4*f.limit {
+			return &rec.s
+		}
+		f.parked++
+	case f.limit > 0 && len(f.recs) >= f.limit-1:
 		if f.spill == nil {
 			f.spill = f.newRecord(port.Values{}, attribute.NewSet(overflowKey.Bool(true)))
 		}
@@ -116,8 +140,8 @@ func (f *family[S]) insert(h uint64, v port.Values) *S {
 		}
 		f.parked++
 		rec = f.spill
-	} else {
-		attrs := f.attributes(v)
+	default:
+		attrs = f.attributes(v)
 		// Values that differ only in spelling ("1" and "01" for an integer
 		// key) share one series, as the SDK would merge them.
 		if rec = f.byAttr[attrs.Equivalent()]; rec == nil {

@@ -20,6 +20,12 @@ func integral(d float64) bool {
 	return d == math.Trunc(d) && d > -(1<<53) && d < 1<<53
 }
 
+// intLimit is where whole increments stop going to the integer part of a
+// sum and go to its float part instead, as the SDK's float instruments would
+// add them: far enough from 2^63 that concurrent adds of at most 2^53 each
+// can never carry the integer past it, so a sum never wraps.
+const intLimit = 1 << 62
+
 // counter is a monotonic sum: whole increments go to an integer, the rest
 // to a float, so the common Add(1) is one atomic add, never a CAS loop.
 type counter struct {
@@ -33,7 +39,7 @@ func (c *counter) Add(delta float64) {
 	case delta == 1: // the common increment, first
 		c.ints.Add(1)
 	case !(delta > 0) || math.IsInf(delta, 1):
-	case integral(delta):
+	case integral(delta) && c.ints.Load() < intLimit:
 		c.ints.Add(uint64(delta))
 	default:
 		addFloat(&c.bits, delta)
@@ -57,12 +63,16 @@ type upDown struct {
 func (u *upDown) Add(delta float64) {
 	switch {
 	case math.IsNaN(delta) || math.IsInf(delta, 0):
-	case integral(delta):
+	case integral(delta) && within(u.ints.Load()):
 		u.ints.Add(int64(delta))
 	default:
 		addFloat(&u.bits, delta)
 	}
 }
+
+// within reports whether n is far enough from the int64 bounds to take
+// another whole increment.
+func within(n int64) bool { return n < intLimit && n > -intLimit }
 
 func (u *upDown) value() float64 {
 	return float64(u.ints.Load()) + math.Float64frombits(u.bits.Load())
@@ -74,7 +84,8 @@ type gauge struct {
 	set  atomic.Bool
 }
 
-// Set records value; NaN is ignored.
+// Set records value. An infinity is kept (a division by zero is a reading,
+// and Prometheus carries it); NaN is ignored, leaving the last reading.
 func (g *gauge) Set(value float64) {
 	if math.IsNaN(value) {
 		return
@@ -100,10 +111,11 @@ func initHistogram(bounds []float64) func(*histogram) {
 	}
 }
 
-// Record counts value in its bucket and adds it to the sum; NaN is
-// ignored.
+// Record counts value in its bucket and adds it to the sum; NaN and the
+// infinities are ignored: one of them would leave the sum NaN or infinite
+// for the life of the process (and a JSON exporter unable to encode it).
 func (h *histogram) Record(value float64) {
-	if math.IsNaN(value) {
+	if math.IsNaN(value) || math.IsInf(value, 0) {
 		return
 	}
 	i := 0

@@ -1,0 +1,92 @@
+package middleware
+
+import "strings"
+
+// RouteFormat is the syntax of the http.route values the middleware
+// records. The OpenTelemetry semantic conventions define http.route as the
+// path template "in the format used by the respective server framework",
+// so the default, [RouteFormatRouter], records it as the router wrote it;
+// the other formats rewrite every route into one syntax, for dashboards
+// shared by services on different routers.
+type RouteFormat int
+
+const (
+	// RouteFormatRouter records the route as the router writes it: gin's
+	// c.FullPath() ("/users/:id", "/files/*path"), the path of the ServeMux
+	// pattern ("/users/{id}", "/files/{path...}", "/{$}"), or what the
+	// function of [WithRouteFunc] returns. It is the default.
+	RouteFormatRouter RouteFormat = iota
+	// RouteFormatServeMux writes gin's ":name" and "*name" segments as
+	// ServeMux's "{name}" and "{name...}": "/users/:id" is recorded
+	// "/users/{id}".
+	RouteFormatServeMux
+	// RouteFormatGin writes ServeMux's "{name}" and "{name...}" segments as
+	// gin's ":name" and "*name", and drops the "{$}" end anchor:
+	// "/users/{id}" is recorded "/users/:id", "/{$}" is recorded "/".
+	RouteFormatGin
+)
+
+// WithRouteFormat rewrites every recorded route into one syntax (see
+// [RouteFormat]); the default, [RouteFormatRouter], records routes as the
+// router writes them. It applies to both middlewares, to WithRouteFunc's
+// routes too, never to [UnmatchedRoute]. A value outside the constants
+// leaves routes as the router writes them.
+func WithRouteFormat(f RouteFormat) Option {
+	return func(c *config) { c.routeFormat = f }
+}
+
+// rewriter returns the function that rewrites a route into format f, or nil
+// when routes are recorded as they come.
+func (f RouteFormat) rewriter() func(string) string {
+	switch f {
+	case RouteFormatServeMux:
+		return ginToServeMux
+	case RouteFormatGin:
+		return serveMuxToGin
+	default:
+		return nil
+	}
+}
+
+// ginToServeMux rewrites gin's ":name" and "*name" segments into ServeMux's
+// "{name}" and "{name...}".
+func ginToServeMux(route string) string {
+	if !strings.ContainsAny(route, ":*") {
+		return route
+	}
+	segments := strings.Split(route, "/")
+	for i, seg := range segments {
+		switch {
+		case strings.HasPrefix(seg, ":"):
+			segments[i] = "{" + seg[1:] + "}"
+		case strings.HasPrefix(seg, "*"):
+			segments[i] = "{" + seg[1:] + "...}"
+		}
+	}
+	return strings.Join(segments, "/")
+}
+
+// serveMuxToGin rewrites ServeMux's "{name}" and "{name...}" segments into
+// gin's ":name" and "*name"; the "{$}" anchor (an exact match of a path
+// ending in a slash) has no gin spelling and is dropped.
+func serveMuxToGin(route string) string {
+	if !strings.Contains(route, "{") {
+		return route
+	}
+	segments := strings.Split(route, "/")
+	for i, seg := range segments {
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
+			continue
+		}
+		name := seg[1 : len(seg)-1]
+		switch {
+		case name == "$":
+			segments[i] = ""
+		case strings.HasSuffix(name, "..."):
+			segments[i] = "*" + strings.TrimSuffix(name, "...")
+		default:
+			segments[i] = ":" + name
+		}
+	}
+	return strings.Join(segments, "/")
+}
