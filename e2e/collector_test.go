@@ -152,7 +152,7 @@ func TestThroughARealCollector(t *testing.T) {
 	}, "listening on", demo, "-addr", addr, "-slow", slowRoute.String(), "-flaky-every", fmt.Sprint(flakyEvery))
 
 	sent := map[string]int{ // "route status" -> requests
-		"/orders/{item} 200": 7, "/orders/{item} 404": 3, "/flaky 200": 8, "/flaky 500": 2, "/slow 200": 4,
+		"/orders/:item 200": 7, "/orders/:item 404": 3, "/flaky 200": 8, "/flaky 500": 2, "/slow 200": 4,
 	}
 	total := 0
 	for _, n := range sent {
