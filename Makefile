@@ -14,9 +14,14 @@ LOAD_DURATION ?= 30s
 LOAD_TEST_DURATION ?= 30s
 FUZZTIME ?= 1m
 
-.PHONY: run load loadtest test vet fmt-check generate check-generate lint bench fuzz
+# The OpenTelemetry Collector of the end-to-end test, built from deploy/collector/builder.yaml.
+COLLECTOR_BUILDER_VERSION := v0.165.0
+GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
+
+.PHONY: run load loadtest test vet fmt-check generate check-generate lint bench fuzz collector
 
 ## run: start the demo service on 127.0.0.1:8080 (Prometheus backend, /metrics).
+## Point it at a collector too: MONITORING_BACKEND=prometheus,otlp MONITORING_OTLP_ENDPOINT=http://127.0.0.1:4318 make run
 run:
 	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/demo
 
@@ -68,3 +73,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHTTP$$' -fuzztime $(FUZZTIME) ./middleware
 	$(GO) test -run '^$$' -fuzz '^FuzzSums$$' -fuzztime $(FUZZTIME) ./internal/fast
 	$(GO) test -run '^$$' -fuzz '^FuzzLimit$$' -fuzztime $(FUZZTIME) ./internal/fast
+
+## collector: build the OpenTelemetry Collector the end-to-end test runs (OTLP in, remote write and file out)
+## into $(GOBIN_DIR)/otelcol-monitoring; the binary is never committed.
+collector:
+	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(COLLECTOR_BUILDER_VERSION)
+	mkdir -p .build
+	$(GOBIN_DIR)/builder --config deploy/collector/builder.yaml
+	cp .build/otelcol/otelcol-monitoring $(GOBIN_DIR)/otelcol-monitoring

@@ -36,7 +36,7 @@ func layer(path string) string {
 	switch {
 	case rel == "":
 		return "root"
-	case strings.HasPrefix(rel, "adapters/internal/"), rel == "adapters/adaptertest":
+	case strings.HasPrefix(rel, "adapters/internal/"), rel == "adapters/adaptertest", rel == "adapters/compose":
 		return "adapter-support"
 	case strings.HasPrefix(rel, "adapters/"):
 		return "adapter"

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"go.opentelemetry.io/otel/attribute"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/compozy/monitoring/internal/safefile"
@@ -24,6 +25,7 @@ import (
 const (
 	BackendPrometheus = "prometheus"
 	BackendStdout     = "stdout"
+	BackendOTLP       = "otlp"
 	BackendNoop       = "noop"
 )
 
@@ -66,10 +68,19 @@ type Config struct {
 	Enabled bool `yaml:"enabled" env:"ENABLED"`
 	// Path is where the exposition endpoint is mounted.
 	Path string `yaml:"path" env:"PATH"`
-	// Backend is one of prometheus, stdout or noop.
+	// Backend is one of prometheus, stdout, otlp or noop, or several of
+	// prometheus, stdout and otlp at once, separated by commas
+	// (MONITORING_BACKEND=prometheus,otlp) or as a YAML list
+	// (backend: [prometheus, otlp]). See [Config.Backends].
 	Backend string `yaml:"backend" env:"BACKEND"`
-	// ServiceName is the resource's service.name (target_info in Prometheus).
+	// ServiceName is the resource's service.name (target_info in Prometheus,
+	// job through a collector's remote write).
 	ServiceName string `yaml:"service_name" env:"SERVICE_NAME"`
+	// ServiceInstanceID is the resource's service.instance.id (instance
+	// through a collector's remote write). Empty: a random identifier made
+	// at start, unique per process, so that replicas pushing to one
+	// collector never overwrite each other's series.
+	ServiceInstanceID string `yaml:"service_instance_id" env:"SERVICE_INSTANCE_ID"`
 	// Namespace, when set, prefixes every exported Prometheus metric name.
 	Namespace string `yaml:"namespace" env:"NAMESPACE"`
 	// CardinalityLimit caps the series one instrument keeps; the excess is
@@ -112,6 +123,16 @@ type Config struct {
 	AuthPassword Secret `yaml:"-" env:"AUTH_PASSWORD"`
 	// AuthPasswordFile names a file holding the basic password.
 	AuthPasswordFile string `yaml:"auth_password_file" env:"AUTH_PASSWORD_FILE"`
+	// OTLP configures the otlp backend (YAML key otlp, variables
+	// MONITORING_OTLP_*).
+	OTLP OTLPConfig `yaml:"otlp" envPrefix:"OTLP_"`
+
+	// resourceAttrs are the attributes of OTEL_RESOURCE_ATTRIBUTES other
+	// than service.name and service.instance.id.
+	resourceAttrs []attribute.KeyValue
+	// otlpEndpointFromBase marks an endpoint of OTEL_EXPORTER_OTLP_ENDPOINT,
+	// a base URL /v1/metrics is appended to.
+	otlpEndpointFromBase bool
 }
 
 // secretKeys are the credentials a YAML file must not hold, with the
@@ -137,6 +158,7 @@ func DefaultConfig() Config {
 		MaxConcurrentScrapes: 4,
 		ServerWriteTimeout:   time.Minute,
 		Auth:                 AuthNone,
+		OTLP:                 defaultOTLPConfig(),
 	}
 }
 
@@ -174,6 +196,9 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	if err := decodeYAML(data, &cfg); err != nil {
 		return nil, fmt.Errorf("monitoring: %s: %w", origin, err)
 	}
+	if err := applyOTelEnv(&cfg); err != nil {
+		return nil, err
+	}
 	if err := env.ParseWithOptions(&cfg, env.Options{Prefix: EnvPrefix}); err != nil {
 		return nil, envError(err)
 	}
@@ -182,6 +207,11 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	}
 	if _, err := cfg.credentials(); err != nil {
 		return nil, err
+	}
+	if cfg.uses(BackendOTLP) {
+		if _, err := cfg.otlpSecrets(); err != nil {
+			return nil, err
+		}
 	}
 	return &cfg, nil
 }
@@ -195,6 +225,7 @@ func decodeYAML(data []byte, cfg *Config) error {
 	if err := yamlSecretErrors(data); err != nil {
 		return err
 	}
+	data = backendListAsScalar(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
@@ -231,8 +262,8 @@ func topLevelPairs(data []byte) []*yaml.Node {
 // would sit in version control, naming the variable or file key to use
 // instead. The value is never repeated.
 func yamlSecretErrors(data []byte) error {
-	var errs []error
 	pairs := topLevelPairs(data)
+	errs := []error{otlpYAMLErrors(pairs)}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if alt, ok := secretKeys[pairs[i].Value]; ok {
 			errs = append(errs, &FieldError{
@@ -402,8 +433,8 @@ func (c *Config) Validate() error {
 	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "? \t\r\n\v\f") {
 		bad("path", "PATH", c.Path, `must start with "/" and contain no "?" or whitespace`)
 	}
-	if !slices.Contains(backends(), c.Backend) {
-		bad("backend", "BACKEND", c.Backend, "must be one of "+strings.Join(backends(), ", "))
+	if err := checkBackends(c.Backend); err != "" {
+		bad("backend", "BACKEND", c.Backend, err)
 	}
 	if strings.TrimSpace(c.ServiceName) == "" {
 		bad("service_name", "SERVICE_NAME", c.ServiceName, "must not be empty")
@@ -454,10 +485,47 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateAuth()...)
+	if len(c.ServiceInstanceID) > maxStringLength {
+		bad("service_instance_id", "SERVICE_INSTANCE_ID", c.ServiceInstanceID[:32]+"...",
+			fmt.Sprintf("must be at most %d bytes long", maxStringLength))
+	}
+	if c.uses(BackendOTLP) {
+		errs = append(errs, c.validateOTLP()...)
+	}
 	return errors.Join(errs...)
 }
 
-func backends() []string { return []string{BackendPrometheus, BackendStdout, BackendNoop} }
+func backends() []string { return []string{BackendPrometheus, BackendStdout, BackendOTLP, BackendNoop} }
+
+// Backends returns the backends Backend names, in order: one, or several
+// separated by commas.
+func (c *Config) Backends() []string {
+	var out []string
+	for name := range strings.SplitSeq(c.Backend, ",") {
+		out = append(out, strings.TrimSpace(name))
+	}
+	return out
+}
+
+// uses reports whether the backend name is among those configured.
+func (c *Config) uses(name string) bool { return slices.Contains(c.Backends(), name) }
+
+// checkBackends says what is wrong with a backend list, or "".
+func checkBackends(list string) string {
+	names := (&Config{Backend: list}).Backends()
+	for i, name := range names {
+		switch {
+		case !slices.Contains(backends(), name):
+			return "must be one of " + strings.Join(backends(), ", ") + "; or several of prometheus, stdout, otlp " +
+				"separated by commas"
+		case slices.Contains(names[:i], name):
+			return "must name each backend once: " + name + " is repeated"
+		case name == BackendNoop && len(names) > 1:
+			return "must be noop alone: noop records nothing, so it cannot run beside another backend"
+		}
+	}
+	return ""
+}
 
 func authModes() []string { return []string{AuthNone, AuthBearer, AuthBasic} }
 

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/otlptest"
 )
 
 // FuzzParseConfig feeds the loader arbitrary YAML and environment values: it
@@ -29,6 +31,10 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(strings.Repeat("x: 1\n", 300)), "", "", "", "", "", "")
 	f.Add([]byte("backend: a\nbackend: b\nnamespace: {x: 1, x: 2}\ncardinality_limit:\n  y: 1\n  y: 1\n"),
 		"true", "/metrics", "1", "1s", "1", "bearer")
+	f.Add([]byte("enabled: true\nbackend: [prometheus, otlp]\notlp:\n  protocol: grpc\n"), "true", "/m", "10", "1s", "1", "")
+	// The only collector a fuzzer talks to: in process, on 127.0.0.1.
+	rcv := otlptest.NewHTTP(f)
+	rcv.SetMode(otlptest.Discard)
 	f.Fuzz(func(t *testing.T, data []byte, enabled, path, limit, interval, scrapes, auth string) {
 		for k, v := range map[string]string{
 			"MONITORING_ENABLED": enabled, "MONITORING_PATH": path,
@@ -55,6 +61,10 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("accepted a config that does not validate: %v", verr)
 		}
 		cfg.ListenAddress = "" // no sockets from a fuzzer
+		if slices.Contains(cfg.Backends(), monitoring.BackendOTLP) {
+			cfg.OTLP = monitoring.DefaultConfig().OTLP // nor a collector elsewhere
+			cfg.OTLP.Endpoint = rcv.URL
+		}
 		svc, err := monitoring.NewMonitoringService(context.Background(), cfg,
 			monitoring.WithWriter(io.Discard), monitoring.WithoutOTelErrorHandler(),
 			monitoring.WithLogger(slog.New(slog.DiscardHandler)))

@@ -63,6 +63,15 @@ server_write_timeout: 45s
 auth: basic
 auth_username: scraper
 auth_password_file: testdata/metrics-password
+service_instance_id: checkout-1
+otlp:
+  protocol: grpc
+  endpoint: https://collector.example:4317
+  headers_file: testdata/otlp-headers
+  compression: gzip
+  interval: 15s
+  timeout: 5s
+  temporality: delta
 `
 
 func fullYAMLConfig() monitoring.Config {
@@ -82,6 +91,12 @@ func fullYAMLConfig() monitoring.Config {
 		Auth:                 monitoring.AuthBasic,
 		AuthUsername:         "scraper",
 		AuthPasswordFile:     "testdata/metrics-password",
+		ServiceInstanceID:    "checkout-1",
+		OTLP: monitoring.OTLPConfig{
+			Protocol: monitoring.OTLPProtocolGRPC, Endpoint: "https://collector.example:4317",
+			HeadersFile: "testdata/otlp-headers", Compression: monitoring.OTLPCompressionGzip,
+			Interval: 15 * time.Second, Timeout: 5 * time.Second, Temporality: monitoring.OTLPTemporalityDelta,
+		},
 	}
 }
 
@@ -271,6 +286,8 @@ func TestLoadConfigEnvironment(t *testing.T) {
 			Auth:                 monitoring.AuthBasic,
 			AuthUsername:         "env-scraper",
 			AuthPasswordFile:     "testdata/metrics-password-env",
+			ServiceInstanceID:    "checkout-1",
+			OTLP:                 fullYAMLConfig().OTLP,
 		}, *cfg)
 	})
 	t.Run("Should keep the YAML values of variables that are not set", func(t *testing.T) {
@@ -463,7 +480,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "backend",
 			env:     "MONITORING_BACKEND",
 			value:   "graphite",
-			allowed: "must be one of prometheus, stdout, noop",
+			allowed: "must be one of prometheus, stdout, otlp, noop",
 		},
 		{
 			name:    "Should reject a backend in the wrong case",
@@ -471,7 +488,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "backend",
 			env:     "MONITORING_BACKEND",
 			value:   "Prometheus",
-			allowed: "must be one of prometheus, stdout, noop",
+			allowed: "must be one of prometheus, stdout, otlp, noop",
 		},
 		{
 			name:    "Should reject an empty backend",
@@ -479,7 +496,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "backend",
 			env:     "MONITORING_BACKEND",
 			value:   "",
-			allowed: "must be one of prometheus, stdout, noop",
+			allowed: "must be one of prometheus, stdout, otlp, noop",
 		},
 		{
 			name:    "Should reject an empty service_name",
@@ -642,10 +659,10 @@ func TestFieldError(t *testing.T) {
 			Field:   "backend",
 			Env:     "MONITORING_BACKEND",
 			Value:   "graphite",
-			Allowed: "must be one of prometheus, stdout, noop",
+			Allowed: "must be one of prometheus, stdout, otlp, noop",
 		}
 		assert.Equal(t,
-			`monitoring: invalid config: backend (MONITORING_BACKEND) is "graphite": must be one of prometheus, stdout, noop`,
+			`monitoring: invalid config: backend (MONITORING_BACKEND) is "graphite": must be one of prometheus, stdout, otlp, noop`,
 			fe.Error())
 	})
 	t.Run("Should be found with errors.As through the joined validation error", func(t *testing.T) {

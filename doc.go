@@ -1,8 +1,10 @@
 // Package monitoring is the composition root of the library: it loads the
-// configuration (defaults, then a YAML file, then MONITORING_* environment
-// variables, then validation), builds the backend the configuration names,
-// falls back to the no-op backend when that one cannot start, and hands the
-// result to the service layer, with the protection of the exposition
+// configuration (defaults, then a YAML file, then the standard OTEL_*
+// variables, then MONITORING_* environment variables, then validation),
+// builds the backends the configuration names on one MeterProvider (each
+// adapter contributes its reader from a table in this package; one that
+// cannot start degrades only itself), falls back to the no-op backend when
+// none can start, and hands the result to the service layer, with the protection of the exposition
 // endpoint the configuration asks for (credentials from the environment or
 // files, never from the YAML file; see [Secret]).
 //

@@ -101,7 +101,7 @@ func ExampleConfig_Validate() {
 	cfg.Backend = "graphite"
 	fmt.Println(cfg.Validate())
 	// Output:
-	// monitoring: invalid config: backend (MONITORING_BACKEND) is "graphite": must be one of prometheus, stdout, noop
+	// monitoring: invalid config: backend (MONITORING_BACKEND) is "graphite": must be one of prometheus, stdout, otlp, noop; or several of prometheus, stdout, otlp separated by commas
 }
 
 // Each bad field is a *FieldError that errors.As finds.

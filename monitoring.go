@@ -2,12 +2,15 @@ package monitoring
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"go.opentelemetry.io/otel"
 
+	"github.com/compozy/monitoring/adapters/compose"
 	noopadapter "github.com/compozy/monitoring/adapters/noop"
+	otlpadapter "github.com/compozy/monitoring/adapters/otlp"
 	promadapter "github.com/compozy/monitoring/adapters/prometheus"
 	stdoutadapter "github.com/compozy/monitoring/adapters/stdout"
 	"github.com/compozy/monitoring/port"
@@ -15,8 +18,8 @@ import (
 )
 
 // NewMonitoringService builds the service the configuration asks for. A nil
-// cfg means [DefaultConfig]. An invalid cfg, or a credential file that
-// cannot be read, is the only error it returns: a backend that cannot start
+// cfg means [DefaultConfig]. An invalid cfg, or a credential or TLS file
+// that cannot be read, is the only error it returns: a backend that cannot start
 // is logged, reported by the service's status, and replaced by the no-op
 // backend, so the application runs on without metrics and /metrics answers
 // 503 with the reason. With cfg.Auth, the exposition handler asks for the
@@ -38,6 +41,11 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 		return nil, err
 	}
 	o := options{logger: slog.Default()}
+	if cfg.Enabled && cfg.uses(BackendOTLP) {
+		if o.otlp, err = cfg.otlpSecrets(); err != nil {
+			return nil, err
+		}
+	}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -68,43 +76,123 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 	return service.New(backend, sopts...), nil
 }
 
-// newBackend builds the adapter cfg names, with that adapter's own options.
+// newBackend builds the backends cfg names on one MeterProvider: each
+// contributes its part from [backendTable], the fast-path registry is a
+// producer on every reader. A backend that fails to start degrades only
+// itself, reported by the status; when none starts, the error is returned
+// and the caller serves the no-op backend.
 func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, error) {
-	if !cfg.Enabled {
+	names := cfg.Backends()
+	if !cfg.Enabled || (len(names) == 1 && names[0] == BackendNoop) {
 		return noopadapter.New(), nil
 	}
-	switch cfg.Backend {
-	case BackendPrometheus:
-		popts := []promadapter.Option{
-			promadapter.WithServiceName(cfg.ServiceName),
-			promadapter.WithNamespace(cfg.Namespace),
-			promadapter.WithCardinalityLimit(cfg.CardinalityLimit),
-			promadapter.WithLogger(o.logger),
-			promadapter.WithScrapeTimeout(cfg.ScrapeTimeout),
-			promadapter.WithMaxConcurrentScrapes(cfg.MaxConcurrentScrapes),
-		}
-		if o.registry != nil {
-			popts = append(popts, promadapter.WithRegistry(o.registry))
-		}
-		if o.meterName != "" {
-			popts = append(popts, promadapter.WithMeterName(o.meterName))
-		}
-		return promadapter.New(ctx, popts...)
-	case BackendStdout:
-		sopts := []stdoutadapter.Option{
-			stdoutadapter.WithServiceName(cfg.ServiceName),
-			stdoutadapter.WithCardinalityLimit(cfg.CardinalityLimit),
-			stdoutadapter.WithInterval(cfg.StdoutInterval),
-			stdoutadapter.WithLogger(o.logger),
-		}
-		if o.writerSet {
-			sopts = append(sopts, stdoutadapter.WithWriter(o.writer))
-		}
-		if o.meterName != "" {
-			sopts = append(sopts, stdoutadapter.WithMeterName(o.meterName))
-		}
-		return stdoutadapter.New(ctx, sopts...)
-	default:
-		return noopadapter.New(), nil
+	version, _ := service.BuildInfo(o.version, o.commit)
+	settings := compose.DefaultSettings()
+	settings.ServiceName = cfg.ServiceName
+	settings.ServiceVersion = version
+	settings.InstanceID = cfg.ServiceInstanceID
+	if settings.InstanceID == "" {
+		settings.InstanceID = otlpadapter.NewInstanceID()
 	}
+	settings.ResourceAttributes = cfg.resourceAttrs
+	settings.CardinalityLimit = cfg.CardinalityLimit
+	// Instruments are judged by the names the Prometheus exporter gives them.
+	settings.Namespace = cfg.Namespace
+	if o.meterName != "" {
+		settings.MeterName = o.meterName
+	}
+	logger := o.logger
+	settings.OnError = func(err error) { logger.Error("monitoring: fast instrument unavailable", "error", err) }
+	instruments := compose.NewInstruments(settings)
+
+	table := backendTable()
+	parts := make([]compose.Part, 0, len(names))
+	var errs []error
+	for _, name := range names {
+		entry := table[name]
+		part, err := entry.part(ctx, cfg, o, instruments)
+		if err != nil {
+			if len(names) > 1 {
+				o.logger.ErrorContext(ctx, "monitoring: backend failed to start, the others record",
+					"backend", name, "error", err)
+			}
+			errs = append(errs, err)
+			part = compose.Failed(name, err, entry.serves)
+		}
+		parts = append(parts, part)
+	}
+	if len(errs) == len(names) {
+		return nil, errors.Join(errs...)
+	}
+	return compose.New(ctx, settings, instruments, parts)
+}
+
+// backendEntry is one backend of the table: how to build its part of the
+// shared provider from the configuration, and whether it serves the
+// exposition endpoint.
+type backendEntry struct {
+	serves bool
+	part   func(ctx context.Context, cfg *Config, o *options, in *compose.Instruments) (compose.Part, error)
+}
+
+// backendTable lists the backends by name: adding one is a new adapter
+// package and one entry here.
+func backendTable() map[string]backendEntry {
+	return map[string]backendEntry{
+		BackendPrometheus: {serves: true, part: prometheusPart},
+		BackendStdout:     {part: stdoutPart},
+		BackendOTLP:       {part: otlpPart},
+	}
+}
+
+func prometheusPart(ctx context.Context, cfg *Config, o *options, in *compose.Instruments) (compose.Part, error) {
+	popts := []promadapter.Option{
+		promadapter.WithNamespace(cfg.Namespace),
+		promadapter.WithLogger(o.logger),
+		promadapter.WithScrapeTimeout(cfg.ScrapeTimeout),
+		promadapter.WithMaxConcurrentScrapes(cfg.MaxConcurrentScrapes),
+	}
+	if o.registry != nil {
+		popts = append(popts, promadapter.WithRegistry(o.registry))
+	}
+	return promadapter.NewPart(ctx, in, popts...) //nolint:wrapcheck // the adapter names itself.
+}
+
+func stdoutPart(ctx context.Context, cfg *Config, o *options, in *compose.Instruments) (compose.Part, error) {
+	sopts := []stdoutadapter.Option{
+		stdoutadapter.WithInterval(cfg.StdoutInterval),
+		stdoutadapter.WithLogger(o.logger),
+	}
+	if o.writerSet {
+		sopts = append(sopts, stdoutadapter.WithWriter(o.writer))
+	}
+	return stdoutadapter.NewPart(ctx, in, sopts...) //nolint:wrapcheck // the adapter names itself.
+}
+
+func otlpPart(ctx context.Context, cfg *Config, o *options, in *compose.Instruments) (compose.Part, error) {
+	secrets, oc := o.otlp, cfg.OTLP
+	oopts := []otlpadapter.Option{
+		otlpadapter.WithProtocol(oc.Protocol),
+		otlpadapter.WithEndpoint(cfg.otlpEndpoint()),
+		otlpadapter.WithInterval(oc.Interval),
+		otlpadapter.WithTimeout(oc.Timeout),
+		otlpadapter.WithTemporality(oc.Temporality),
+		otlpadapter.WithLogger(o.logger),
+	}
+	if len(secrets.headers) > 0 {
+		oopts = append(oopts, otlpadapter.WithHeaders(secrets.headers))
+	}
+	if secrets.tls != nil {
+		oopts = append(oopts, otlpadapter.WithTLS(secrets.tls))
+	}
+	if oc.Insecure {
+		oopts = append(oopts, otlpadapter.WithInsecure())
+	}
+	if oc.Compression == OTLPCompressionGzip {
+		oopts = append(oopts, otlpadapter.WithGzip())
+	}
+	if o.otlpErrorInterval > 0 {
+		oopts = append(oopts, otlpadapter.WithErrorInterval(o.otlpErrorInterval))
+	}
+	return otlpadapter.NewPart(ctx, in, oopts...) //nolint:wrapcheck // the adapter names itself.
 }

@@ -146,7 +146,7 @@ func TestNewMonitoringServiceInvalidConfig(t *testing.T) {
 		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, "backend", fe.Field)
 		assert.Equal(t, "MONITORING_BACKEND", fe.Env)
-		assert.Contains(t, err.Error(), "prometheus, stdout, noop")
+		assert.Contains(t, err.Error(), "prometheus, stdout, otlp, noop")
 		assert.Empty(t, logs.String(), "the config error is returned, not logged")
 	})
 	t.Run("Should validate even a disabled config", func(t *testing.T) {
@@ -177,7 +177,8 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		t.Parallel()
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
 
-		assert.Equal(t, port.Status{Backend: "prometheus", Enabled: true, Healthy: true}, svc.Status())
+		assert.Equal(t, port.Status{Backend: "prometheus", Enabled: true, Healthy: true,
+			Backends: []port.BackendStatus{{Name: "prometheus", Healthy: true}}}, svc.Status())
 	})
 	t.Run("Should serve a counter recorded through the meter with a translated name", func(t *testing.T) {
 		t.Parallel()
@@ -314,7 +315,8 @@ func TestWithRegistry(t *testing.T) {
 		require.Equal(t, http.StatusOK, code, body)
 		assert.Contains(t, body, "\nlegacy_jobs_total 2\n")
 		assert.Contains(t, body, "\ndemo_requests_total 1\n")
-		assert.Equal(t, port.Status{Backend: "prometheus", Enabled: true, Healthy: true}, svc.Status())
+		assert.Equal(t, port.Status{Backend: "prometheus", Enabled: true, Healthy: true,
+			Backends: []port.BackendStatus{{Name: "prometheus", Healthy: true}}}, svc.Status())
 	})
 	t.Run("Should register our collector into the given registry", func(t *testing.T) {
 		t.Parallel()
@@ -385,7 +387,8 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		var out bytes.Buffer
 		svc := stdoutService(t, nil, &out)
 
-		assert.Equal(t, port.Status{Backend: "stdout", Enabled: true, Healthy: true}, svc.Status())
+		assert.Equal(t, port.Status{Backend: "stdout", Enabled: true, Healthy: true,
+			Backends: []port.BackendStatus{{Name: "stdout", Healthy: true}}}, svc.Status())
 	})
 	t.Run("Should write JSON with the instrument name on ForceFlush", func(t *testing.T) {
 		t.Parallel()

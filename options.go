@@ -3,6 +3,7 @@ package monitoring
 import (
 	"io"
 	"log/slog"
+	"time"
 
 	promadapter "github.com/compozy/monitoring/adapters/prometheus"
 )
@@ -19,6 +20,11 @@ type options struct {
 	meterName string
 	version   string
 	commit    string
+	// otlpErrorInterval, when positive, is how often the otlp backend logs
+	// an export that keeps failing.
+	otlpErrorInterval time.Duration
+	// otlp holds the headers and TLS settings read from their files.
+	otlp otlpSecrets
 	// keepOTelErrorHandler leaves OpenTelemetry's global error handler alone.
 	keepOTelErrorHandler bool
 }
@@ -71,4 +77,12 @@ func WithBuildInfo(version, commit string) Option {
 // once per [OTelErrorInterval] for the same message.
 func WithoutOTelErrorHandler() Option {
 	return func(o *options) { o.keepOTelErrorHandler = true }
+}
+
+// WithExportErrorInterval sets how often a push backend (otlp) whose
+// exports keep failing is logged at most; the default is a minute. Every
+// failure is still counted in monitoring.export.failures, and the recovery
+// always logged.
+func WithExportErrorInterval(d time.Duration) Option {
+	return func(o *options) { o.otlpErrorInterval = d }
 }

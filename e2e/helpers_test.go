@@ -61,7 +61,14 @@ type process struct {
 // ready on standard output (or standard error when ready is on stderr).
 func start(t *testing.T, ready string, bin string, args ...string) *process {
 	t.Helper()
+	return startEnv(t, nil, ready, bin, args...)
+}
+
+// startEnv is start with further environment variables (KEY=value).
+func startEnv(t *testing.T, env []string, ready string, bin string, args ...string) *process {
+	t.Helper()
 	cmd := exec.Command(bin, args...) //nolint:gosec // the test built or found bin itself.
+	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr

@@ -50,8 +50,9 @@ func startDemo(t *testing.T, bin, addr string, extra ...string) *process {
 }
 
 // startPrometheus runs the prometheus binary with a temporary config that
-// scrapes target every second and loads the project's alerting rules.
-func startPrometheus(t *testing.T, target string) promAPI {
+// scrapes target every second and loads the project's alerting rules, with
+// further command-line flags.
+func startPrometheus(t *testing.T, target string, flags ...string) promAPI {
 	t.Helper()
 	bin := binaries.Path(t, "prometheus", prometheusHint)
 	dir := t.TempDir()
@@ -69,8 +70,9 @@ scrape_configs:
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(config), 0o600))
 	port := testkit.FreePort(t)
-	cmd := exec.Command(bin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "data"), //nolint:gosec // bin comes from LookPath.
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--log.level=warn")
+	args := append([]string{"--config.file=" + cfgPath, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
+		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--log.level=warn"}, flags...)
+	cmd := exec.Command(bin, args...) //nolint:gosec // bin comes from LookPath.
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	require.NoError(t, cmd.Start())
 	done := make(chan error, 1)

@@ -408,7 +408,8 @@ var temporalLabelKeys = map[string]bool{
 	"worker_type": true, "poller_type": true, "operation": true, "client_name": true, "status_code": true,
 	"failure_reason": true, "le": true, "otel_metric_overflow": true,
 	// The resource and the system metrics of the service.
-	"service_name": true, "telemetry_sdk_language": true, "telemetry_sdk_name": true, "telemetry_sdk_version": true,
+	"service_name": true, "service_instance_id": true, "service_version": true,
+	"telemetry_sdk_language": true, "telemetry_sdk_name": true, "telemetry_sdk_version": true,
 	"commit": true, "go_version": true, "version": true, "go_memory_type": true, "cause": true,
 }
 

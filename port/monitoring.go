@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"go.opentelemetry.io/otel/metric"
 )
@@ -46,8 +47,35 @@ type Status struct {
 	// Healthy is false when the requested backend failed to start or the
 	// backend has been shut down; Err then says why.
 	Healthy bool
-	// Err is the reason the backend is not healthy, nil when it is.
+	// Err is the reason the backend is not healthy, nil when it is. With
+	// several backends, it is nil while at least one of them records, and
+	// Backends says which one failed and why.
 	Err error
+	// Backends describes each backend configured, in the configured order:
+	// one entry for a single backend, one per backend when several run at
+	// once. Empty for the no-op backend and for backends that predate it.
+	Backends []BackendStatus
+}
+
+// BackendStatus is the state of one backend among those that run at once.
+type BackendStatus struct {
+	// Name is the backend's name ("prometheus", "stdout", "otlp").
+	Name string
+	// Healthy is false when the backend failed to start or has been shut
+	// down; Err then says why. A push backend whose peer is unreachable
+	// stays healthy (it records, and delivers once the peer is back):
+	// LastError says why its exports fail.
+	Healthy bool
+	// Err is the reason it is not healthy: its start error, or
+	// [ErrShutdown]. Nil when it is healthy.
+	Err error
+	// LastError is the error of the last export when it failed, nil once
+	// an export succeeds again (always nil for pull backends).
+	LastError error
+	// LastExport is when the backend last delivered its metrics (a push
+	// backend's last successful export); zero when it has not yet, and
+	// for pull backends, which are scraped instead.
+	LastExport time.Time
 }
 
 // ErrShutdown is the Status error of a backend that has been shut down.

@@ -26,7 +26,7 @@ const SystemScopeName = "github.com/compozy/monitoring/service"
 // All are observed at collection time: nothing runs in the background.
 func (s *MonitoringService) startSystemMetrics(cfg config) error {
 	meter := s.provider.Meter(SystemScopeName)
-	version, commit := buildInfo(cfg.version, cfg.commit)
+	version, commit := BuildInfo(cfg.version, cfg.commit)
 	info := metric.WithAttributeSet(attribute.NewSet(
 		attribute.String("version", version),
 		attribute.String("commit", commit),
@@ -50,9 +50,9 @@ func (s *MonitoringService) startSystemMetrics(cfg config) error {
 	return nil
 }
 
-// buildInfo fills in the version and the commit from the binary's own build
+// BuildInfo fills in the version and the commit from the binary's own build
 // information where the caller gave none.
-func buildInfo(version, commit string) (string, string) {
+func BuildInfo(version, commit string) (string, string) {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			version = bi.Main.Version

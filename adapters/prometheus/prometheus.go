@@ -15,6 +15,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
+	"github.com/compozy/monitoring/internal/fast"
 	"github.com/compozy/monitoring/internal/identity"
 	"github.com/compozy/monitoring/port"
 )
@@ -29,9 +30,35 @@ type Adapter struct {
 
 var _ port.Monitoring = (*Adapter)(nil)
 
-// New builds the backend. It fails when the registry refuses the exporter's
-// collector or an option cannot be used; nothing is left running then.
+// New builds the backend on a MeterProvider of its own. It fails when the
+// registry refuses the exporter's collector or an option cannot be used;
+// nothing is left running then.
 func New(ctx context.Context, opts ...Option) (*Adapter, error) {
+	cfg := newConfig(opts)
+	res, err := sdk.Resource(ctx, cfg.sdk)
+	if err != nil {
+		return nil, fmt.Errorf("%s backend: %w", Name, err)
+	}
+	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
+	cfg.sdk.Namespace = cfg.namespace
+	instruments := sdk.NewInstruments(cfg.sdk)
+	part, err := newPart(cfg, instruments)
+	if err != nil {
+		return nil, err
+	}
+	return &Adapter{Backend: sdk.Compose(cfg.sdk, res, instruments, []sdk.Part{part})}, nil
+}
+
+// NewPart builds this backend's part of a MeterProvider shared with other
+// backends: its reader, which reads instruments as a producer, its views
+// and its /metrics handler. Only the options of the exposition apply
+// (registry, namespace, scope labels, logger, scrape limits); the
+// provider's settings are the caller's.
+func NewPart(_ context.Context, instruments *fast.Registry, opts ...Option) (sdk.Part, error) {
+	return newPart(newConfig(opts), instruments)
+}
+
+func newConfig(opts []Option) config {
 	cfg := config{
 		sdk: sdk.DefaultSettings(), logger: slog.Default(),
 		scrapeTimeout: DefaultScrapeTimeout, maxScrapes: DefaultMaxScrapes,
@@ -43,28 +70,23 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	if cfg.registry == nil {
 		cfg.registry = prometheus.NewRegistry()
 	}
-	cfg.sdk.Views = append(cfg.sdk.Views, goroutinesView(cfg.registry, cfg.namespace))
+	return cfg
+}
 
+func newPart(cfg config, instruments *fast.Registry) (sdk.Part, error) {
 	// The handler first: it registers promhttp_metric_handler_errors_total,
 	// and a registry that refuses it must fail the start before the
 	// exporter's collector is in.
 	handler, err := newHandler(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s backend: %w", Name, err)
+		return sdk.Part{}, fmt.Errorf("%s backend: %w", Name, err)
 	}
-	res, err := sdk.Resource(ctx, cfg.sdk)
-	if err != nil {
-		return nil, fmt.Errorf("%s backend: %w", Name, err)
-	}
-	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
-	cfg.sdk.Namespace = cfg.namespace
-	instruments := sdk.NewInstruments(cfg.sdk)
 	// What the exporter and the handler add themselves is nobody else's.
 	instruments.Identities().Reserve("target_info", "the exporter's target_info")
 	instruments.Identities().Reserve("promhttp_metric_handler_errors_total", "the scrape handler's error counter")
 	exporterOpts := []otelprom.Option{
 		otelprom.WithRegisterer(cfg.registry),
-		otelprom.WithProducer(instruments),
+		otelprom.WithProducer(instruments.ForReader(nil)),
 		otelprom.WithTranslationStrategy(identity.Strategy()),
 		otelprom.WithNamespace(cfg.namespace),
 	}
@@ -73,10 +95,9 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	}
 	exporter, err := otelprom.New(exporterOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
+		return sdk.Part{}, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
-
-	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, exporter, instruments, handler)}, nil
+	return sdk.Part{Name: Name, Reader: exporter, Views: []sdkmetric.View{goroutinesView(cfg.registry, cfg.namespace)}, Handler: handler}, nil
 }
 
 // goroutinesView exposes the runtime's go.goroutine.count gauge as

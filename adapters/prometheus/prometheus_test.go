@@ -234,7 +234,8 @@ func TestRegistry(t *testing.T) {
 func TestStatus(t *testing.T) {
 	t.Run("Should report prometheus healthy until shut down", func(t *testing.T) {
 		a := newAdapter(t)
-		assert.Equal(t, port.Status{Backend: "prometheus", Enabled: true, Healthy: true}, a.Status())
+		assert.Equal(t, port.Status{Backend: "prometheus", Enabled: true, Healthy: true,
+			Backends: []port.BackendStatus{{Name: "prometheus", Healthy: true}}}, a.Status())
 		require.NoError(t, a.Shutdown(t.Context()))
 		st := a.Status()
 		assert.False(t, st.Healthy)

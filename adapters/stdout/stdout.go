@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"reflect"
 
@@ -15,6 +14,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
+	"github.com/compozy/monitoring/internal/fast"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -38,6 +38,37 @@ var _ port.Monitoring = (*Adapter)(nil)
 // rate-limited, exports resume when it recovers, and ForceFlush and
 // Shutdown return at their context's deadline even while it hangs.
 func New(ctx context.Context, opts ...Option) (*Adapter, error) {
+	cfg := newConfig(opts)
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	res, err := sdk.Resource(ctx, cfg.sdk)
+	if err != nil {
+		return nil, fmt.Errorf("%s backend: %w", Name, err)
+	}
+	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
+	instruments := sdk.NewInstruments(cfg.sdk)
+	part, err := newPart(cfg, instruments)
+	if err != nil {
+		return nil, err
+	}
+	return &Adapter{Backend: sdk.Compose(cfg.sdk, res, instruments, []sdk.Part{part})}, nil
+}
+
+// NewPart builds this backend's part of a MeterProvider shared with other
+// backends: its periodic reader, which reads instruments as a producer.
+// Only the options of the output apply (writer, interval, pretty print,
+// logger, error interval); the provider's settings are the caller's. It
+// fails as New does.
+func NewPart(_ context.Context, instruments *fast.Registry, opts ...Option) (sdk.Part, error) {
+	cfg := newConfig(opts)
+	if err := cfg.check(); err != nil {
+		return sdk.Part{}, err
+	}
+	return newPart(cfg, instruments)
+}
+
+func newConfig(opts []Option) config {
 	cfg := config{
 		sdk: sdk.DefaultSettings(), writer: os.Stdout, interval: DefaultInterval,
 		logger: slog.Default(), errorInterval: DefaultErrorInterval,
@@ -45,19 +76,24 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	return cfg
+}
+
+// check refuses the options the backend cannot run with.
+func (cfg config) check() error {
 	if isNil(cfg.writer) {
-		return nil, errors.New("stdout backend: the writer is nil")
+		return errors.New("stdout backend: the writer is nil")
 	}
 	if cfg.interval <= 0 {
-		return nil, fmt.Errorf("stdout backend: the interval %s is not positive", cfg.interval)
-	}
-	res, err := sdk.Resource(ctx, cfg.sdk)
-	if err != nil {
-		return nil, fmt.Errorf("%s backend: %w", Name, err)
+		return fmt.Errorf("stdout backend: the interval %s is not positive", cfg.interval)
 	}
 	if cfg.errorInterval <= 0 {
-		return nil, fmt.Errorf("stdout backend: the error interval %s is not positive", cfg.errorInterval)
+		return fmt.Errorf("stdout backend: the error interval %s is not positive", cfg.errorInterval)
 	}
+	return nil
+}
+
+func newPart(cfg config, instruments *fast.Registry) (sdk.Part, error) {
 	frame := &bytes.Buffer{}
 	exporterOpts := []stdoutmetric.Option{stdoutmetric.WithWriter(frame)}
 	if cfg.pretty {
@@ -65,21 +101,15 @@ func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	}
 	encoder, err := stdoutmetric.New(exporterOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
+		return sdk.Part{}, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
-	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
-	instruments := sdk.NewInstruments(cfg.sdk)
 	// Last, once nothing can fail: it starts the writer's goroutine, which
 	// Shutdown stops.
 	exporter := newExporter(encoder, frame, newLatestWriter(cfg.writer, cfg.logger, cfg.errorInterval),
 		newFiniteFilter(cfg.logger))
 	reader := sdkmetric.NewPeriodicReader(exporter,
-		sdkmetric.WithInterval(cfg.interval), sdkmetric.WithProducer(instruments))
-	return &Adapter{Backend: sdk.NewBackend(Name, cfg.sdk, res, reader, instruments, http.HandlerFunc(nothingToScrape))}, nil
-}
-
-func nothingToScrape(w http.ResponseWriter, _ *http.Request) {
-	http.Error(w, "the stdout backend writes metrics to its writer: there is nothing to scrape", http.StatusNotFound)
+		sdkmetric.WithInterval(cfg.interval), sdkmetric.WithProducer(instruments.ForReader(exporter.Temporality)))
+	return sdk.Part{Name: Name, Reader: reader}, nil
 }
 
 // isNil reports whether w is nil or a typed nil pointer, which the exporter's

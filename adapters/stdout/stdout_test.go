@@ -104,7 +104,8 @@ func TestWrites(t *testing.T) {
 
 	t.Run("Should report stdout healthy", func(t *testing.T) {
 		a, _ := newAdapter(t)
-		assert.Equal(t, port.Status{Backend: "stdout", Enabled: true, Healthy: true}, a.Status())
+		assert.Equal(t, port.Status{Backend: "stdout", Enabled: true, Healthy: true,
+			Backends: []port.BackendStatus{{Name: "stdout", Healthy: true}}}, a.Status())
 	})
 }
 
