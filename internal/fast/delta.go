@@ -70,13 +70,18 @@ func (r *Registry) ForReader(temporality func(sdkmetric.InstrumentKind) metricda
 // previous collection. Series that did not change are left out of a delta,
 // as the SDK does. Gauges and the kinds the reader wants cumulative pass
 // through unchanged.
+//
+// It is safe for concurrent use: the snapshot is taken under the view's
+// lock, so that collections convert their snapshots in the order they were
+// taken (a later snapshot converted first would make the next delta
+// negative).
 func (p *TemporalityProducer) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	scopes, err := p.r.Produce(ctx)
 	if err != nil || len(scopes) == 0 {
 		return scopes, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	for i := range scopes {
 		kept := scopes[i].Metrics[:0]
 		for _, m := range scopes[i].Metrics {

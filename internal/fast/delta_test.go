@@ -103,6 +103,63 @@ func TestForReader(t *testing.T) {
 	})
 }
 
+func TestForReaderConcurrentProduce(t *testing.T) {
+	t.Run("Should hand out no negative delta and sum to the total when collections race on one view", func(t *testing.T) {
+		reg := fast.New()
+		c := reg.CounterVec(port.Desc{Name: "hits"}).Bind(port.Values{})
+		view := reg.ForReader(sdkmetric.DeltaTemporalitySelector)
+
+		const producers, each = 16, 100000
+		recorded := make(chan struct{})
+		go func() {
+			defer close(recorded)
+			for range each {
+				c.Inc()
+			}
+		}()
+		var (
+			mu       sync.Mutex
+			received float64
+			negative int
+			wg       sync.WaitGroup
+		)
+		produce := func() {
+			scopes, err := view.Produce(t.Context())
+			require.NoError(t, err)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, sm := range scopes {
+				for _, m := range sm.Metrics {
+					if s, ok := m.Data.(metricdata.Sum[float64]); ok && m.Name == "hits" {
+						for _, p := range s.DataPoints {
+							received += p.Value
+							if p.Value < 0 {
+								negative++
+							}
+						}
+					}
+				}
+			}
+		}
+		for range producers {
+			wg.Go(func() {
+				for {
+					select {
+					case <-recorded:
+						return
+					default:
+						produce()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		produce()
+		assert.Zero(t, negative, "a monotonic counter never goes back")
+		assert.InDelta(t, float64(each), received, 0, "the deltas add up to what was recorded")
+	})
+}
+
 func deltaOf(t *testing.T, reader *sdkmetric.ManualReader) float64 {
 	t.Helper()
 	got := collect(t, reader)
