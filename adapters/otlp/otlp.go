@@ -3,10 +3,14 @@ package otlp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"net"
+	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -140,12 +144,25 @@ func newPart(ctx context.Context, cfg config, instruments *fast.Registry) (sdk.P
 
 // newExporter builds the OTLP exporter of cfg. Neither transport connects
 // here: the first export does.
+//
+// Compression and headers are always given, an empty map when there are
+// none: the exporter would otherwise read OTEL_EXPORTER_OTLP_[METRICS_]
+// COMPRESSION and _HEADERS itself, over what the options say, so the
+// options are the only source.
 func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
 	selector := temporalitySelector(cfg.temporality)
 	// Retries back off from half a second, and stop at the export timeout
 	// (the context of each export ends there anyway).
 	initial, maxBackoff := min(500*time.Millisecond, cfg.timeout/4), min(5*time.Second, cfg.timeout/2)
+	headers := maps.Clone(cfg.headers)
+	if headers == nil {
+		headers = map[string]string{}
+	}
 	if cfg.protocol == ProtocolGRPC {
+		compressor := "none"
+		if cfg.gzip {
+			compressor = "gzip"
+		}
 		opts := []otlpmetricgrpc.Option{
 			otlpmetricgrpc.WithEndpointURL(cfg.endpoint),
 			otlpmetricgrpc.WithTimeout(cfg.timeout),
@@ -153,9 +170,8 @@ func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
 			otlpmetricgrpc.WithRetry(otlpmetricgrpc.RetryConfig{
 				Enabled: true, InitialInterval: initial, MaxInterval: maxBackoff, MaxElapsedTime: cfg.timeout,
 			}),
-		}
-		if len(cfg.headers) > 0 {
-			opts = append(opts, otlpmetricgrpc.WithHeaders(cfg.headers))
+			otlpmetricgrpc.WithHeaders(headers),
+			otlpmetricgrpc.WithCompressor(compressor),
 		}
 		switch {
 		case cfg.insecure:
@@ -163,11 +179,17 @@ func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
 		case cfg.tls != nil:
 			opts = append(opts, otlpmetricgrpc.WithTLSCredentials(credentials.NewTLS(cfg.tls)))
 		}
-		if cfg.gzip {
-			opts = append(opts, otlpmetricgrpc.WithCompressor("gzip"))
-		}
+		// The exporter dials its own connection and closes it at Shutdown.
 		return otlpmetricgrpc.New(ctx, opts...) //nolint:wrapcheck // wrapped by the caller.
 	}
+	compression := otlpmetrichttp.NoCompression
+	if cfg.gzip {
+		compression = otlpmetrichttp.GzipCompression
+	}
+	// A transport of our own, closed at Shutdown: the exporter's default
+	// one is shared by the whole process and would keep the keep-alive
+	// connection to the collector open after Shutdown.
+	transport := newTransport(cfg.tls)
 	opts := []otlpmetrichttp.Option{
 		otlpmetrichttp.WithEndpointURL(cfg.endpoint),
 		otlpmetrichttp.WithTimeout(cfg.timeout),
@@ -175,24 +197,52 @@ func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
 		otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig{
 			Enabled: true, InitialInterval: initial, MaxInterval: maxBackoff, MaxElapsedTime: cfg.timeout,
 		}),
+		otlpmetrichttp.WithHeaders(headers),
+		otlpmetrichttp.WithCompression(compression),
+		otlpmetrichttp.WithHTTPClient(&http.Client{Transport: transport, Timeout: cfg.timeout}),
 	}
-	if len(cfg.headers) > 0 {
-		opts = append(opts, otlpmetrichttp.WithHeaders(cfg.headers))
-	}
-	switch {
-	case cfg.insecure:
+	if cfg.insecure {
 		opts = append(opts, otlpmetrichttp.WithInsecure())
-	case cfg.tls != nil:
-		opts = append(opts, otlpmetrichttp.WithTLSClientConfig(cfg.tls))
 	}
-	// Always explicit: the exporter would otherwise read OTEL_EXPORTER_OTLP_COMPRESSION
-	// itself, over the configuration's choice.
-	compression := otlpmetrichttp.NoCompression
-	if cfg.gzip {
-		compression = otlpmetrichttp.GzipCompression
+	exporter, err := otlpmetrichttp.New(ctx, opts...)
+	if err != nil {
+		transport.CloseIdleConnections()
+		return nil, err //nolint:wrapcheck // wrapped by the caller.
 	}
-	opts = append(opts, otlpmetrichttp.WithCompression(compression))
-	return otlpmetrichttp.New(ctx, opts...) //nolint:wrapcheck // wrapped by the caller.
+	return closingExporter{Exporter: exporter, transport: transport}, nil
+}
+
+// newTransport returns a transport like http.DefaultTransport's, with the
+// TLS configuration of an https endpoint.
+func newTransport(tlsCfg *tls.Config) *http.Transport {
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	if tlsCfg != nil {
+		t.TLSClientConfig = tlsCfg.Clone()
+	}
+	return t
+}
+
+// closingExporter closes the idle connections of its transport once the
+// exporter is shut down.
+type closingExporter struct {
+	sdkmetric.Exporter
+
+	transport *http.Transport
+}
+
+// Shutdown shuts the exporter down and closes the connections it kept.
+func (e closingExporter) Shutdown(ctx context.Context) error {
+	err := e.Exporter.Shutdown(ctx)
+	e.transport.CloseIdleConnections()
+	return err //nolint:wrapcheck // the exporter's own error.
 }
 
 // temporalitySelector returns the SDK selector of a temporality preference.

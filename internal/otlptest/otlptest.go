@@ -28,6 +28,7 @@ import (
 	"google.golang.org/grpc/codes"
 	_ "google.golang.org/grpc/encoding/gzip" // the server side of gzip compression
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -58,6 +59,8 @@ type Receiver struct {
 	mode     Mode
 	requests []*colmetricpb.ExportMetricsServiceRequest
 	header   map[string]string // the headers (gRPC metadata) of the last export
+	encoding string            // the compression of the last export, "" when none
+	paths    []string          // the URL path of every HTTP request, in arrival order
 	refused  int
 	arrived  chan struct{} // signalled (without blocking) on every export attempt
 	release  chan struct{} // closed at the end to free hanging exports
@@ -122,7 +125,7 @@ func NewHTTPS(t testing.TB, clientCAs *x509.CertPool) (*Receiver, []byte) {
 func NewGRPCAt(t testing.TB, addr string) *Receiver {
 	t.Helper()
 	r := newReceiver(t, addr)
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(grpc.StatsHandler(compressionSeen{r: r}))
 	colmetricpb.RegisterMetricsServiceServer(srv, grpcService{r: r})
 	done := make(chan struct{})
 	go func() { defer close(done); _ = srv.Serve(r.listener) }()
@@ -172,6 +175,31 @@ func (r *Receiver) setHeader(h map[string]string) {
 	r.header = h
 }
 
+// Compression returns the compression of the last export: "gzip", or ""
+// when it was sent uncompressed (HTTP Content-Encoding, gRPC grpc-encoding).
+func (r *Receiver) Compression() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.encoding
+}
+
+func (r *Receiver) setCompression(c string) {
+	if c == "identity" {
+		c = ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.encoding = c
+}
+
+// Paths returns the URL path of every HTTP request received, in arrival
+// order, those refused for not being /v1/metrics included.
+func (r *Receiver) Paths() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.paths...)
+}
+
 // Refused returns how many exports were answered with an error.
 func (r *Receiver) Refused() int {
 	r.mu.Lock()
@@ -209,6 +237,9 @@ func (r *Receiver) receive(ctx context.Context, req *colmetricpb.ExportMetricsSe
 }
 
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	r.paths = append(r.paths, req.URL.Path)
+	r.mu.Unlock()
 	if req.Method != http.MethodPost || req.URL.Path != "/v1/metrics" {
 		http.Error(w, "not an OTLP metrics export", http.StatusNotFound)
 		return
@@ -218,6 +249,7 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		h[strings.ToLower(k)] = req.Header.Get(k)
 	}
 	r.setHeader(h)
+	r.setCompression(req.Header.Get("Content-Encoding"))
 	var body io.Reader = req.Body
 	if req.Header.Get("Content-Encoding") == "gzip" {
 		gz, err := gzip.NewReader(req.Body)
@@ -247,6 +279,24 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "collector unavailable", http.StatusServiceUnavailable)
 	}
 }
+
+// compressionSeen records the compression of each gRPC export, which the
+// server does not hand to the method in its metadata.
+type compressionSeen struct{ r *Receiver }
+
+func (c compressionSeen) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
+
+func (c compressionSeen) HandleRPC(_ context.Context, s stats.RPCStats) {
+	if h, ok := s.(*stats.InHeader); ok {
+		c.r.setCompression(h.Compression)
+	}
+}
+
+func (c compressionSeen) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
+	return ctx
+}
+
+func (c compressionSeen) HandleConn(context.Context, stats.ConnStats) {}
 
 type grpcService struct {
 	colmetricpb.UnimplementedMetricsServiceServer
