@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -36,9 +37,12 @@ func newSlogErrorHandler(logger *slog.Logger, every time.Duration, now func() ti
 }
 
 // Handle logs err unless the same message was logged less than an interval
-// ago, in which case it is counted and reported with the next line.
+// ago, in which case it is counted and reported with the next line. An
+// export error a push backend has already logged (the periodic reader
+// hands it here too) is not logged again.
 func (h *slogErrorHandler) Handle(err error) {
-	if err == nil {
+	var logged interface{ ExportErrorLogged() bool }
+	if err == nil || (errors.As(err, &logged) && logged.ExportErrorLogged()) {
 		return
 	}
 	msg := err.Error()

@@ -165,3 +165,40 @@ func TestBoundedWhileDown(t *testing.T) {
 		assert.Len(t, again.Points("jobs"), 10, "one point per series, however many exports failed")
 	})
 }
+
+func TestFailureMessages(t *testing.T) {
+	transports(t, func(t *testing.T, protocol string, rcv *otlptest.Receiver) {
+		t.Run("Should say that a failed delta export loses its points, not that they are carried", func(t *testing.T) {
+			logs := &syncBuffer{}
+			a := newAdapter(t, protocol, rcv, otlp.WithTemporality(otlp.TemporalityDelta),
+				otlp.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+			rcv.SetMode(otlptest.Unavailable)
+			a.Instruments().CounterVec(port.Desc{Name: "jobs"}).Add(1, port.Values{})
+			require.Error(t, flush(t, a))
+			assert.Contains(t, logs.String(), "delta points are lost")
+			assert.NotContains(t, logs.String(), "cumulative series are carried")
+		})
+		t.Run("Should keep the collector's refusal in the error of a flush whose deadline ends first", func(t *testing.T) {
+			a := newAdapter(t, protocol, rcv, otlp.WithTimeout(time.Minute))
+			rcv.SetMode(otlptest.Unavailable)
+			a.Instruments().CounterVec(port.Desc{Name: "jobs"}).Add(1, port.Values{})
+			ctx, cancel := context.WithCancel(t.Context())
+			flushed := make(chan error, 1)
+			base := rcv.Refused()
+			go func() { flushed <- a.ForceFlush(ctx) }()
+			for rcv.Refused() < base+2 {
+				<-rcv.Arrived() // a retry: the first attempt's refusal reached the exporter
+			}
+			cancel()
+			err := <-flushed
+			rcv.SetMode(otlptest.Accept) // the export still retrying ends now, not at its timeout
+			require.Error(t, err)
+			assert.ErrorIs(t, err, context.Canceled)
+			if protocol == otlp.ProtocolHTTP {
+				assert.Contains(t, err.Error(), "503")
+			} else {
+				assert.Contains(t, err.Error(), "Unavailable")
+			}
+		})
+	})
+}

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
@@ -130,11 +131,14 @@ func newPart(ctx context.Context, cfg config, instruments *fast.Registry) (sdk.P
 	if err := cfg.check(); err != nil {
 		return sdk.Part{}, err
 	}
-	exporter, err := newExporter(ctx, cfg)
+	// The transport reports every attempt to the tracked exporter, made
+	// below and before the reader starts, hence before any export.
+	var tracked *sdk.TrackedExporter
+	exporter, err := newExporter(ctx, cfg, func(err error) { tracked.Attempted(err) })
 	if err != nil {
 		return sdk.Part{}, fmt.Errorf("%s backend: creating the exporter: %w", Name, err)
 	}
-	tracked := sdk.Track(Name, exporter, instruments, cfg.logger, cfg.errorEvery)
+	tracked = sdk.Track(Name, exporter, instruments, cfg.logger, cfg.errorEvery)
 	reader := sdkmetric.NewPeriodicReader(tracked,
 		sdkmetric.WithInterval(cfg.interval),
 		sdkmetric.WithTimeout(cfg.timeout),
@@ -149,7 +153,9 @@ func newPart(ctx context.Context, cfg config, instruments *fast.Registry) (sdk.P
 // none: the exporter would otherwise read OTEL_EXPORTER_OTLP_[METRICS_]
 // COMPRESSION and _HEADERS itself, over what the options say, so the
 // options are the only source.
-func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
+//
+// attempted is told the outcome of every attempt, retries included.
+func newExporter(ctx context.Context, cfg config, attempted func(error)) (sdkmetric.Exporter, error) {
 	selector := temporalitySelector(cfg.temporality)
 	// Retries back off from half a second, and stop at the export timeout
 	// (the context of each export ends there anyway).
@@ -172,6 +178,14 @@ func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
 			}),
 			otlpmetricgrpc.WithHeaders(headers),
 			otlpmetricgrpc.WithCompressor(compressor),
+			otlpmetricgrpc.WithDialOption(grpc.WithChainUnaryInterceptor(
+				func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn,
+					invoker grpc.UnaryInvoker, opts ...grpc.CallOption,
+				) error {
+					err := invoker(ctx, method, req, reply, cc, opts...)
+					attempted(err)
+					return err
+				})),
 		}
 		switch {
 		case cfg.insecure:
@@ -199,7 +213,9 @@ func newExporter(ctx context.Context, cfg config) (sdkmetric.Exporter, error) {
 		}),
 		otlpmetrichttp.WithHeaders(headers),
 		otlpmetrichttp.WithCompression(compression),
-		otlpmetrichttp.WithHTTPClient(&http.Client{Transport: transport, Timeout: cfg.timeout}),
+		otlpmetrichttp.WithHTTPClient(&http.Client{
+			Transport: attemptsOf{next: transport, attempted: attempted}, Timeout: cfg.timeout,
+		}),
 	}
 	if cfg.insecure {
 		opts = append(opts, otlpmetrichttp.WithInsecure())
@@ -228,6 +244,26 @@ func newTransport(tlsCfg *tls.Config) *http.Transport {
 		t.TLSClientConfig = tlsCfg.Clone()
 	}
 	return t
+}
+
+// attemptsOf reports the outcome of every request to attempted: the
+// transport's error, or the status of an answer that is not a success.
+type attemptsOf struct {
+	next      http.RoundTripper
+	attempted func(error)
+}
+
+func (a attemptsOf) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := a.next.RoundTrip(req)
+	switch {
+	case err != nil:
+		a.attempted(err)
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		a.attempted(fmt.Errorf("the collector answered %s", resp.Status))
+	default:
+		a.attempted(nil)
+	}
+	return resp, err //nolint:wrapcheck // a transport's own error.
 }
 
 // closingExporter closes the idle connections of its transport once the

@@ -227,6 +227,9 @@ func (b *Backend) ForceFlush(ctx context.Context) error {
 			return nil
 		}
 		if err := f.ForceFlush(ctx); err != nil {
+			if p.Exporter != nil {
+				err = p.Exporter.FlushError(err)
+			}
 			return fmt.Errorf("%s backend: flush: %w", p.Name, err)
 		}
 		return nil

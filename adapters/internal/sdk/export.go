@@ -2,7 +2,10 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +22,8 @@ const (
 	ExportFailuresMetric = "monitoring.export.failures"
 	// DroppedPointsMetric counts the delta points of failed exports: they
 	// are lost, where a cumulative point is carried by the next export.
+	// The count includes the delta points of these two metrics themselves
+	// when they were part of the failed export.
 	DroppedPointsMetric = "monitoring.export.dropped_points"
 )
 
@@ -42,6 +47,7 @@ type TrackedExporter struct {
 	dropped  port.Counter
 
 	mu      sync.Mutex
+	attempt error // the last attempt's error, retries included
 	lastErr error
 	lastOK  time.Time
 	logged  time.Time
@@ -80,17 +86,74 @@ func (e *TrackedExporter) Export(ctx context.Context, rm *metricdata.ResourceMet
 		return nil
 	}
 	e.failures.Inc()
-	lost := deltaPoints(rm)
+	lost, carried := points(rm)
 	e.dropped.Add(float64(lost))
 	e.lastErr = err
+	err = loggedError{err}
 	if !e.logged.IsZero() && now.Sub(e.logged) < e.every {
 		e.held++
-		return err //nolint:wrapcheck // the reader reports it as the exporter's.
+		return err
 	}
-	e.logger.Error("monitoring: export failed; recording goes on, cumulative series are carried by the next export",
-		"backend", e.name, "error", err, "delta_points_lost", lost, "failures_held_back", e.held)
+	e.logger.Error(failureMessage(lost, carried),
+		"backend", e.name, "error", e.lastErr, "delta_points_lost", lost, "failures_held_back", e.held)
 	e.logged, e.held = now, 0
-	return err //nolint:wrapcheck // the reader reports it as the exporter's.
+	return err
+}
+
+// failureMessage says what a failed export costs, by the temporality of
+// what it carried: delta points are lost, cumulative ones (and gauges)
+// are carried by the next export.
+func failureMessage(lost, carried int) string {
+	switch {
+	case lost > 0 && carried > 0:
+		return "monitoring: export failed; recording goes on, its delta points are lost, " +
+			"its cumulative series are carried by the next export"
+	case lost > 0:
+		return "monitoring: export failed; recording goes on, its delta points are lost"
+	default:
+		return "monitoring: export failed; recording goes on, cumulative series are carried by the next export"
+	}
+}
+
+// loggedError is an export error this package has already logged (or held
+// back, rate-limited): the periodic reader hands it to OpenTelemetry's
+// global error handler too, and the handler monitoring installs skips an
+// error that says so, so that one failure is logged once.
+type loggedError struct{ err error }
+
+func (e loggedError) Error() string { return e.err.Error() }
+
+func (e loggedError) Unwrap() error { return e.err }
+
+// ExportErrorLogged marks the error as logged by the tracked exporter.
+func (loggedError) ExportErrorLogged() bool { return true }
+
+// Attempted records the outcome of one attempt of an export (a retry
+// included), from the transport: a flush whose context ends while the
+// exporter still retries reports it with its own error.
+func (e *TrackedExporter) Attempted(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.attempt = err
+}
+
+// FlushError returns err, the error of a flush, with the last export
+// attempt's error added when err is only the flush's context ending (the
+// export may go on after the caller stopped waiting).
+func (e *TrackedExporter) FlushError(err error) error {
+	if err == nil || (!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)) {
+		return err
+	}
+	e.mu.Lock()
+	last := e.attempt
+	if last == nil {
+		last = e.lastErr
+	}
+	e.mu.Unlock()
+	if last == nil || strings.Contains(err.Error(), last.Error()) {
+		return err
+	}
+	return fmt.Errorf("%w (the last export attempt failed: %w)", err, last)
 }
 
 // Deliveries returns the time of the last successful export and the last
@@ -101,36 +164,41 @@ func (e *TrackedExporter) Deliveries() (time.Time, error) {
 	return e.lastOK, e.lastErr
 }
 
-// deltaPoints counts the points of rm on delta temporality.
-func deltaPoints(rm *metricdata.ResourceMetrics) int {
+// points counts the points of rm on delta temporality (lost with a failed
+// export) and the others (cumulative sums and histograms, gauges: carried
+// by the next export).
+func points(rm *metricdata.ResourceMetrics) (lost, carried int) {
 	if rm == nil {
-		return 0
+		return 0, 0
 	}
-	n := 0
+	add := func(t metricdata.Temporality, n int) {
+		if t == metricdata.DeltaTemporality {
+			lost += n
+		} else {
+			carried += n
+		}
+	}
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
 			switch d := m.Data.(type) {
 			case metricdata.Sum[int64]:
-				n += deltaLen(d.Temporality, len(d.DataPoints))
+				add(d.Temporality, len(d.DataPoints))
 			case metricdata.Sum[float64]:
-				n += deltaLen(d.Temporality, len(d.DataPoints))
+				add(d.Temporality, len(d.DataPoints))
 			case metricdata.Histogram[int64]:
-				n += deltaLen(d.Temporality, len(d.DataPoints))
+				add(d.Temporality, len(d.DataPoints))
 			case metricdata.Histogram[float64]:
-				n += deltaLen(d.Temporality, len(d.DataPoints))
+				add(d.Temporality, len(d.DataPoints))
 			case metricdata.ExponentialHistogram[int64]:
-				n += deltaLen(d.Temporality, len(d.DataPoints))
+				add(d.Temporality, len(d.DataPoints))
 			case metricdata.ExponentialHistogram[float64]:
-				n += deltaLen(d.Temporality, len(d.DataPoints))
+				add(d.Temporality, len(d.DataPoints))
+			case metricdata.Gauge[int64]:
+				carried += len(d.DataPoints)
+			case metricdata.Gauge[float64]:
+				carried += len(d.DataPoints)
 			}
 		}
 	}
-	return n
-}
-
-func deltaLen(t metricdata.Temporality, n int) int {
-	if t == metricdata.DeltaTemporality {
-		return n
-	}
-	return 0
+	return lost, carried
 }
