@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/compozy/monitoring/cmd/demo/shop"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/monitoringtest"
+	"github.com/compozy/monitoring/port"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -24,6 +26,16 @@ func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder
 	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 	return rec
 }
+
+// pushStatus is a backend whose status is given, as a push backend's is
+// while its collector refuses.
+type pushStatus struct {
+	*monitoringtest.Backend
+
+	status port.Status
+}
+
+func (p pushStatus) Status() port.Status { return p.status }
 
 func TestRoutes(t *testing.T) {
 	b := monitoringtest.New(t)
@@ -62,6 +74,36 @@ func TestRoutes(t *testing.T) {
 		assert.Equal(t, "ok", body.Status)
 		assert.Equal(t, "monitoringtest", body.Monitoring.Backend)
 		assert.True(t, body.Monitoring.Healthy)
+	})
+
+	t.Run("Should show each backend's health, last error and last export on /healthz", func(t *testing.T) {
+		at := time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC)
+		pushing := pushStatus{Backend: b, status: port.Status{
+			Backend: "prometheus,otlp", Enabled: true, Healthy: true, Backends: []port.BackendStatus{
+				{Name: "prometheus", Healthy: true},
+				{Name: "otlp", Healthy: true, LastError: errors.New("the collector answered 503"), LastExport: at},
+			},
+		}}
+		rec := get(t, newEngine(pushing, shop.New(b), routes{}), "/healthz")
+		require.Equal(t, http.StatusOK, rec.Code)
+		var body struct {
+			Monitoring struct {
+				Healthy  bool `json:"healthy"`
+				Backends []struct {
+					Name       string `json:"name"`
+					Healthy    bool   `json:"healthy"`
+					LastError  string `json:"last_error"`
+					LastExport string `json:"last_export"`
+				} `json:"backends"`
+			} `json:"monitoring"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), rec.Body.String())
+		require.Len(t, body.Monitoring.Backends, 2, rec.Body.String())
+		otlp := body.Monitoring.Backends[1]
+		assert.Equal(t, "otlp", otlp.Name)
+		assert.True(t, otlp.Healthy)
+		assert.Equal(t, "the collector answered 503", otlp.LastError, "a failing push is visible")
+		assert.Equal(t, "2026-11-30T11:00:00Z", otlp.LastExport)
 	})
 
 	t.Run("Should record the API routes but not /healthz or /metrics", func(t *testing.T) {
