@@ -50,7 +50,7 @@ func TestExportFailureLoggedOnce(t *testing.T) {
 
 	t.Run("Should still log an OpenTelemetry error that no backend logged", func(t *testing.T) {
 		logs := &lockedBuffer{}
-		h := newSlogErrorHandler(slog.New(slog.NewTextHandler(logs, nil)), time.Minute, time.Now)
+		h := newSlogErrorHandler(slog.New(slog.NewTextHandler(logs, nil)), time.Hour, time.Now)
 		h.Handle(context.DeadlineExceeded)
 		assert.Contains(t, logs.String(), "opentelemetry: context deadline exceeded")
 	})
