@@ -45,7 +45,7 @@ func TestNamer(t *testing.T) {
 func TestCheckKeys(t *testing.T) {
 	n := identity.DefaultNamer()
 	t.Run("Should accept keys the exporter only escapes", func(t *testing.T) {
-		assert.NoError(t, n.CheckKeys([]string{"http.route", "tenant-id", "_private", "1st"}))
+		assert.NoError(t, n.CheckKeys([]string{"http.route", "tenant-id", "_private", "1st", "a~b", "x y"}))
 		assert.NoError(t, n.CheckKeys(nil))
 	})
 	t.Run("Should refuse each key the exposition cannot carry, saying why", func(t *testing.T) {
@@ -63,6 +63,8 @@ func TestCheckKeys(t *testing.T) {
 			{[]string{"é"}, "ASCII"},
 			{[]string{"café"}, "ASCII"},
 			{[]string{"tab\there"}, "ASCII"},
+			{[]string{"del\x7fete"}, "ASCII"},
+			{[]string{"\x7f"}, "ASCII"},
 			{[]string{"otel.metric.overflow"}, "cardinality limit"},
 			{[]string{"otel_scope_name"}, "otel_scope_*"},
 			{[]string{"a.b", "a-b"}, `keys "a.b" and "a-b": both become the label "a_b"`},
