@@ -87,4 +87,17 @@ func TestOneOpenMetricsFamilyPerName(t *testing.T) {
 			assert.Len(t, refusals(logs, c.kind+` \"`+c.refused+`\" refused`, `OpenMetrics family \"jobs_done\"`), 1, logs.String())
 		})
 	}
+
+	t.Run("Should refuse a gauge named as the scrape handler's error counter's OpenMetrics family", func(t *testing.T) {
+		svc, logs := identityService(t, "")
+		g, err := svc.Meter().Float64Gauge("promhttp.metric.handler.errors")
+		require.NoError(t, err)
+		g.Record(t.Context(), 1)
+
+		exposition(t, svc)
+		types, body := openMetricsTypes(t, svc.ExporterHandler())
+		assert.Equal(t, 1, types["promhttp_metric_handler_errors"], body)
+		assert.Len(t, refusals(logs, "promhttp.metric.handler.errors", `OpenMetrics family \"promhttp_metric_handler_errors\"`,
+			"the scrape handler's error counter"), 1, logs.String())
+	})
 }

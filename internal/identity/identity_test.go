@@ -131,6 +131,9 @@ func TestTable(t *testing.T) {
 		assert.ErrorContains(t, tab.Claim(counter(identity.FastPath, "runs")),
 			`the OpenMetrics family "runs" is already taken by the gauge "runs" (meter, exported as runs)`)
 		assert.NoError(t, tab.Claim(identity.Instrument{Path: "meter", Name: "jobs.done.rate", Kind: identity.Gauge}))
+		tab.Reserve("handler_errors_total", "the scrape handler's error counter")
+		assert.ErrorContains(t, tab.Claim(identity.Instrument{Path: "meter", Name: "handler.errors", Kind: identity.Gauge}),
+			`the OpenMetrics family "handler_errors" is already taken by the scrape handler's error counter`)
 	})
 
 	t.Run("Should keep a histogram's series and a family of that name apart, both ways", func(t *testing.T) {

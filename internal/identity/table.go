@@ -63,11 +63,20 @@ func NewTable(namer Namer) *Table {
 func (t *Table) Namer() Namer { return t.namer }
 
 // Reserve marks exported as taken by something outside the table (the
-// exporter's target_info, the scrape handler's own counter).
+// exporter's target_info, the scrape handler's own counter). A name ending
+// in "_total" is a counter's, as in the exporter's translation: its
+// OpenMetrics family name, without "_total", is taken too.
 func (t *Table) Reserve(exported, what string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.names[exported] = taken{e: &entry{inst: Instrument{Path: what, Name: exported}, exported: exported}}
+	e := &entry{inst: Instrument{Path: what, Name: exported}, exported: exported}
+	kind := Gauge
+	if strings.HasSuffix(exported, "_total") {
+		kind = Counter
+	}
+	for _, s := range samples(exported, kind) {
+		t.names[s.name] = taken{e: e, openMetrics: s.openMetrics}
+	}
 }
 
 // Claim records inst as the owner of its exported name. It returns nil for
