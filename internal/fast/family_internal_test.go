@@ -23,6 +23,7 @@ func TestSpellingsAreBounded(t *testing.T) {
 		max   int // index nodes allowed: one per series and the alias budget
 	}{
 		{"below the limit", 10, 1 + 4*10},
+		{"past the limit", 2, 1 + 4*2},
 		{"with no limit", 0, 1 + 4*16},
 	} {
 		t.Run("Should bound the index nodes of spellings of one series "+c.name, func(t *testing.T) {
