@@ -52,7 +52,7 @@ func TestSlowReaders(t *testing.T) {
 			name: "on the metrics server of listen_address, at scrape_timeout",
 			cut:  4 * time.Second,
 			mutate: func(c *monitoring.Config) {
-				c.ScrapeTimeout, c.ListenAddress = 4*time.Second, "127.0.0.1:0"
+				c.Prometheus.ScrapeTimeout, c.ListenAddress = 4*time.Second, "127.0.0.1:0"
 			},
 			serve: func(t *testing.T, svc *service.MonitoringService) (string, string) {
 				t.Helper()
@@ -63,7 +63,7 @@ func TestSlowReaders(t *testing.T) {
 			name: "on the application's own server, behind basic auth, at scrape_timeout",
 			cut:  4 * time.Second,
 			mutate: func(c *monitoring.Config) {
-				c.ScrapeTimeout = 4 * time.Second
+				c.Prometheus.ScrapeTimeout = 4 * time.Second
 				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, user, monitoring.NewSecret(password)
 			},
 			serve: func(t *testing.T, svc *service.MonitoringService) (string, string) {
@@ -77,7 +77,7 @@ func TestSlowReaders(t *testing.T) {
 			name: "on the metrics server with scrape_timeout 0, at server_write_timeout",
 			cut:  3 * time.Second,
 			mutate: func(c *monitoring.Config) {
-				c.ScrapeTimeout, c.ServerWriteTimeout, c.ListenAddress = 0, 3*time.Second, "127.0.0.1:0"
+				c.Prometheus.ScrapeTimeout, c.ServerWriteTimeout, c.ListenAddress = 0, 3*time.Second, "127.0.0.1:0"
 			},
 			serve: func(t *testing.T, svc *service.MonitoringService) (string, string) {
 				t.Helper()
@@ -88,7 +88,7 @@ func TestSlowReaders(t *testing.T) {
 	for _, tc := range cases {
 		t.Run("Should cut clients that do not read "+tc.name+", holding one exposition at a time", func(t *testing.T) {
 			cfg := enabled(monitoring.BackendPrometheus)
-			cfg.MaxConcurrentScrapes, cfg.SystemMetrics = 1, false
+			cfg.Prometheus.MaxConcurrentScrapes, cfg.SystemMetrics = 1, false
 			tc.mutate(cfg)
 			svc := newService(t, cfg, monitoring.WithRegistry(bigRegistry(t)))
 			url, auth := tc.serve(t, svc)
