@@ -68,6 +68,21 @@ func parseService(t *testing.T, doc string, opts ...monitoring.Option) (*monitor
 }
 
 func TestBackendKeysReachTheBackends(t *testing.T) {
+	t.Run("Should read the README's example of the backends' keys", func(t *testing.T) {
+		cfg, err := monitoring.ParseConfig([]byte(`
+backend: [prometheus, stdout]
+prometheus:
+  namespace: shop              # MONITORING_PROMETHEUS_NAMESPACE
+  scrape_timeout: 10s          # MONITORING_PROMETHEUS_SCRAPE_TIMEOUT
+  max_concurrent_scrapes: 4    # MONITORING_PROMETHEUS_MAX_CONCURRENT_SCRAPES
+stdout:
+  interval: 1m                 # MONITORING_STDOUT_INTERVAL
+`))
+		require.NoError(t, err)
+		assert.Equal(t, monitoring.PrometheusConfig{Namespace: "shop", ScrapeTimeout: 10 * time.Second, MaxConcurrentScrapes: 4},
+			cfg.Prometheus)
+		assert.Equal(t, monitoring.StdoutConfig{Interval: time.Minute}, cfg.Stdout)
+	})
 	t.Run("Should prefix the scraped names with prometheus.namespace from YAML", func(t *testing.T) {
 		cfg, err := monitoring.ParseConfig([]byte("enabled: true\nprometheus:\n  namespace: shop\n"))
 		require.NoError(t, err)
@@ -169,6 +184,12 @@ func TestMovedKeysAreRefused(t *testing.T) {
 			assert.Equal(t, tc.old, fes[0].Field)
 		})
 	}
+	t.Run("Should print the message the README shows", func(t *testing.T) {
+		_, err := monitoring.ParseConfig([]byte("namespace: shop\n"))
+		assert.EqualError(t, err, "monitoring: config YAML: monitoring: invalid config: namespace "+
+			`(MONITORING_PROMETHEUS_NAMESPACE) is "shop": has moved to prometheus.namespace: write it as namespace `+
+			"under the prometheus key, or set MONITORING_PROMETHEUS_NAMESPACE")
+	})
 	t.Run("Should report every moved YAML key at once, with the other refused keys", func(t *testing.T) {
 		_, err := monitoring.ParseConfig([]byte(
 			"namespace: shop\nscrape_timeout: 3s\nmax_concurrent_scrapes: 2\nstdout_interval: 30s\nauth_token: hunter2\n"))
