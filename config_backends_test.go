@@ -1,6 +1,7 @@
 package monitoring_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -43,19 +44,19 @@ func (w signalWriter) Write(p []byte) (int, error) {
 // everyFieldError returns every *FieldError in err's tree, in order: the
 // errors of a config file are joined under its name.
 func everyFieldError(err error) []*monitoring.FieldError {
-	if fe, ok := err.(*monitoring.FieldError); ok {
-		return []*monitoring.FieldError{fe}
-	}
-	var out []*monitoring.FieldError
-	switch u := err.(type) {
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		var out []*monitoring.FieldError
+		for _, e := range joined.Unwrap() {
 			out = append(out, everyFieldError(e)...)
 		}
-	case interface{ Unwrap() error }:
-		out = everyFieldError(u.Unwrap())
+		return out
 	}
-	return out
+	var fe *monitoring.FieldError
+	if errors.As(err, &fe) {
+		return []*monitoring.FieldError{fe}
+	}
+	return nil
 }
 
 // parseService loads doc like an application would and starts the service
