@@ -153,7 +153,8 @@ func declares(reg prometheus.Registerer, name string) bool {
 // MonitoringDegraded alert watches it), serves every family that gathered
 // cleanly rather than a bare 500, negotiates OpenMetrics, and bounds the
 // time of a scrape, writing included, and the scrapes holding an exposition
-// at once (see [scrapeHandler]). promhttp panics
+// at once (see [scrapeHandler]). Series that carry a label the format
+// reserves are left out and logged (see [withoutReservedLabels]). promhttp panics
 // when the registry refuses its counter: that becomes an error.
 func newHandler(cfg config) (h http.Handler, err error) {
 	defer func() {
@@ -165,7 +166,7 @@ func newHandler(cfg config) (h http.Handler, err error) {
 			err = fmt.Errorf("registering the scrape error counter: %w", cause)
 		}
 	}()
-	return newScrapeHandler(promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{
+	return newScrapeHandler(promhttp.HandlerFor(withoutReservedLabels(cfg.registry, cfg.logger), promhttp.HandlerOpts{
 		ErrorLog:          &scrapeErrorLog{logger: cfg.logger, every: cfg.errorInterval},
 		ErrorHandling:     promhttp.ContinueOnError,
 		Registry:          cfg.registry,
