@@ -210,6 +210,7 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Backend = strings.Join(cfg.Backends(), ",") // "prometheus, otlp" is named as "prometheus,otlp"
 	if _, err := cfg.credentials(); err != nil {
 		return nil, err
 	}
