@@ -14,7 +14,7 @@
 //
 // Memory: the index holds a node per series and, within a budget (four
 // per series the cardinality limit allows, or per series that exists when
-// there is none), nodes for values that map to a series not their own
+// there is none, counting at least 16), nodes for values that map to a series not their own
 // (another spelling of an integer key, a value past the limit); the other
 // such values find their series under the lock each time.
 //
