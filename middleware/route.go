@@ -21,8 +21,10 @@ const (
 	// "/users/{id}".
 	RouteFormatServeMux
 	// RouteFormatGin writes ServeMux's "{name}" and "{name...}" segments as
-	// gin's ":name" and "*name", and drops the "{$}" end anchor:
-	// "/users/{id}" is recorded "/users/:id", "/{$}" is recorded "/".
+	// gin's ":name" and "*name": "/users/{id}" is recorded "/users/:id". The
+	// "{$}" end anchor has no gin spelling and stays as it is: "/a/{$}"
+	// (only "/a/") and the subtree "/a/" (everything below it) are two
+	// routes, and recorded as two.
 	RouteFormatGin
 )
 
@@ -67,21 +69,20 @@ func ginToServeMux(route string) string {
 }
 
 // serveMuxToGin rewrites ServeMux's "{name}" and "{name...}" segments into
-// gin's ":name" and "*name"; the "{$}" anchor (an exact match of a path
-// ending in a slash) has no gin spelling and is dropped.
+// gin's ":name" and "*name". The "{$}" anchor (an exact match of a path
+// ending in a slash) has no gin spelling and is kept: dropping it would
+// merge "/{$}" with the catch-all "/", and "/a/{$}" with the subtree "/a/".
 func serveMuxToGin(route string) string {
 	if !strings.Contains(route, "{") {
 		return route
 	}
 	segments := strings.Split(route, "/")
 	for i, seg := range segments {
-		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
-			continue
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") || seg == "{$}" {
+			continue // a literal segment, or the anchor, kept: see above
 		}
 		name := seg[1 : len(seg)-1]
 		switch {
-		case name == "$":
-			segments[i] = ""
 		case strings.HasSuffix(name, "..."):
 			segments[i] = "*" + strings.TrimSuffix(name, "...")
 		default:
