@@ -5,7 +5,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/metric/noop"
 
@@ -58,6 +60,21 @@ func TestOneHTTPInstrumentationPerProcess(t *testing.T) {
 			assert.Len(t, logs.LinesContaining("fast instrument unavailable", name, "refused",
 				`meter \"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp\"`), 1, logs.String())
 		}
+	})
+
+	t.Run("Should refuse otelgin's http.server.request.duration, logged, when our Gin middleware came first", func(t *testing.T) {
+		svc, logs := identityService(t, "")
+		gin.SetMode(gin.TestMode)
+		engine := gin.New()
+		engine.Use(middleware.Gin(svc), otelgin.Middleware("x", otelgin.WithMeterProvider(svc.MeterProvider())))
+		engine.GET("/x", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+		serve(t, engine)
+
+		families := exposition(t, svc)
+		assert.Equal(t, uint64(1), histogramOf(t, families, "http_server_request_duration_seconds").GetSampleCount(),
+			"ours only")
+		assert.Len(t, logs.LinesContaining("using a no-op", "http.server.request.duration", "refused", "fast instruments"), 1,
+			logs.String())
 	})
 
 	t.Run("Should refuse nothing when otelhttp is given a MeterProvider of its own (here a no-op one, for traces only)", func(t *testing.T) {
