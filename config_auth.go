@@ -36,7 +36,13 @@ func (c *Config) validateAuth() []error {
 		}
 	case AuthBasic:
 		if c.AuthUsername == "" || strings.ContainsAny(c.AuthUsername, ":\r\n") {
-			bad("auth_username", "AUTH_USERNAME", c.AuthUsername,
+			// "user:password" in the username variable is a common slip: a
+			// value with a colon or a line break is never shown.
+			shown := c.AuthUsername
+			if shown != "" {
+				shown = "[not shown: it may hold a password]"
+			}
+			bad("auth_username", "AUTH_USERNAME", shown,
 				`must not be empty nor contain ":" or a line break when auth is basic`)
 		}
 		errs = append(errs, c.passwordSource().validate()...)

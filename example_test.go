@@ -71,13 +71,14 @@ func ExampleParseConfig() {
 enabled: true
 backend: stdout
 service_name: billing
-stdout_interval: 30s
+stdout:
+  interval: 30s
 `))
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(cfg.Enabled, cfg.Backend, cfg.ServiceName, cfg.StdoutInterval, cfg.Path)
+	fmt.Println(cfg.Enabled, cfg.Backend, cfg.ServiceName, cfg.Stdout.Interval, cfg.Path)
 	// Output:
 	// true stdout billing 30s /metrics
 }

@@ -29,7 +29,7 @@ func identityService(t *testing.T, namespace string) (*service.MonitoringService
 	t.Helper()
 	cfg := enabled(monitoring.BackendPrometheus)
 	cfg.SystemMetrics = false
-	cfg.Namespace = namespace
+	cfg.Prometheus.Namespace = namespace
 	var logs testkit.Buffer
 	svc := newService(t, cfg, monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	return svc, &logs

@@ -166,7 +166,7 @@ func TestNewMonitoringServiceInvalidConfig(t *testing.T) {
 		svc, err := monitoring.NewMonitoringService(t.Context(), &monitoring.Config{})
 		require.Error(t, err)
 		assert.Nil(t, svc)
-		assert.Len(t, fieldErrors(t, err), 5, "path, backend, service_name, server_write_timeout and stdout_interval")
+		assert.Len(t, fieldErrors(t, err), 5, "path, backend, service_name, server_write_timeout and stdout.interval")
 	})
 }
 
@@ -208,7 +208,7 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 	t.Run("Should prefix metric names with the namespace", func(t *testing.T) {
 		t.Parallel()
 		cfg := enabled(monitoring.BackendPrometheus)
-		cfg.Namespace = "shop"
+		cfg.Prometheus.Namespace = "shop"
 		svc := newService(t, cfg)
 		count(t, svc.Meter(), "demo.requests", 2)
 
@@ -357,7 +357,7 @@ func TestWithRegistry(t *testing.T) {
 		registry := prometheus.NewRegistry()
 		var out bytes.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		svc := newService(t, cfg, monitoring.WithRegistry(registry), monitoring.WithWriter(&out))
 		count(t, svc.Meter(), "demo.requests", 1)
 
@@ -378,7 +378,7 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		if cfg == nil {
 			cfg = enabled(monitoring.BackendStdout)
 		}
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		return newService(t, cfg, append([]monitoring.Option{monitoring.WithWriter(out)}, opts...)...)
 	}
 
@@ -568,7 +568,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		{name: "prometheus", backend: "prometheus", cfg: func() *monitoring.Config { return enabled(monitoring.BackendPrometheus) }},
 		{name: "stdout", backend: "stdout", cfg: func() *monitoring.Config {
 			cfg := enabled(monitoring.BackendStdout)
-			cfg.StdoutInterval = time.Hour
+			cfg.Stdout.Interval = time.Hour
 			return cfg
 		}},
 	}
@@ -629,7 +629,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		t.Parallel()
 		var out bytes.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		svc := newService(t, cfg, monitoring.WithWriter(&out))
 		count(t, svc.Meter(), "demo.requests", 1)
 
@@ -650,7 +650,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		logger, logs := testLogger()
 		var out bytes.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		svc, err := monitoring.NewMonitoringService(t.Context(), cfg,
 			monitoring.WithWriter(&out), monitoring.WithLogger(logger))
 		require.NoError(t, err)
@@ -716,7 +716,7 @@ func TestOTelErrorsReachTheLogger(t *testing.T) {
 	t.Run("Should log a failing stdout writer through the injected logger", func(t *testing.T) {
 		var logs testkit.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = monitoring.MinStdoutInterval
+		cfg.Stdout.Interval = monitoring.MinStdoutInterval
 		w := failingWriter{calls: make(chan struct{}, 1)}
 		svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithWriter(w),
 			monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
