@@ -33,6 +33,11 @@ const (
 // router writes them. It applies to both middlewares, to WithRouteFunc's
 // routes too, never to [UnmatchedRoute]. A value outside the constants
 // leaves routes as the router writes them.
+//
+// Two routes of one router stay two routes. The one exception is a literal
+// segment spelled as the other syntax's wildcard (a ServeMux literal ":id",
+// a gin literal "{id}"): both syntaxes are read on the way in, so it is
+// rewritten as a wildcard and may meet a route that has one there.
 func WithRouteFormat(f RouteFormat) Option {
 	return func(c *config) { c.routeFormat = f }
 }
