@@ -191,6 +191,10 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	}
 	cfg := DefaultConfig()
 	if err := decodeYAML(data, &cfg); err != nil {
+		if fe := (*FieldError)(nil); errors.As(err, &fe) {
+			// Field errors carry the package's prefix already.
+			return nil, fmt.Errorf("%w (in the %s)", err, origin)
+		}
 		return nil, fmt.Errorf("monitoring: %s: %w", origin, err)
 	}
 	if err := applyOTelEnv(&cfg); err != nil {
@@ -206,6 +210,7 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Backend = strings.Join(cfg.Backends(), ",") // "prometheus, otlp" is named as "prometheus,otlp"
 	if _, err := cfg.credentials(); err != nil {
 		return nil, err
 	}
@@ -293,9 +298,17 @@ func yamlFieldErrors(data []byte) error {
 	}
 	sections := sectionKeys()
 	var errs []error
+	unknown := 0
 	check := func(name string, value *yaml.Node) {
 		k, ok := keys[name]
-		if ok && value.Decode(reflect.New(k.typ).Interface()) != nil {
+		switch {
+		case !ok:
+			// An unknown key is a FieldError too, the first few named.
+			if unknown++; unknown <= reportedProblems {
+				errs = append(errs, &FieldError{Field: name, Allowed: "is not a key of the monitoring config " +
+					"(see the configuration table of the README)"})
+			}
+		case value.Decode(reflect.New(k.typ).Interface()) != nil:
 			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: value.Value, Allowed: "must be " + kindOf(k.typ)})
 		}
 	}
@@ -313,6 +326,9 @@ func yamlFieldErrors(data []byte) error {
 			errs = append(errs, &FieldError{Field: name, Env: prefix + "*", Value: shorten(value.Value),
 				Allowed: "must be a mapping of the " + name + " backend's keys"})
 		}
+	}
+	if unknown > reportedProblems {
+		errs = append(errs, fmt.Errorf("monitoring: invalid config: and %d more unknown keys", unknown-reportedProblems))
 	}
 	return errors.Join(errs...)
 }
@@ -436,6 +452,9 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
+	if e.Env == "" && e.Value == "" { // a key that is not one of ours
+		return fmt.Sprintf("monitoring: invalid config: %s %s", e.Field, e.Allowed)
+	}
 	return fmt.Sprintf("monitoring: invalid config: %s (%s) is %q: %s", e.Field, e.Env, e.Value, e.Allowed)
 }
 

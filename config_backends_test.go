@@ -187,9 +187,9 @@ func TestMovedKeysAreRefused(t *testing.T) {
 	}
 	t.Run("Should print the message the README shows", func(t *testing.T) {
 		_, err := monitoring.ParseConfig([]byte("namespace: shop\n"))
-		assert.EqualError(t, err, "monitoring: config YAML: monitoring: invalid config: namespace "+
+		assert.EqualError(t, err, "monitoring: invalid config: namespace "+
 			`(MONITORING_PROMETHEUS_NAMESPACE) is "shop": has moved to prometheus.namespace: write it as namespace `+
-			"under the prometheus key, or set MONITORING_PROMETHEUS_NAMESPACE")
+			"under the prometheus key, or set MONITORING_PROMETHEUS_NAMESPACE (in the config YAML)")
 	})
 	t.Run("Should report every moved YAML key at once, with the other refused keys", func(t *testing.T) {
 		_, err := monitoring.ParseConfig([]byte(

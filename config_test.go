@@ -31,18 +31,8 @@ func writeConfig(t *testing.T, content string) string {
 func fieldErrors(t *testing.T, err error) []*monitoring.FieldError {
 	t.Helper()
 	require.Error(t, err)
-	joined, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		var fe *monitoring.FieldError
-		require.ErrorAs(t, err, &fe)
-		return []*monitoring.FieldError{fe}
-	}
-	var out []*monitoring.FieldError
-	for _, e := range joined.Unwrap() {
-		var fe *monitoring.FieldError
-		require.ErrorAs(t, e, &fe)
-		out = append(out, fe)
-	}
+	out := everyFieldError(err)
+	require.NotEmpty(t, out, "no FieldError in %v", err)
 	return out
 }
 
@@ -695,12 +685,28 @@ func TestConfigHardening(t *testing.T) {
 		assert.Contains(t, err.Error(), "more than one YAML document")
 	})
 
-	t.Run("Should prefix a config file's errors with the package and the path", func(t *testing.T) {
+	t.Run("Should prefix a config file's errors with the package once, and name the path", func(t *testing.T) {
 		path := writeConfig(t, "bogus: 1\n")
 		_, err := monitoring.LoadConfig(path)
 		require.Error(t, err)
-		assert.True(t, strings.HasPrefix(err.Error(), "monitoring: config file "+path+": "), err.Error())
-		assert.Contains(t, err.Error(), "bogus")
+		assert.True(t, strings.HasPrefix(err.Error(), "monitoring: "), err.Error())
+		assert.Equal(t, 1, strings.Count(err.Error(), "monitoring:"), err.Error())
+		assert.Contains(t, err.Error(), "config file "+path)
+		fes := fieldErrors(t, err)
+		require.Len(t, fes, 1, err.Error())
+		assert.Equal(t, "bogus", fes[0].Field, "an unknown key is a FieldError naming it")
+	})
+
+	t.Run("Should report unknown keys, top-level and nested, with a wrong type, all at once", func(t *testing.T) {
+		_, err := monitoring.ParseConfig([]byte("bogus: 1\ncardinality_limit: lots\notlp:\n  endpont: x\n"))
+		require.Error(t, err)
+		fields := map[string]bool{}
+		for _, fe := range fieldErrors(t, err) {
+			fields[fe.Field] = true
+		}
+		assert.Equal(t, map[string]bool{"bogus": true, "cardinality_limit": true, "otlp.endpont": true}, fields, err.Error())
+		assert.Equal(t, strings.Count(err.Error(), "\n")+1, strings.Count(err.Error(), "monitoring: invalid config"),
+			"one prefix a line: %s", err.Error())
 	})
 }
 
@@ -837,9 +843,12 @@ func TestHostileConfigDocuments(t *testing.T) {
 		bomb += "service_name: *i\n"
 		var err error
 		require.NotPanics(t, func() { _, err = monitoring.ParseConfig([]byte(bomb)) })
-		fes := fieldErrors(t, err)
-		require.Len(t, fes, 1, err.Error())
-		assert.Equal(t, "service_name", fes[0].Field)
+		fields := []string{}
+		for _, fe := range fieldErrors(t, err) {
+			fields = append(fields, fe.Field)
+		}
+		assert.Contains(t, fields, "service_name", err.Error())
+		assert.Contains(t, fields, "a", "the anchors' keys are unknown keys: %s", err.Error())
 	})
 
 	// A document of any shape within MaxConfigSize costs bounded memory and
