@@ -680,6 +680,18 @@ func TestSystemMetricsThroughTheRoot(t *testing.T) {
 		assert.NotContains(t, body, "go_goroutine_count", "promtool rejects _count on a gauge")
 	})
 
+	t.Run("Should report through BuildInfo the version and commit build_info exposes, empty values included", func(t *testing.T) {
+		for _, given := range [][2]string{{"", ""}, {"v1.2.3", ""}, {"", "cafe"}, {"v1.2.3", "cafe"}} {
+			version, commit := monitoring.BuildInfo(given[0], given[1])
+			assert.NotEmpty(t, version, "what a program logs at start-up is never empty")
+			assert.NotEmpty(t, commit)
+			svc := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithBuildInfo(given[0], given[1]))
+			_, body := scrape(t, svc.ExporterHandler())
+			assert.Contains(t, body, `build_info{commit="`+commit+`",go_version="`, "given %q", given)
+			assert.Contains(t, body, `version="`+version+`"} 1`, "given %q", given)
+		}
+	})
+
 	t.Run("Should leave them out when system_metrics is false", func(t *testing.T) {
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.SystemMetrics = false
