@@ -101,7 +101,7 @@ func TestOneHTTPInstrumentationPerProcess(t *testing.T) {
 		assert.NotContains(t, families["http_server_request_duration_seconds"].String(), "tenant_tier")
 		assert.Contains(t, families, "http_server_active_requests")
 		for _, name := range histograms {
-			assert.Len(t, refusals(logs, name, "another keys"), 1, logs.String())
+			assert.Len(t, refusals(logs, name, "differs in keys"), 1, logs.String())
 		}
 	})
 
