@@ -78,8 +78,8 @@ func basicAuth(username, password string) func(*http.Request) (bool, string) {
 // break.
 func basicUnusable(username, password string) error {
 	switch {
-	case username == "":
-		return errors.New("the basic-auth username is empty")
+	case strings.TrimSpace(username) == "":
+		return errors.New("the basic-auth username is empty or blank")
 	case strings.ContainsAny(username, ":\r\n"):
 		return errors.New("the basic-auth username contains a colon or a line break")
 	}
