@@ -10,6 +10,8 @@ BENCH_OUT ?= bench.txt
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# The demo's listen address, for `make run` and `make load` alike: ADDR=127.0.0.1:18080 make run
+ADDR ?= 127.0.0.1:8080
 LOAD_DURATION ?= 30s
 LOAD_TEST_DURATION ?= 30s
 FUZZTIME ?= 1m
@@ -20,14 +22,14 @@ GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 
 .PHONY: run load loadtest test vet fmt-check generate check-generate lint bench fuzz collector
 
-## run: start the demo service on 127.0.0.1:8080 (Prometheus backend, /metrics).
+## run: start the demo service on $(ADDR) (127.0.0.1:8080; Prometheus backend, /metrics).
 ## Point it at a collector too: MONITORING_BACKEND=prometheus,otlp MONITORING_OTLP_ENDPOINT=http://127.0.0.1:4318 make run
 run:
-	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/demo
+	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/demo -addr $(ADDR)
 
-## load: drive the running demo for $(LOAD_DURATION) with a small Go load generator.
+## load: drive the demo running on $(ADDR) for $(LOAD_DURATION) with a small Go load generator.
 load:
-	$(GO) run ./cmd/load -target http://127.0.0.1:8080 -duration $(LOAD_DURATION)
+	$(GO) run ./cmd/load -target http://$(ADDR) -duration $(LOAD_DURATION)
 
 ## loadtest: the nothing-lost load test for $(LOAD_TEST_DURATION), without the race detector, printing its figures.
 loadtest:

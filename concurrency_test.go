@@ -153,7 +153,7 @@ func TestShutdownUnderLoad(t *testing.T) {
 			)
 			out := &testkit.Buffer{}
 			cfg := enabled(backend)
-			cfg.StdoutInterval = monitoring.MinStdoutInterval
+			cfg.Stdout.Interval = monitoring.MinStdoutInterval
 			svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithWriter(out))
 			require.NoError(t, err)
 			done, err := svc.Meter().Int64Counter("jobs.done")

@@ -29,7 +29,7 @@ const (
 	BackendNoop       = "noop"
 )
 
-// MinStdoutInterval is the shortest stdout_interval accepted: a shorter one
+// MinStdoutInterval is the shortest stdout.interval accepted: a shorter one
 // would spend the process writing metrics.
 const MinStdoutInterval = time.Second
 
@@ -62,7 +62,10 @@ const EnvPrefix = "MONITORING_"
 
 // Config is the monitoring configuration. Each field is read from YAML under
 // its yaml key and overridden by the environment variable EnvPrefix + its env
-// tag (for example MONITORING_BACKEND).
+// tag (for example MONITORING_BACKEND). A backend's own settings sit under
+// the backend's key (prometheus, stdout, otlp), their variables under its
+// prefix (MONITORING_PROMETHEUS_NAMESPACE); a key that moved there is an
+// error that names its new place.
 type Config struct {
 	// Enabled turns recording on; when false the no-op backend serves.
 	Enabled bool `yaml:"enabled" env:"ENABLED"`
@@ -81,22 +84,12 @@ type Config struct {
 	// at start, unique per process, so that replicas pushing to one
 	// collector never overwrite each other's series.
 	ServiceInstanceID string `yaml:"service_instance_id" env:"SERVICE_INSTANCE_ID"`
-	// Namespace, when set, prefixes every exported Prometheus metric name.
-	Namespace string `yaml:"namespace" env:"NAMESPACE"`
 	// CardinalityLimit caps the series one instrument keeps; the excess is
 	// folded into one overflow series. Zero means no cap.
 	CardinalityLimit int `yaml:"cardinality_limit" env:"CARDINALITY_LIMIT"`
-	// StdoutInterval is how often the stdout backend writes.
-	StdoutInterval time.Duration `yaml:"stdout_interval" env:"STDOUT_INTERVAL"`
 	// SystemMetrics exposes build_info, process uptime and the Go runtime
 	// metrics.
 	SystemMetrics bool `yaml:"system_metrics" env:"SYSTEM_METRICS"`
-	// ScrapeTimeout bounds one scrape of the Prometheus backend; past it the
-	// scrape is answered 503. Zero means no bound.
-	ScrapeTimeout time.Duration `yaml:"scrape_timeout" env:"SCRAPE_TIMEOUT"`
-	// MaxConcurrentScrapes bounds the scrapes served at once; the ones past
-	// it are answered 503. Zero means no bound.
-	MaxConcurrentScrapes int `yaml:"max_concurrent_scrapes" env:"MAX_CONCURRENT_SCRAPES"`
 	// ListenAddress, when set (host:port), serves the exposition endpoint at
 	// Path on a server of its own, so that metrics need not share the
 	// application's public port. Empty: mount the handler yourself.
@@ -104,8 +97,8 @@ type Config struct {
 	// ServerWriteTimeout is the write timeout of the server of
 	// ListenAddress: the longest a response may take to write, a client
 	// that does not read included. A scrape of the Prometheus backend is
-	// bounded by ScrapeTimeout instead (its handler sets the connection's
-	// write deadline itself); this bounds it when ScrapeTimeout is zero.
+	// bounded by Prometheus.ScrapeTimeout instead (its handler sets the
+	// connection's write deadline itself); this bounds it when that is zero.
 	ServerWriteTimeout time.Duration `yaml:"server_write_timeout" env:"SERVER_WRITE_TIMEOUT"`
 	// Auth protects the exposition endpoint: none (or empty), bearer or
 	// basic.
@@ -123,6 +116,12 @@ type Config struct {
 	AuthPassword Secret `yaml:"-" env:"AUTH_PASSWORD"`
 	// AuthPasswordFile names a file holding the basic password.
 	AuthPasswordFile string `yaml:"auth_password_file" env:"AUTH_PASSWORD_FILE"`
+	// Prometheus configures the prometheus backend (YAML key prometheus,
+	// variables MONITORING_PROMETHEUS_*).
+	Prometheus PrometheusConfig `yaml:"prometheus" envPrefix:"PROMETHEUS_"`
+	// Stdout configures the stdout backend (YAML key stdout, variables
+	// MONITORING_STDOUT_*).
+	Stdout StdoutConfig `yaml:"stdout" envPrefix:"STDOUT_"`
 	// OTLP configures the otlp backend (YAML key otlp, variables
 	// MONITORING_OTLP_*).
 	OTLP OTLPConfig `yaml:"otlp" envPrefix:"OTLP_"`
@@ -146,19 +145,17 @@ var secretKeys = map[string][2]string{
 // monitoring disabled, the Prometheus backend, metrics on /metrics.
 func DefaultConfig() Config {
 	return Config{
-		Enabled:          false,
-		Path:             "/metrics",
-		Backend:          BackendPrometheus,
-		ServiceName:      "unknown_service",
-		CardinalityLimit: 2000,
-		StdoutInterval:   time.Minute,
-		SystemMetrics:    true,
-		ScrapeTimeout:    10 * time.Second,
-		// A Prometheus pair, a federation and a human with curl.
-		MaxConcurrentScrapes: 4,
-		ServerWriteTimeout:   time.Minute,
-		Auth:                 AuthNone,
-		OTLP:                 defaultOTLPConfig(),
+		Enabled:            false,
+		Path:               "/metrics",
+		Backend:            BackendPrometheus,
+		ServiceName:        "unknown_service",
+		CardinalityLimit:   2000,
+		SystemMetrics:      true,
+		ServerWriteTimeout: time.Minute,
+		Auth:               AuthNone,
+		Prometheus:         defaultPrometheusConfig(),
+		Stdout:             defaultStdoutConfig(),
+		OTLP:               defaultOTLPConfig(),
 	}
 }
 
@@ -194,17 +191,26 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	}
 	cfg := DefaultConfig()
 	if err := decodeYAML(data, &cfg); err != nil {
+		if fe := (*FieldError)(nil); errors.As(err, &fe) {
+			// Field errors carry the package's prefix already.
+			return nil, fmt.Errorf("%w (in the %s)", err, origin)
+		}
 		return nil, fmt.Errorf("monitoring: %s: %w", origin, err)
 	}
 	if err := applyOTelEnv(&cfg); err != nil {
 		return nil, err
 	}
+	envErrs := movedEnvErrors()
 	if err := env.ParseWithOptions(&cfg, env.Options{Prefix: EnvPrefix}); err != nil {
-		return nil, envError(err)
+		envErrs = append(envErrs, envErrors(err)...)
+	}
+	if err := errors.Join(envErrs...); err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Backend = strings.Join(cfg.Backends(), ",") // "prometheus, otlp" is named as "prometheus,otlp"
 	if _, err := cfg.credentials(); err != nil {
 		return nil, err
 	}
@@ -260,10 +266,11 @@ func topLevelPairs(data []byte) []*yaml.Node {
 
 // yamlSecretErrors refuses credentials written in the YAML file, where they
 // would sit in version control, naming the variable or file key to use
-// instead. The value is never repeated.
+// instead (the value is never repeated), and the keys that moved under their
+// backend's key, naming the new key and variable.
 func yamlSecretErrors(data []byte) error {
 	pairs := topLevelPairs(data)
-	errs := []error{otlpYAMLErrors(pairs)}
+	errs := append([]error{otlpYAMLErrors(pairs)}, movedYAMLErrors(pairs)...)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if alt, ok := secretKeys[pairs[i].Value]; ok {
 			errs = append(errs, &FieldError{
@@ -276,32 +283,52 @@ func yamlSecretErrors(data []byte) error {
 	return errors.Join(errs...)
 }
 
-// yamlFieldErrors decodes each top-level key of the document on its own and
-// returns a [*FieldError] for every value of the wrong type, or nil. The YAML
-// decoder's own message names a line, not the key.
+// yamlFieldErrors decodes each key of the document on its own, those under
+// a backend's key included, and returns a [*FieldError] for every value of
+// the wrong type, or nil. The YAML decoder's own message names a line, not
+// the key.
 func yamlFieldErrors(data []byte) error {
 	pairs := topLevelPairs(data)
 	if pairs == nil {
 		return nil
 	}
-	fields := map[string]reflect.StructField{}
-	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
-		if key := f.Tag.Get("yaml"); key != "-" {
-			fields[key] = f
+	keys := map[string]configKey{}
+	for _, k := range configKeys() {
+		keys[k.yaml] = k
+	}
+	sections := sectionKeys()
+	var errs []error
+	unknown := 0
+	check := func(name string, value *yaml.Node) {
+		k, ok := keys[name]
+		switch {
+		case !ok:
+			// An unknown key is a FieldError too, the first few named.
+			if unknown++; unknown <= reportedProblems {
+				errs = append(errs, &FieldError{Field: name, Allowed: "is not a key of the monitoring config " +
+					"(see the configuration table of the README)"})
+			}
+		case value.Decode(reflect.New(k.typ).Interface()) != nil:
+			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: value.Value, Allowed: "must be " + kindOf(k.typ)})
 		}
 	}
-	var errs []error
-	for i := 0; i+1 < len(pairs) && len(errs) < len(fields); i += 2 {
-		f, ok := fields[pairs[i].Value]
-		if !ok {
-			continue
+	for i := 0; i+1 < len(pairs) && len(errs) < len(keys); i += 2 {
+		name, value := pairs[i].Value, pairs[i+1]
+		prefix, section := sections[name]
+		switch {
+		case !section:
+			check(name, value)
+		case value.Kind == yaml.MappingNode:
+			for j := 0; j+1 < len(value.Content) && len(errs) < len(keys); j += 2 {
+				check(name+"."+value.Content[j].Value, value.Content[j+1])
+			}
+		case value.Decode(new(map[string]yaml.Node)) != nil:
+			errs = append(errs, &FieldError{Field: name, Env: prefix + "*", Value: shorten(value.Value),
+				Allowed: "must be a mapping of the " + name + " backend's keys"})
 		}
-		if pairs[i+1].Decode(reflect.New(f.Type).Interface()) != nil {
-			errs = append(errs, &FieldError{
-				Field: pairs[i].Value, Env: EnvPrefix + f.Tag.Get("env"),
-				Value: pairs[i+1].Value, Allowed: "must be " + kindOf(f.Type),
-			})
-		}
+	}
+	if unknown > reportedProblems {
+		errs = append(errs, fmt.Errorf("monitoring: invalid config: and %d more unknown keys", unknown-reportedProblems))
 	}
 	return errors.Join(errs...)
 }
@@ -364,35 +391,42 @@ func yamlDuplicateKeys(data []byte) error {
 		total, strings.Join(firstFew(shown, total), "; "))
 }
 
-// envError turns the environment parser's errors into [*FieldError]s that
+// envErrors turns the environment parser's errors into [*FieldError]s that
 // name the variable, its value and what it accepts.
-func envError(err error) error {
+func envErrors(err error) []error {
 	var agg env.AggregateError
 	if !errors.As(err, &agg) {
-		return fmt.Errorf("monitoring: environment: %w", err)
+		return []error{fmt.Errorf("monitoring: environment: %w", err)}
 	}
-	out := make([]error, 0, len(agg.Errors))
+	var out, unnamed []error
 	for _, e := range agg.Errors {
-		var pe env.ParseError
-		var f reflect.StructField
-		ok := errors.As(e, &pe)
-		if ok {
-			f, ok = reflect.TypeFor[Config]().FieldByName(pe.Name)
-		}
-		if !ok {
+		if !errors.As(e, new(env.ParseError)) {
 			out = append(out, fmt.Errorf("monitoring: environment: %w", e))
 			continue
 		}
-		name := EnvPrefix + f.Tag.Get("env")
-		value := os.Getenv(name)
-		if f.Type == reflect.TypeFor[Secret]() {
+		unnamed = append(unnamed, fmt.Errorf("monitoring: environment: %w", e))
+	}
+	if len(unnamed) == 0 {
+		return out
+	}
+	// The parser names a field by its Go name, which two backends may
+	// share: each set variable is read again on its own to name it.
+	named := 0
+	for _, k := range configKeys() {
+		value, ok := os.LookupEnv(k.env)
+		if !ok || parsesAlone(k) {
+			continue
+		}
+		if k.typ == reflect.TypeFor[Secret]() {
 			value = redacted
 		}
-		out = append(out, &FieldError{
-			Field: f.Tag.Get("yaml"), Env: name, Value: value, Allowed: "must be " + kindOf(f.Type),
-		})
+		named++
+		out = append(out, &FieldError{Field: k.yaml, Env: k.env, Value: value, Allowed: "must be " + kindOf(k.typ)})
 	}
-	return errors.Join(out...)
+	if named == 0 {
+		out = append(out, unnamed...)
+	}
+	return out
 }
 
 // kindOf says in words what a field of type t accepts.
@@ -418,6 +452,9 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
+	if e.Env == "" && e.Value == "" { // a key that is not one of ours
+		return fmt.Sprintf("monitoring: invalid config: %s %s", e.Field, e.Allowed)
+	}
 	return fmt.Sprintf("monitoring: invalid config: %s (%s) is %q: %s", e.Field, e.Env, e.Value, e.Allowed)
 }
 
@@ -439,33 +476,35 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.ServiceName) == "" {
 		bad("service_name", "SERVICE_NAME", c.ServiceName, "must not be empty")
 	}
-	if c.Namespace != "" && (!namespacePattern.MatchString(c.Namespace) || strings.Trim(c.Namespace, "_") == "") {
-		bad("namespace", "NAMESPACE", c.Namespace,
+	p := c.Prometheus
+	if p.Namespace != "" && (!namespacePattern.MatchString(p.Namespace) || strings.Trim(p.Namespace, "_") == "") {
+		bad("prometheus.namespace", "PROMETHEUS_NAMESPACE", p.Namespace,
 			"must be empty or a Prometheus name ([a-zA-Z_][a-zA-Z0-9_]*) with a letter or digit")
 	}
 	if c.CardinalityLimit < 0 || c.CardinalityLimit > MaxCardinalityLimit {
 		bad("cardinality_limit", "CARDINALITY_LIMIT", fmt.Sprint(c.CardinalityLimit),
 			fmt.Sprintf("must be 0 (no cap) or from 1 to %d", MaxCardinalityLimit))
 	}
-	if c.ScrapeTimeout < 0 || c.ScrapeTimeout > MaxScrapeTimeout {
-		bad("scrape_timeout", "SCRAPE_TIMEOUT", c.ScrapeTimeout.String(),
+	if p.ScrapeTimeout < 0 || p.ScrapeTimeout > MaxScrapeTimeout {
+		bad("prometheus.scrape_timeout", "PROMETHEUS_SCRAPE_TIMEOUT", p.ScrapeTimeout.String(),
 			"must be 0 (no bound) or a positive duration up to "+MaxScrapeTimeout.String()+", such as 10s")
 	}
-	if c.MaxConcurrentScrapes < 0 || c.MaxConcurrentScrapes > MaxConcurrentScrapesCap {
-		bad("max_concurrent_scrapes", "MAX_CONCURRENT_SCRAPES", fmt.Sprint(c.MaxConcurrentScrapes),
+	if p.MaxConcurrentScrapes < 0 || p.MaxConcurrentScrapes > MaxConcurrentScrapesCap {
+		bad("prometheus.max_concurrent_scrapes", "PROMETHEUS_MAX_CONCURRENT_SCRAPES", fmt.Sprint(p.MaxConcurrentScrapes),
 			fmt.Sprintf("must be 0 (no bound) or from 1 to %d", MaxConcurrentScrapesCap))
 	}
 	if c.ServerWriteTimeout < MinServerWriteTimeout || c.ServerWriteTimeout > MaxServerWriteTimeout {
 		bad("server_write_timeout", "SERVER_WRITE_TIMEOUT", c.ServerWriteTimeout.String(),
 			"must be a duration from "+MinServerWriteTimeout.String()+" to "+MaxServerWriteTimeout.String()+", such as 1m")
 	}
-	if c.StdoutInterval < MinStdoutInterval || c.StdoutInterval > MaxStdoutInterval {
-		bad("stdout_interval", "STDOUT_INTERVAL", c.StdoutInterval.String(),
+	if c.Stdout.Interval < MinStdoutInterval || c.Stdout.Interval > MaxStdoutInterval {
+		bad("stdout.interval", "STDOUT_INTERVAL", c.Stdout.Interval.String(),
 			"must be a duration from "+MinStdoutInterval.String()+" to "+MaxStdoutInterval.String()+", such as 30s")
 	}
 	for _, f := range []struct{ field, env, value string }{
 		{"path", "PATH", c.Path}, {"service_name", "SERVICE_NAME", c.ServiceName},
-		{"namespace", "NAMESPACE", c.Namespace}, {"listen_address", "LISTEN_ADDRESS", c.ListenAddress},
+		{"prometheus.namespace", "PROMETHEUS_NAMESPACE", p.Namespace},
+		{"listen_address", "LISTEN_ADDRESS", c.ListenAddress},
 		{"auth_username", "AUTH_USERNAME", c.AuthUsername},
 		{"auth_token_file", "AUTH_TOKEN_FILE", c.AuthTokenFile},
 		{"auth_password_file", "AUTH_PASSWORD_FILE", c.AuthPasswordFile},

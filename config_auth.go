@@ -35,9 +35,15 @@ func (c *Config) validateAuth() []error {
 				"remove them, or set auth to basic")
 		}
 	case AuthBasic:
-		if c.AuthUsername == "" || strings.ContainsAny(c.AuthUsername, ":\r\n") {
-			bad("auth_username", "AUTH_USERNAME", c.AuthUsername,
-				`must not be empty nor contain ":" or a line break when auth is basic`)
+		if strings.TrimSpace(c.AuthUsername) == "" || strings.ContainsAny(c.AuthUsername, ":\r\n") {
+			// "user:password" in the username variable is a common slip: a
+			// value with a colon or a line break is never shown.
+			shown := c.AuthUsername
+			if strings.ContainsAny(shown, ":\r\n") {
+				shown = "[not shown: it may hold a password]"
+			}
+			bad("auth_username", "AUTH_USERNAME", shown,
+				`must not be empty or blank nor contain ":" or a line break when auth is basic`)
 		}
 		errs = append(errs, c.passwordSource().validate()...)
 		if token {

@@ -114,6 +114,10 @@ func TestAuthConfig(t *testing.T) {
 			func(c *monitoring.Config) {
 				c.Auth, c.AuthPassword = monitoring.AuthBasic, monitoring.NewSecret(secretValue)
 			}},
+		{"a blank username", "auth_username", "must not be empty or blank",
+			func(c *monitoring.Config) {
+				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, " \t", monitoring.NewSecret(secretValue)
+			}},
 		{"a username with a colon", "auth_username", `":"`,
 			func(c *monitoring.Config) {
 				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, "a:b", monitoring.NewSecret(secretValue)

@@ -29,6 +29,7 @@ func TestBackendList(t *testing.T) {
 		cfg, err := monitoring.ParseConfig(nil)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"prometheus", "otlp"}, cfg.Backends())
+		assert.Equal(t, "prometheus,otlp", cfg.Backend, "named without the spaces, as the status names it")
 	})
 	t.Run("Should keep a single backend working as before", func(t *testing.T) {
 		cfg, err := monitoring.ParseConfig([]byte("backend: stdout\n"))

@@ -43,6 +43,21 @@ func TestMisplacedSecretNeverEchoed(t *testing.T) {
 		})
 	}
 
+	for name, user := range map[string]string{`"user:password"`: "admin:" + misplacedSecret, "a line break": "admin\n" + misplacedSecret} {
+		t.Run("Should not echo a basic-auth username holding "+name+", and name the setting", func(t *testing.T) {
+			t.Setenv("MONITORING_AUTH_USERNAME", user)
+			t.Setenv("MONITORING_AUTH_PASSWORD", "pw")
+			_, err := monitoring.ParseConfig([]byte("auth: basic\n"))
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), misplacedSecret[:16])
+			fes := fieldErrors(t, err)
+			require.Len(t, fes, 1, err.Error())
+			assert.Equal(t, "auth_username", fes[0].Field)
+			assert.Equal(t, "MONITORING_AUTH_USERNAME", fes[0].Env)
+			assert.Contains(t, fes[0].Value, "not shown")
+		})
+	}
+
 	t.Run("Should show a _FILE value that is a path to an existing file", func(t *testing.T) {
 		dir := t.TempDir()
 		t.Setenv("MONITORING_AUTH_TOKEN", "a-token")

@@ -71,13 +71,14 @@ func ExampleParseConfig() {
 enabled: true
 backend: stdout
 service_name: billing
-stdout_interval: 30s
+stdout:
+  interval: 30s
 `))
 	if err != nil {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(cfg.Enabled, cfg.Backend, cfg.ServiceName, cfg.StdoutInterval, cfg.Path)
+	fmt.Println(cfg.Enabled, cfg.Backend, cfg.ServiceName, cfg.Stdout.Interval, cfg.Path)
 	// Output:
 	// true stdout billing 30s /metrics
 }
@@ -125,4 +126,38 @@ func ExampleNewSecret() {
 	// Output:
 	// [REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED]
 	// hunter2 false true
+}
+
+// The protections of service.WithBearerToken, WithBasicAuth,
+// WithMetricsServer and WithServerWriteTimeout are service.Options, which
+// NewMonitoringService does not take: through it, set the Config fields
+// that the YAML keys auth, auth_token_file (or MONITORING_AUTH_TOKEN),
+// auth_username, listen_address and server_write_timeout fill, and it
+// passes those options to the service it builds.
+func ExampleNewMonitoringService_bearerToken() {
+	ctx := context.Background()
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	cfg.Auth = monitoring.AuthBearer                              // service.WithBearerToken
+	cfg.AuthToken = monitoring.NewSecret("token-from-your-vault") // or cfg.AuthTokenFile
+	// cfg.ListenAddress = "127.0.0.1:9464"                       // service.WithMetricsServer
+	mon, err := monitoring.NewMonitoringService(ctx, &cfg)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	defer func() { _ = mon.Shutdown(ctx) }()
+
+	for _, authorization := range []string{"", "Bearer token-from-your-vault"} {
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, cfg.Path, nil)
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
+		rec := httptest.NewRecorder()
+		mon.ExporterHandler().ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	// Output:
+	// 401 Bearer realm="metrics"
+	// 200
 }

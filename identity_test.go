@@ -29,7 +29,7 @@ func identityService(t *testing.T, namespace string) (*service.MonitoringService
 	t.Helper()
 	cfg := enabled(monitoring.BackendPrometheus)
 	cfg.SystemMetrics = false
-	cfg.Namespace = namespace
+	cfg.Prometheus.Namespace = namespace
 	var logs testkit.Buffer
 	svc := newService(t, cfg, monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	return svc, &logs
@@ -90,7 +90,7 @@ func TestOneIdentityPerInstrument(t *testing.T) {
 		assert.Equal(t, uint64(1), h.GetSampleCount(), "the millisecond value is not in the seconds family")
 		assert.InDelta(t, 0.05, h.GetSampleSum(), 1e-12)
 		assert.NotContains(t, families, "job_duration_milliseconds")
-		assert.Len(t, refusals(logs, "job.duration", `unit \"ms\" (was \"s\")`), 1, logs.String())
+		assert.Len(t, refusals(logs, "job.duration", `differs in unit: \"ms\" (was \"s\")`), 1, logs.String())
 	})
 
 	for what, second := range map[string]port.Desc{
@@ -111,7 +111,7 @@ func TestOneIdentityPerInstrument(t *testing.T) {
 			assert.Equal(t, uint64(1), h.GetSampleCount())
 			assert.Len(t, h.GetBucket(), 15, "the first declaration's second-scale buckets and +Inf")
 			assert.Equal(t, "Wait.", families["q_wait_seconds"].GetHelp())
-			assert.Len(t, refusals(logs, "q.wait", what+" "), 1, logs.String())
+			assert.Len(t, refusals(logs, "q.wait", "differs in "+what+": "), 1, logs.String())
 		})
 	}
 
@@ -145,7 +145,7 @@ func TestOneIdentityPerInstrument(t *testing.T) {
 		families := exposition(t, svc)
 		assert.Equal(t, uint64(1), histogramOf(t, families, "rpc_duration_seconds").GetSampleCount())
 		assert.NotContains(t, families, "rpc_duration_milliseconds")
-		assert.Len(t, refusals(logs, "rpc.duration", `unit \"ms\" (was \"s\")`), 1, logs.String())
+		assert.Len(t, refusals(logs, "rpc.duration", `differs in unit: \"ms\" (was \"s\")`), 1, logs.String())
 	})
 
 	t.Run("Should not ignore the buckets of a second HTTP middleware: it is refused and logged", func(t *testing.T) {
@@ -161,8 +161,28 @@ func TestOneIdentityPerInstrument(t *testing.T) {
 		h := histogramOf(t, families, "http_server_request_duration_seconds")
 		assert.Len(t, h.GetBucket(), len(middleware.DefaultDurationBuckets())+1, "the first middleware's buckets")
 		assert.Equal(t, uint64(1), h.GetSampleCount(), "the refused histogram records nothing")
-		assert.Len(t, refusals(logs, "http.server.request.duration", "buckets [0.5 1]"), 1, logs.String())
+		assert.Len(t, refusals(logs, "http.server.request.duration", "differs in buckets: [0.5 1] (was [0.005",
+			`first as the histogram \"http.server.request.duration\" exported as http_server_request_duration_seconds`,
+			"a second middleware.HTTP or middleware.Gin built with other WithDurationBuckets"), 1, logs.String())
 		assert.Len(t, families["http_server_request_body_size_bytes"].GetMetric(), 1, "identical: shared")
+	})
+
+	t.Run("Should say which middleware option differs when a second HTTP middleware has other extra keys", func(t *testing.T) {
+		svc, logs := identityService(t, "")
+		ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+		tenant := func(*http.Request) []string { return []string{"acme"} }
+		first := middleware.HTTP(svc, middleware.WithExtraAttributes([]string{"tenant"}, tenant))(ok)
+		second := middleware.HTTP(svc, middleware.WithExtraAttributes([]string{"shop"}, tenant))(ok)
+		for _, h := range []http.Handler{first, second} {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/x", nil))
+		}
+
+		exposition(t, svc)
+		for _, name := range []string{"http.server.request.duration", "http.server.request.body.size"} {
+			lines := refusals(logs, `fast `, `\"`+name+`\" refused`, "differs in keys: [", "shop] (was [", "tenant]",
+				"WithExtraAttributes keys declares them again")
+			assert.Len(t, lines, 1, logs.String())
+		}
 	})
 }
 

@@ -1,6 +1,7 @@
 package monitoring_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,25 @@ func TestMeterKeysTheExpositionReserves(t *testing.T) {
 			assert.Len(t, logs.LinesContaining("reserved label", `family=load`, "label="+key), 1, logs.String())
 		})
 	}
+
+	t.Run("Should count a Meter() series with a __-prefixed key as a gathering error, log it, and serve the rest", func(t *testing.T) {
+		svc, logs := identityService(t, "")
+		c, err := svc.Meter().Int64Counter("orders", metric.WithDescription("Orders."))
+		require.NoError(t, err)
+		c.Add(t.Context(), 1, metric.WithAttributes(attribute.String("__name__", "evil")))
+		ok, err := svc.Meter().Int64Counter("fine", metric.WithDescription("Fine."))
+		require.NoError(t, err)
+		ok.Add(t.Context(), 2)
+
+		scrape(t, svc.ExporterHandler())
+		code, body := scrape(t, svc.ExporterHandler())
+		require.Equal(t, http.StatusOK, code)
+		assert.Contains(t, body, "fine_total 2", "the rest of the scrape is served")
+		assert.NotContains(t, body, "evil")
+		assert.Contains(t, body, `promhttp_metric_handler_errors_total{cause="gathering"} 1`,
+			"the first scrape's failure is counted, which the MonitoringDegraded alert watches")
+		assert.NotEmpty(t, logs.LinesContaining("level=ERROR", "a scrape dropped"), logs.String())
+	})
 
 	t.Run("Should serve keys the exporter only escapes, and log nothing", func(t *testing.T) {
 		svc, logs := identityService(t, "")

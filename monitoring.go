@@ -97,7 +97,7 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 	settings.ResourceAttributes = cfg.resourceAttrs
 	settings.CardinalityLimit = cfg.CardinalityLimit
 	// Instruments are judged by the names the Prometheus exporter gives them.
-	settings.Namespace = cfg.Namespace
+	settings.Namespace = cfg.Prometheus.Namespace
 	if o.meterName != "" {
 		settings.MeterName = o.meterName
 	}
@@ -147,10 +147,10 @@ func backendTable() map[string]backendEntry {
 
 func prometheusPart(ctx context.Context, cfg *Config, o *options, in *compose.Instruments) (compose.Part, error) {
 	popts := []promadapter.Option{
-		promadapter.WithNamespace(cfg.Namespace),
+		promadapter.WithNamespace(cfg.Prometheus.Namespace),
 		promadapter.WithLogger(o.logger),
-		promadapter.WithScrapeTimeout(cfg.ScrapeTimeout),
-		promadapter.WithMaxConcurrentScrapes(cfg.MaxConcurrentScrapes),
+		promadapter.WithScrapeTimeout(cfg.Prometheus.ScrapeTimeout),
+		promadapter.WithMaxConcurrentScrapes(cfg.Prometheus.MaxConcurrentScrapes),
 	}
 	if o.registry != nil {
 		popts = append(popts, promadapter.WithRegistry(o.registry))
@@ -160,7 +160,7 @@ func prometheusPart(ctx context.Context, cfg *Config, o *options, in *compose.In
 
 func stdoutPart(ctx context.Context, cfg *Config, o *options, in *compose.Instruments) (compose.Part, error) {
 	sopts := []stdoutadapter.Option{
-		stdoutadapter.WithInterval(cfg.StdoutInterval),
+		stdoutadapter.WithInterval(cfg.Stdout.Interval),
 		stdoutadapter.WithLogger(o.logger),
 	}
 	if o.writerSet {

@@ -166,7 +166,7 @@ func TestNewMonitoringServiceInvalidConfig(t *testing.T) {
 		svc, err := monitoring.NewMonitoringService(t.Context(), &monitoring.Config{})
 		require.Error(t, err)
 		assert.Nil(t, svc)
-		assert.Len(t, fieldErrors(t, err), 5, "path, backend, service_name, server_write_timeout and stdout_interval")
+		assert.Len(t, fieldErrors(t, err), 5, "path, backend, service_name, server_write_timeout and stdout.interval")
 	})
 }
 
@@ -208,7 +208,7 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 	t.Run("Should prefix metric names with the namespace", func(t *testing.T) {
 		t.Parallel()
 		cfg := enabled(monitoring.BackendPrometheus)
-		cfg.Namespace = "shop"
+		cfg.Prometheus.Namespace = "shop"
 		svc := newService(t, cfg)
 		count(t, svc.Meter(), "demo.requests", 2)
 
@@ -357,7 +357,7 @@ func TestWithRegistry(t *testing.T) {
 		registry := prometheus.NewRegistry()
 		var out bytes.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		svc := newService(t, cfg, monitoring.WithRegistry(registry), monitoring.WithWriter(&out))
 		count(t, svc.Meter(), "demo.requests", 1)
 
@@ -378,7 +378,7 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		if cfg == nil {
 			cfg = enabled(monitoring.BackendStdout)
 		}
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		return newService(t, cfg, append([]monitoring.Option{monitoring.WithWriter(out)}, opts...)...)
 	}
 
@@ -568,7 +568,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		{name: "prometheus", backend: "prometheus", cfg: func() *monitoring.Config { return enabled(monitoring.BackendPrometheus) }},
 		{name: "stdout", backend: "stdout", cfg: func() *monitoring.Config {
 			cfg := enabled(monitoring.BackendStdout)
-			cfg.StdoutInterval = time.Hour
+			cfg.Stdout.Interval = time.Hour
 			return cfg
 		}},
 	}
@@ -629,7 +629,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		t.Parallel()
 		var out bytes.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		svc := newService(t, cfg, monitoring.WithWriter(&out))
 		count(t, svc.Meter(), "demo.requests", 1)
 
@@ -650,7 +650,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		logger, logs := testLogger()
 		var out bytes.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = time.Hour
+		cfg.Stdout.Interval = time.Hour
 		svc, err := monitoring.NewMonitoringService(t.Context(), cfg,
 			monitoring.WithWriter(&out), monitoring.WithLogger(logger))
 		require.NoError(t, err)
@@ -680,6 +680,18 @@ func TestSystemMetricsThroughTheRoot(t *testing.T) {
 		assert.NotContains(t, body, "go_goroutine_count", "promtool rejects _count on a gauge")
 	})
 
+	t.Run("Should report through BuildInfo the version and commit build_info exposes, empty values included", func(t *testing.T) {
+		for _, given := range [][2]string{{"", ""}, {"v1.2.3", ""}, {"", "cafe"}, {"v1.2.3", "cafe"}} {
+			version, commit := monitoring.BuildInfo(given[0], given[1])
+			assert.NotEmpty(t, version, "what a program logs at start-up is never empty")
+			assert.NotEmpty(t, commit)
+			svc := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithBuildInfo(given[0], given[1]))
+			_, body := scrape(t, svc.ExporterHandler())
+			assert.Contains(t, body, `build_info{commit="`+commit+`",go_version="`, "given %q", given)
+			assert.Contains(t, body, `version="`+version+`"} 1`, "given %q", given)
+		}
+	})
+
 	t.Run("Should leave them out when system_metrics is false", func(t *testing.T) {
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.SystemMetrics = false
@@ -704,7 +716,7 @@ func TestOTelErrorsReachTheLogger(t *testing.T) {
 	t.Run("Should log a failing stdout writer through the injected logger", func(t *testing.T) {
 		var logs testkit.Buffer
 		cfg := enabled(monitoring.BackendStdout)
-		cfg.StdoutInterval = monitoring.MinStdoutInterval
+		cfg.Stdout.Interval = monitoring.MinStdoutInterval
 		w := failingWriter{calls: make(chan struct{}, 1)}
 		svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithWriter(w),
 			monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))

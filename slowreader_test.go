@@ -36,7 +36,7 @@ func bigRegistry(t *testing.T) *prometheus.Registry {
 
 // The slow-reader attack of issue 18: clients that send a scrape and never
 // read the answer. Each must be cut by its bound, with its exposition freed,
-// and no more than max_concurrent_scrapes expositions held meanwhile,
+// and no more than prometheus.max_concurrent_scrapes expositions held meanwhile,
 // wherever the handler is served.
 func TestSlowReaders(t *testing.T) {
 	const user, password = "scraper", "slow-reader-password"
@@ -49,10 +49,10 @@ func TestSlowReaders(t *testing.T) {
 		serve func(t *testing.T, svc *service.MonitoringService) (url, auth string)
 	}{
 		{
-			name: "on the metrics server of listen_address, at scrape_timeout",
+			name: "on the metrics server of listen_address, at prometheus.scrape_timeout",
 			cut:  4 * time.Second,
 			mutate: func(c *monitoring.Config) {
-				c.ScrapeTimeout, c.ListenAddress = 4*time.Second, "127.0.0.1:0"
+				c.Prometheus.ScrapeTimeout, c.ListenAddress = 4*time.Second, "127.0.0.1:0"
 			},
 			serve: func(t *testing.T, svc *service.MonitoringService) (string, string) {
 				t.Helper()
@@ -60,10 +60,10 @@ func TestSlowReaders(t *testing.T) {
 			},
 		},
 		{
-			name: "on the application's own server, behind basic auth, at scrape_timeout",
+			name: "on the application's own server, behind basic auth, at prometheus.scrape_timeout",
 			cut:  4 * time.Second,
 			mutate: func(c *monitoring.Config) {
-				c.ScrapeTimeout = 4 * time.Second
+				c.Prometheus.ScrapeTimeout = 4 * time.Second
 				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, user, monitoring.NewSecret(password)
 			},
 			serve: func(t *testing.T, svc *service.MonitoringService) (string, string) {
@@ -74,10 +74,10 @@ func TestSlowReaders(t *testing.T) {
 			},
 		},
 		{
-			name: "on the metrics server with scrape_timeout 0, at server_write_timeout",
+			name: "on the metrics server with prometheus.scrape_timeout 0, at server_write_timeout",
 			cut:  3 * time.Second,
 			mutate: func(c *monitoring.Config) {
-				c.ScrapeTimeout, c.ServerWriteTimeout, c.ListenAddress = 0, 3*time.Second, "127.0.0.1:0"
+				c.Prometheus.ScrapeTimeout, c.ServerWriteTimeout, c.ListenAddress = 0, 3*time.Second, "127.0.0.1:0"
 			},
 			serve: func(t *testing.T, svc *service.MonitoringService) (string, string) {
 				t.Helper()
@@ -88,7 +88,7 @@ func TestSlowReaders(t *testing.T) {
 	for _, tc := range cases {
 		t.Run("Should cut clients that do not read "+tc.name+", holding one exposition at a time", func(t *testing.T) {
 			cfg := enabled(monitoring.BackendPrometheus)
-			cfg.MaxConcurrentScrapes, cfg.SystemMetrics = 1, false
+			cfg.Prometheus.MaxConcurrentScrapes, cfg.SystemMetrics = 1, false
 			tc.mutate(cfg)
 			svc := newService(t, cfg, monitoring.WithRegistry(bigRegistry(t)))
 			url, auth := tc.serve(t, svc)

@@ -12,7 +12,7 @@ import (
 // (the SDK behind the service's guards and the attribute-key rule) and
 // through the SDK used directly.
 func BenchmarkMeterCounter(b *testing.B) {
-	set := metric.WithAttributeSet(attrs3("GET", "/users/{id}", "200"))
+	set := metric.WithAttributeSet(attrs3("POST", "/users/{id}", "201"))
 	ctx := context.Background()
 	b.Run("impl=ours_meter", func(b *testing.B) {
 		cfg := prometheusConfig()

@@ -69,10 +69,12 @@ type variant struct {
 	h    http.Handler
 }
 
-// ginVariants are bare gin, gin with our middleware, and gin with otelgin
-// v0.71.0 (metrics into the same backend, tracing on the default no-op
-// provider), each serving GET /orders/:id.
-func ginVariants(svc *service.MonitoringService) []variant {
+// ginVariants are bare gin, gin with our middleware on ours, and gin with
+// otelgin v0.71.0 on theirs (metrics into a backend of the same kind,
+// tracing on the default no-op provider), each serving GET /orders/:id.
+// otelgin gets a service of its own: on ours, its http.server.* instruments
+// would be refused (one owner per exported name) and record nothing.
+func ginVariants(ours, theirs *service.MonitoringService) []variant {
 	gin.SetMode(gin.ReleaseMode)
 	build := func(mw ...gin.HandlerFunc) http.Handler {
 		e := gin.New()
@@ -82,53 +84,67 @@ func ginVariants(svc *service.MonitoringService) []variant {
 	}
 	return []variant{
 		{"bare", build()},
-		{"ours", build(middleware.Gin(svc))},
-		{"otelgin", build(otelgin.Middleware("bench", otelgin.WithMeterProvider(svc.MeterProvider())))},
+		{"ours", build(middleware.Gin(ours))},
+		{"otelgin", build(otelgin.Middleware("bench", otelgin.WithMeterProvider(theirs.MeterProvider())))},
 	}
 }
 
 // httpVariants are the net/http trio: a Go 1.22 ServeMux bare, with our
-// middleware, and with otelhttp v0.71.0.
-func httpVariants(svc *service.MonitoringService) []variant {
+// middleware on ours, and with otelhttp v0.71.0 on theirs.
+func httpVariants(ours, theirs *service.MonitoringService) []variant {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "order")
 	})
 	return []variant{
 		{"bare", mux},
-		{"ours", middleware.HTTP(svc)(mux)},
-		{"otelhttp", otelhttp.NewHandler(mux, "orders", otelhttp.WithMeterProvider(svc.MeterProvider()))},
+		{"ours", middleware.HTTP(ours)(mux)},
+		{"otelhttp", otelhttp.NewHandler(mux, "orders", otelhttp.WithMeterProvider(theirs.MeterProvider()))},
 	}
 }
 
 // BenchmarkGinMiddleware measures one request to a gin route with a path
 // parameter, bare and with each middleware.
 func BenchmarkGinMiddleware(b *testing.B) {
-	for _, v := range ginVariants(newService(b, prometheusConfig())) {
+	for _, v := range ginVariants(newService(b, prometheusConfig()), newService(b, prometheusConfig())) {
 		b.Run("impl="+v.name, func(b *testing.B) { run(b, v.h, "/orders/42") })
 	}
 }
 
 // BenchmarkHTTPMiddleware is the net/http pair of BenchmarkGinMiddleware.
 func BenchmarkHTTPMiddleware(b *testing.B) {
-	for _, v := range httpVariants(newService(b, prometheusConfig())) {
+	for _, v := range httpVariants(newService(b, prometheusConfig()), newService(b, prometheusConfig())) {
 		b.Run("impl="+v.name, func(b *testing.B) { run(b, v.h, "/orders/42") })
 	}
 }
 
-// TestVariants makes sure every benchmarked variant serves the route, so no
-// row of the benchmarks measures a 404.
+// TestVariants makes sure every benchmarked variant serves the route and
+// records, so no row of the benchmarks measures a 404 or an instrument
+// that records nothing.
 func TestVariants(t *testing.T) {
-	svc := newService(t, prometheusConfig())
-	for _, v := range append(ginVariants(svc), httpVariants(svc)...) {
-		t.Run("Should serve the benchmark route with "+v.name, func(t *testing.T) {
-			rec := httptest.NewRecorder()
-			v.h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/orders/42", nil))
-			assert.Equal(t, http.StatusOK, rec.Code)
-			assert.Equal(t, "order", rec.Body.String())
-		})
+	for _, tc := range []struct {
+		name     string
+		variants func(ours, theirs *service.MonitoringService) []variant
+		route    string
+	}{{"gin", ginVariants, "/orders/:id"}, {"net/http", httpVariants, "/orders/{id}"}} {
+		ours, theirs := newService(t, prometheusConfig()), newService(t, prometheusConfig())
+		for _, v := range tc.variants(ours, theirs) {
+			t.Run("Should serve the benchmark route with "+tc.name+" "+v.name, func(t *testing.T) {
+				rec := httptest.NewRecorder()
+				v.h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/orders/42", nil))
+				assert.Equal(t, http.StatusOK, rec.Code)
+				assert.Equal(t, "order", rec.Body.String())
+			})
+		}
+		for who, svc := range map[string]*service.MonitoringService{"ours": ours, "the OpenTelemetry middleware": theirs} {
+			t.Run("Should record the "+tc.name+" request duration with "+who, func(t *testing.T) {
+				rec := httptest.NewRecorder()
+				svc.ExporterHandler().ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
+				assert.Contains(t, rec.Body.String(), "http_server_request_duration_seconds_count{")
+				if who == "ours" {
+					assert.Contains(t, rec.Body.String(), `http_route="`+tc.route+`"`)
+				}
+			})
+		}
 	}
-	rec := httptest.NewRecorder()
-	svc.ExporterHandler().ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
-	assert.Contains(t, rec.Body.String(), `http_route="/orders/{id}"`, "ours recorded into the shared backend")
 }

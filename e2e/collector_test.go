@@ -78,21 +78,7 @@ service:
 	require.NoError(t, err)
 	cmd := exec.Command(bin, "--config", cfgPath) //nolint:gosec // bin comes from binaries.Path.
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		var err error
-		select {
-		case err = <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			err = <-done
-		}
-		if err != nil {
-			t.Logf("collector exited: %v", err)
-		}
+	runUntilCleanup(t, "collector", cmd, func() {
 		_ = logFile.Close()
 		if t.Failed() {
 			out, _ := os.ReadFile(logPath) //nolint:gosec // a temp path.

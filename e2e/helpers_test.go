@@ -64,6 +64,31 @@ func start(t *testing.T, ready string, bin string, args ...string) *process {
 	return startEnv(t, nil, ready, bin, args...)
 }
 
+// runUntilCleanup starts cmd and stops it when the test ends: an interrupt,
+// then a kill after 15 s; then after runs, if given.
+func runUntilCleanup(t *testing.T, name string, cmd *exec.Cmd, after func()) {
+	t.Helper()
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			err = <-done
+		}
+		if err != nil {
+			t.Logf("%s exited: %v", name, err)
+		}
+		if after != nil {
+			after()
+		}
+	})
+}
+
 // startEnv is start with further environment variables (KEY=value).
 func startEnv(t *testing.T, env []string, ready string, bin string, args ...string) *process {
 	t.Helper()

@@ -74,22 +74,7 @@ scrape_configs:
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--log.level=warn"}, flags...)
 	cmd := exec.Command(bin, args...) //nolint:gosec // bin comes from LookPath.
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		var err error
-		select {
-		case err = <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			err = <-done
-		}
-		if err != nil {
-			t.Logf("prometheus exited: %v", err)
-		}
-	})
+	runUntilCleanup(t, "prometheus", cmd, nil)
 	api := promAPI{base: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	waitFor(t, 30*time.Second, "prometheus to be ready", func() (bool, error) {
 		resp, err := http.Get(api.base + "/-/ready") //nolint:noctx // a bounded readiness probe.

@@ -26,6 +26,25 @@
 // becomes an attribute value. The backend's per-instrument cardinality limit
 // stays on as a last guard.
 //
+// One HTTP instrumentation per process. The metric names above have one
+// owner per service (an exported name is never served twice), so the
+// second instrumentation to be created has its histograms refused at
+// creation and logged, and records nothing there:
+//   - otelhttp or otelgin given the service's MeterProvider next to this
+//     middleware: the later of the two is refused. When otelhttp comes
+//     second the log reads "monitoring: using a no-op Float64Histogram
+//     instead" with name=http.server.request.duration and an error saying
+//     its exported name "is already taken by" the fast instruments; when
+//     this middleware comes second, "monitoring: fast instrument
+//     unavailable" with the same words naming otelhttp's meter. Use one of
+//     the two per process, or give
+//     otelhttp/otelgin a MeterProvider of its own (a no-op one when you
+//     want its traces only).
+//   - a second middleware of this package with other [WithExtraAttributes]
+//     keys or [WithDurationBuckets]: its histograms are refused, and only
+//     http.server.active_requests records its requests. Pass identical
+//     options to every middleware of a process.
+//
 // The request body size is the request's Content-Length when the client
 // declares one; a body of unknown length (chunked) is not recorded. gin
 // writes its default 404 and 405 bodies after the middleware chain has

@@ -58,6 +58,13 @@ func WithSkipPaths(paths ...string) Option {
 // exposition cannot carry (see the README's key rule: le, quantile, a "__"
 // prefix, non-ASCII...) makes the backend refuse the histograms, with a
 // logged reason.
+//
+// One configuration per process: the histograms are declared with these
+// keys, and every exported name has one owner, so a second middleware (HTTP
+// or Gin) on the same service with other keys has its three histograms
+// refused and logged ("fast instrument unavailable ... refused ... another
+// keys"); only http.server.active_requests records its requests. Give every
+// middleware of a process identical options, or none of them this one.
 func WithExtraAttributes(keys []string, values func(*http.Request) []string) Option {
 	return func(c *config) {
 		var kept []string
@@ -75,6 +82,11 @@ func WithExtraAttributes(keys []string, values func(*http.Request) []string) Opt
 
 // WithDurationBuckets replaces the bucket boundaries, in seconds, of
 // http.server.request.duration.
+//
+// One configuration per process, as for [WithExtraAttributes]: a second
+// middleware (HTTP or Gin) on the same service with other buckets has its
+// duration histogram refused and logged ("... refused ... buckets"), and
+// records no durations. Give every middleware of a process the same buckets.
 func WithDurationBuckets(bounds ...float64) Option {
 	return func(c *config) { c.buckets = append([]float64(nil), bounds...) }
 }

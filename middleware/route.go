@@ -21,8 +21,10 @@ const (
 	// "/users/{id}".
 	RouteFormatServeMux
 	// RouteFormatGin writes ServeMux's "{name}" and "{name...}" segments as
-	// gin's ":name" and "*name", and drops the "{$}" end anchor:
-	// "/users/{id}" is recorded "/users/:id", "/{$}" is recorded "/".
+	// gin's ":name" and "*name": "/users/{id}" is recorded "/users/:id". The
+	// "{$}" end anchor has no gin spelling and stays as it is: "/a/{$}"
+	// (only "/a/") and the subtree "/a/" (everything below it) are two
+	// routes, and recorded as two.
 	RouteFormatGin
 )
 
@@ -31,6 +33,11 @@ const (
 // router writes them. It applies to both middlewares, to WithRouteFunc's
 // routes too, never to [UnmatchedRoute]. A value outside the constants
 // leaves routes as the router writes them.
+//
+// Two routes of one router stay two routes. The one exception is a literal
+// segment spelled as the other syntax's wildcard (a ServeMux literal ":id",
+// a gin literal "{id}"): both syntaxes are read on the way in, so it is
+// rewritten as a wildcard and may meet a route that has one there.
 func WithRouteFormat(f RouteFormat) Option {
 	return func(c *config) { c.routeFormat = f }
 }
@@ -67,21 +74,20 @@ func ginToServeMux(route string) string {
 }
 
 // serveMuxToGin rewrites ServeMux's "{name}" and "{name...}" segments into
-// gin's ":name" and "*name"; the "{$}" anchor (an exact match of a path
-// ending in a slash) has no gin spelling and is dropped.
+// gin's ":name" and "*name". The "{$}" anchor (an exact match of a path
+// ending in a slash) has no gin spelling and is kept: dropping it would
+// merge "/{$}" with the catch-all "/", and "/a/{$}" with the subtree "/a/".
 func serveMuxToGin(route string) string {
 	if !strings.Contains(route, "{") {
 		return route
 	}
 	segments := strings.Split(route, "/")
 	for i, seg := range segments {
-		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
-			continue
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") || seg == "{$}" {
+			continue // a literal segment, or the anchor, kept: see above
 		}
 		name := seg[1 : len(seg)-1]
 		switch {
-		case name == "$":
-			segments[i] = ""
 		case strings.HasSuffix(name, "..."):
 			segments[i] = "*" + strings.TrimSuffix(name, "...")
 		default:

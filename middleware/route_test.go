@@ -95,7 +95,7 @@ func TestRouteFormat(t *testing.T) {
 		opt := middleware.WithRouteFormat(middleware.RouteFormatGin)
 		assert.Equal(t, map[string]string{
 			"/users/7": "/users/:id", "/users/7/orders/9": "/users/:id/orders/:order",
-			"/files/a/b/c": "/files/*path", "/plain": "/plain", "/": "/", "/no/such/path": middleware.UnmatchedRoute,
+			"/files/a/b/c": "/files/*path", "/plain": "/plain", "/": "/{$}", "/no/such/path": middleware.UnmatchedRoute,
 		}, routesRecorded(t, muxAPI(opt), muxRoutes))
 		assert.Equal(t, ginRoutes, routesRecorded(t, ginAPI(opt), ginRoutes))
 	})
@@ -107,6 +107,47 @@ func TestRouteFormat(t *testing.T) {
 			fromMux := routesRecorded(t, muxAPI(opt), muxRoutes)
 			delete(fromMux, "/") // "/{$}" has no gin route
 			assert.Equal(t, fromGin, fromMux, "format %d", f)
+		}
+	})
+
+	t.Run("Should never merge two ServeMux patterns into one route, whatever the format", func(t *testing.T) {
+		// One mux whose patterns differ only by the {$} anchor, a subtree
+		// or a wildcard: each path reaches another pattern, and is recorded
+		// as another route in every format.
+		patterns := map[string]string{ // request path -> pattern it matches
+			"/":      "/{$}",
+			"/other": "/",
+			"/a/":    "/a/{$}",
+			"/a/x/y": "/a/",
+			"/a":     "/a",
+			"/b/1":   "/b/{id}",
+			"/b/1/2": "/b/{id}/{rest...}",
+			"/b/":    "/b/{$}",
+		}
+		build := func(f middleware.RouteFormat) func(*monitoringtest.Backend) http.Handler {
+			return func(b *monitoringtest.Backend) http.Handler {
+				mux := http.NewServeMux()
+				for _, pattern := range patterns {
+					mux.HandleFunc("GET "+pattern, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+				}
+				return middleware.HTTP(b, middleware.WithRouteFormat(f))(mux)
+			}
+		}
+		for format, want := range map[middleware.RouteFormat]map[string]string{
+			middleware.RouteFormatRouter:   patterns,
+			middleware.RouteFormatServeMux: patterns,
+			middleware.RouteFormatGin: {
+				"/": "/{$}", "/other": "/", "/a/": "/a/{$}", "/a/x/y": "/a/", "/a": "/a",
+				"/b/1": "/b/:id", "/b/1/2": "/b/:id/*rest", "/b/": "/b/{$}",
+			},
+		} {
+			got := routesRecorded(t, build(format), patterns)
+			assert.Equal(t, want, got, "format %d", format)
+			distinct := map[string]bool{}
+			for _, route := range got {
+				distinct[route] = true
+			}
+			assert.Len(t, distinct, len(patterns), "format %d merged routes: %v", format, got)
 		}
 	})
 

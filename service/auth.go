@@ -37,13 +37,14 @@ type authenticator struct {
 // silently dropped.
 func bearerAuth(token string) func(*http.Request) (bool, string) {
 	want := sha256.Sum256([]byte(token))
+	usable := bearerUnusable(token) == nil
 	return func(r *http.Request) (bool, string) {
 		scheme, got, found := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !found || !strings.EqualFold(scheme, "Bearer") || got == "" {
 			return false, "missing bearer token"
 		}
 		sum := sha256.Sum256([]byte(got))
-		if token == "" || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+		if !usable || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			return false, "wrong bearer token"
 		}
 		return true, ""
@@ -77,12 +78,32 @@ func basicAuth(username, password string) func(*http.Request) (bool, string) {
 // break.
 func basicUnusable(username, password string) error {
 	switch {
-	case username == "":
-		return errors.New("the basic-auth username is empty")
+	case strings.TrimSpace(username) == "":
+		return errors.New("the basic-auth username is empty or blank")
 	case strings.ContainsAny(username, ":\r\n"):
 		return errors.New("the basic-auth username contains a colon or a line break")
-	case password == "":
-		return errors.New("the basic-auth password is empty")
+	}
+	return secretUnusable("basic-auth password", password)
+}
+
+// bearerUnusable says why a bearer token can accept no request, as the
+// config loader refuses it.
+func bearerUnusable(token string) error { return secretUnusable("bearer token", token) }
+
+// redactedPlaceholder is what the root package's Secret prints in place of
+// a secret: a Config printed or marshalled and read back must never make
+// it the credential.
+const redactedPlaceholder = "[REDACTED]"
+
+// secretUnusable refuses what the config loader refuses in a secret: empty
+// or blank (the loader trims surrounding whitespace, so a blank secret is
+// empty), or the [REDACTED] placeholder.
+func secretUnusable(what, secret string) error {
+	switch strings.TrimSpace(secret) {
+	case "":
+		return errors.New("the " + what + " is empty or blank")
+	case redactedPlaceholder:
+		return errors.New("the " + what + " is the " + redactedPlaceholder + " placeholder a printed Config shows")
 	}
 	return nil
 }

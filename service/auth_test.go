@@ -74,16 +74,19 @@ func TestBearerToken(t *testing.T) {
 		})
 	}
 
-	t.Run("Should refuse everything when the token is empty, rather than open the endpoint", func(t *testing.T) {
-		logger, logs := newLogger()
-		svc := service.New(newFakeBackend(t), service.WithLogger(logger), service.WithBearerToken(""),
-			service.WithSystemMetrics(false))
-		assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "").Code)
-		assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "Bearer ").Code)
-		assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "Bearer x").Code)
-		assert.Len(t, logs.LinesContaining("the bearer token is empty", "every scrape is refused"), 1)
-		assert.ErrorContains(t, svc.Status().Err, "the bearer token is empty")
-	})
+	for name, tok := range map[string]string{"empty": "", "blank": "  \n", "the [REDACTED] placeholder": "[REDACTED]"} {
+		t.Run("Should refuse everything when the token is "+name+", as the config loader does, rather than open the endpoint", func(t *testing.T) {
+			logger, logs := newLogger()
+			svc := service.New(newFakeBackend(t), service.WithLogger(logger), service.WithBearerToken(tok),
+				service.WithSystemMetrics(false))
+			assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "").Code)
+			assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "Bearer ").Code)
+			assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "Bearer x").Code)
+			assert.Equal(t, http.StatusUnauthorized, scrapeWith(svc.Handler(), "Bearer "+tok).Code)
+			assert.Len(t, logs.LinesContaining("the bearer token is", "every scrape is refused"), 1)
+			assert.ErrorContains(t, svc.Status().Err, "the bearer token is")
+		})
+	}
 
 	t.Run("Should not reveal why the backend is down to a client without the token", func(t *testing.T) {
 		backend := newFakeBackend(t)
@@ -145,10 +148,16 @@ func TestBasicAuth(t *testing.T) {
 		name, user, pass, reason string
 		tries                    []string
 	}{
-		{"an empty password", username, "", "the basic-auth password is empty",
+		{"an empty password", username, "", "the basic-auth password is empty or blank",
 			[]string{basic(username, ""), basic(username, "x"), ""}},
-		{"an empty username", "", password, "the basic-auth username is empty",
+		{"a blank password", username, "   ", "the basic-auth password is empty or blank",
+			[]string{basic(username, "   "), basic(username, ""), ""}},
+		{"the [REDACTED] placeholder as the password", username, "[REDACTED]", "placeholder",
+			[]string{basic(username, "[REDACTED]")}},
+		{"an empty username", "", password, "the basic-auth username is empty or blank",
 			[]string{basic("", password), basic("x", password), ""}},
+		{"a blank username", "  ", password, "the basic-auth username is empty or blank",
+			[]string{basic("  ", password), basic("", password)}},
 		{`a username with ":"`, "a:b", password, "the basic-auth username contains a colon or a line break",
 			[]string{basic("a:b", password), basic("a", "b:"+password)}},
 		{"a username with a line break", "a\nb", password, "the basic-auth username contains a colon or a line break",

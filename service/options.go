@@ -1,7 +1,6 @@
 package service
 
 import (
-	"errors"
 	"log/slog"
 	"time"
 )
@@ -50,23 +49,23 @@ func WithBuildInfo(version, commit string) Option {
 // the endpoint is revealed. The token is compared in constant time and never
 // logged.
 //
-// An empty token cannot fail the option (options never fail, and the
-// service always starts): it refuses every request, is logged once by
-// [New], and makes [MonitoringService.Status] unhealthy with the reason, as
-// the config loader would have refused it.
+// A token the config loader refuses (empty, blank, or the [REDACTED]
+// placeholder of a printed Config) cannot fail the option (options never
+// fail, and the service always starts): it refuses every request, is
+// logged once by [New], and makes [MonitoringService.Status] unhealthy with
+// the reason.
 func WithBearerToken(token string) Option {
 	return func(c *config) {
-		c.auth = &authenticator{challenge: `Bearer realm="metrics"`, allow: bearerAuth(token)}
-		if token == "" {
-			c.auth.unusable = errors.New("the bearer token is empty")
-		}
+		c.auth = &authenticator{challenge: `Bearer realm="metrics"`, allow: bearerAuth(token),
+			unusable: bearerUnusable(token)}
 	}
 }
 
 // WithBasicAuth protects the exposition handler with HTTP basic
 // authentication, as [WithBearerToken] does with a token. Credentials the
-// config loader refuses (an empty username or password, a username with
-// ":" or a line break, which basic authentication cannot carry) refuse
+// config loader refuses (an empty username, a username with ":" or a line
+// break, which basic authentication cannot carry, a password the loader
+// refuses as it refuses a token) refuse
 // every request, are logged once and make Status unhealthy, as an empty
 // token does.
 func WithBasicAuth(username, password string) Option {

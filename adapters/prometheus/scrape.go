@@ -62,9 +62,11 @@ func (h *scrapeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.timeout + DeliveryGrace)); err != nil {
 		h.warn.Do(func() {
-			h.logger.WarnContext(r.Context(), "monitoring: the exposition handler cannot set a write deadline: "+
-				"a scraper that does not read is bounded only by the server's WriteTimeout "+
-				"(a middleware's ResponseWriter should implement Unwrap)", "error", err)
+			h.logger.WarnContext(r.Context(), "monitoring: this ResponseWriter cannot set a write deadline "+
+				"(it has no connection, as an httptest recorder in a unit test, or it is a middleware's "+
+				"wrapper without an Unwrap method): scrapes are still answered, a gathering past the scrape "+
+				"timeout with a 503, but the writing of a scrape to a client that does not read is bounded "+
+				"only by the server's WriteTimeout", "response_writer", fmt.Sprintf("%T", w), "error", err)
 		})
 	}
 	// The slot is freed when both the answer is written and the gathering

@@ -5,12 +5,15 @@ import (
 	"math"
 	"sync"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 // finiteFilter leaves out of a frame the data points JSON cannot carry: a
 // NaN or infinite value, sum, minimum or maximum (a gauge set to the result
-// of a division by zero, a histogram that recorded +Inf). encoding/json
+// of a division by zero, a histogram that recorded +Inf), or such a float
+// in an attribute value (attribute.Float64("ratio", math.NaN())), of the
+// point or of one of its exemplars. encoding/json
 // refuses them, and one such point would otherwise fail every later export
 // of the whole frame. Each metric that loses a point is logged once, the
 // first time.
@@ -54,7 +57,7 @@ func (f *finiteFilter) report(scope, name string, dropped int) {
 	f.logged[scope+"\x00"+name] = true
 	f.mu.Unlock()
 	if !seen {
-		f.logger.Warn("monitoring: stdout export left out data points JSON cannot carry (NaN or infinite); "+
+		f.logger.Warn("monitoring: stdout export left out data points JSON cannot carry (a NaN or infinite value or attribute value); "+
 			"the rest of the frame is written, and this metric is not reported again",
 			"metric", name, "scope", scope, "points", dropped)
 	}
@@ -78,58 +81,107 @@ func finite(vs ...float64) bool {
 	return true
 }
 
-func finiteExtrema(e metricdata.Extrema[float64]) bool {
+func finiteExtrema[N int64 | float64](e metricdata.Extrema[N]) bool {
 	v, ok := e.Value()
-	return !ok || finite(v)
+	return !ok || finite(float64(v))
 }
 
-// finiteData returns data without its non-finite float points, and how
-// many it left out. Integer data is always finite.
-func finiteData(data metricdata.Aggregation) (metricdata.Aggregation, int) {
-	switch d := data.(type) {
-	case metricdata.Gauge[float64]:
-		points, n := keep(d.DataPoints, func(p metricdata.DataPoint[float64]) bool { return finite(p.Value) && finiteExemplars(p.Exemplars) })
-		d.DataPoints = points
-		return d, n
-	case metricdata.Sum[float64]:
-		points, n := keep(d.DataPoints, func(p metricdata.DataPoint[float64]) bool { return finite(p.Value) && finiteExemplars(p.Exemplars) })
-		d.DataPoints = points
-		return d, n
-	case metricdata.Histogram[float64]:
-		points, n := keep(d.DataPoints, func(p metricdata.HistogramDataPoint[float64]) bool {
-			return finite(p.Sum) && finiteExtrema(p.Min) && finiteExtrema(p.Max) && finiteExemplars(p.Exemplars)
-		})
-		d.DataPoints = points
-		return d, n
-	case metricdata.ExponentialHistogram[float64]:
-		points, n := keep(d.DataPoints, func(p metricdata.ExponentialHistogramDataPoint[float64]) bool {
-			return finite(p.Sum) && finiteExtrema(p.Min) && finiteExtrema(p.Max) && finiteExemplars(p.Exemplars)
-		})
-		d.DataPoints = points
-		return d, n
-	case metricdata.Summary:
-		points, n := keep(d.DataPoints, func(p metricdata.SummaryDataPoint) bool {
-			for _, q := range p.QuantileValues {
-				if !finite(q.Value) {
-					return false
-				}
-			}
-			return finite(p.Sum)
-		})
-		d.DataPoints = points
-		return d, n
+// finiteAttr says whether JSON can carry kv's value: a float attribute (or
+// a float slice) that is NaN or infinite cannot.
+func finiteAttr(kv attribute.KeyValue) bool {
+	switch kv.Value.Type() {
+	case attribute.FLOAT64:
+		return finite(kv.Value.AsFloat64())
+	case attribute.FLOAT64SLICE:
+		return finite(kv.Value.AsFloat64Slice()...)
 	default:
-		return data, 0
+		return true
 	}
 }
 
-func finiteExemplars(es []metricdata.Exemplar[float64]) bool {
-	for _, e := range es {
-		if !finite(e.Value) {
+func finiteSet(set attribute.Set) bool {
+	for it := set.Iter(); it.Next(); {
+		if !finiteAttr(it.Attribute()) {
 			return false
 		}
 	}
 	return true
+}
+
+func finiteExemplars[N int64 | float64](es []metricdata.Exemplar[N]) bool {
+	for _, e := range es {
+		if !finite(float64(e.Value)) {
+			return false
+		}
+		for _, kv := range e.FilteredAttributes {
+			if !finiteAttr(kv) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func finitePoint[N int64 | float64](p metricdata.DataPoint[N]) bool {
+	return finite(float64(p.Value)) && finiteSet(p.Attributes) && finiteExemplars(p.Exemplars)
+}
+
+func finiteHistogramPoint[N int64 | float64](p metricdata.HistogramDataPoint[N]) bool {
+	return finite(float64(p.Sum)) && finiteExtrema(p.Min) && finiteExtrema(p.Max) &&
+		finiteSet(p.Attributes) && finiteExemplars(p.Exemplars)
+}
+
+func finiteExponentialPoint[N int64 | float64](p metricdata.ExponentialHistogramDataPoint[N]) bool {
+	return finite(float64(p.Sum)) && finiteExtrema(p.Min) && finiteExtrema(p.Max) &&
+		finiteSet(p.Attributes) && finiteExemplars(p.Exemplars)
+}
+
+func finiteSummaryPoint(p metricdata.SummaryDataPoint) bool {
+	for _, q := range p.QuantileValues {
+		if !finite(q.Value) {
+			return false
+		}
+	}
+	return finite(p.Sum) && finiteSet(p.Attributes)
+}
+
+// finiteData returns data without the points JSON cannot carry (a value,
+// sum, extremum, exemplar or attribute value that is NaN or infinite), and
+// how many it left out. An integer point can only hold a float in an
+// attribute value.
+func finiteData(data metricdata.Aggregation) (metricdata.Aggregation, int) {
+	var n int
+	switch d := data.(type) {
+	case metricdata.Gauge[float64]:
+		d.DataPoints, n = keep(d.DataPoints, finitePoint[float64])
+		return d, n
+	case metricdata.Gauge[int64]:
+		d.DataPoints, n = keep(d.DataPoints, finitePoint[int64])
+		return d, n
+	case metricdata.Sum[float64]:
+		d.DataPoints, n = keep(d.DataPoints, finitePoint[float64])
+		return d, n
+	case metricdata.Sum[int64]:
+		d.DataPoints, n = keep(d.DataPoints, finitePoint[int64])
+		return d, n
+	case metricdata.Histogram[float64]:
+		d.DataPoints, n = keep(d.DataPoints, finiteHistogramPoint[float64])
+		return d, n
+	case metricdata.Histogram[int64]:
+		d.DataPoints, n = keep(d.DataPoints, finiteHistogramPoint[int64])
+		return d, n
+	case metricdata.ExponentialHistogram[float64]:
+		d.DataPoints, n = keep(d.DataPoints, finiteExponentialPoint[float64])
+		return d, n
+	case metricdata.ExponentialHistogram[int64]:
+		d.DataPoints, n = keep(d.DataPoints, finiteExponentialPoint[int64])
+		return d, n
+	case metricdata.Summary:
+		d.DataPoints, n = keep(d.DataPoints, finiteSummaryPoint)
+		return d, n
+	default:
+		return data, 0
+	}
 }
 
 // keep returns the points ok accepts and how many it refused; points itself

@@ -83,6 +83,51 @@ func TestNonFiniteValues(t *testing.T) {
 		}
 	})
 
+	t.Run("Should leave out a point whose attribute value JSON cannot carry, and write the rest of every frame", func(t *testing.T) {
+		var logs testkit.Buffer
+		a, buf := newAdapter(t, stdout.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		ctx := t.Context()
+		ratio, err := a.Meter().Float64Gauge("sdk.ratio")
+		require.NoError(t, err)
+		ratio.Record(ctx, 1, metric.WithAttributes(attribute.Float64("ratio", math.NaN())))
+		ratio.Record(ctx, 2, metric.WithAttributes(attribute.Float64("ratio", 0.5)))
+		rows, err := a.Meter().Int64Counter("sdk.rows")
+		require.NoError(t, err)
+		rows.Add(ctx, 3, metric.WithAttributes(attribute.Float64Slice("weights", []float64{1, math.Inf(1)})))
+		rows.Add(ctx, 4, metric.WithAttributes(attribute.Float64Slice("weights", []float64{1, 2})))
+		wait, err := a.Meter().Int64Histogram("sdk.wait")
+		require.NoError(t, err)
+		wait.Record(ctx, 5, metric.WithAttributes(attribute.Float64("bound", math.Inf(-1))))
+		good, err := a.Meter().Int64Counter("sdk.good")
+		require.NoError(t, err)
+		good.Add(ctx, 7)
+		// The fast path's attribute values are strings and integers: always
+		// finite. It is exported in the same frames.
+		a.Instruments().CounterVec(port.Desc{Name: "fast.rows", Keys: []string{"k"}}).Add(2, port.Values{"NaN"})
+
+		for frame := range 3 {
+			require.NoError(t, a.ForceFlush(ctx), "frame %d", frame)
+		}
+		docs := decodeAll(t, buf.String())
+		require.Len(t, docs, 3, "every frame is written")
+		for i, doc := range docs {
+			got := points(t, doc)
+			require.Len(t, got["sdk.good"], 1, "frame %d", i)
+			assert.InDelta(t, 7, got["sdk.good"][0]["Value"], 0)
+			require.Len(t, got["sdk.ratio"], 1, "the point with a finite attribute stays")
+			assert.InDelta(t, 2, got["sdk.ratio"][0]["Value"], 0)
+			require.Len(t, got["sdk.rows"], 1)
+			assert.InDelta(t, 4, got["sdk.rows"][0]["Value"], 0)
+			assert.Empty(t, got["sdk.wait"], "its only point has an infinite attribute")
+			require.Len(t, got["fast.rows"], 1)
+			assert.InDelta(t, 2, got["fast.rows"][0]["Value"], 0)
+		}
+		for _, name := range []string{"sdk.ratio", "sdk.rows", "sdk.wait"} {
+			assert.Len(t, logs.LinesContaining("left out data points", "metric="+name), 1, logs.String())
+		}
+		assert.Len(t, logs.LinesContaining("left out data points"), 3, "once per metric: %s", logs.String())
+	})
+
 	t.Run("Should go on exporting after an infinite gauge on the periodic path too", func(t *testing.T) {
 		a, buf := newAdapter(t)
 		gauge, err := a.Meter().Float64Gauge("sdk.ratio")

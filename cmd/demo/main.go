@@ -21,7 +21,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
@@ -62,6 +61,8 @@ func run() error {
 	simulateFailure := flag.Bool("simulate-backend-failure", false,
 		"make the Prometheus backend fail to start, to see the degraded mode: /metrics answers 503")
 	flag.Parse()
+	// What build_info will report, so the log line says the same.
+	buildVersion, buildCommit := monitoring.BuildInfo(version, commit)
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -71,7 +72,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	opts := []monitoring.Option{monitoring.WithLogger(logger), monitoring.WithBuildInfo(version, commit)}
+	opts := []monitoring.Option{monitoring.WithLogger(logger), monitoring.WithBuildInfo(buildVersion, buildCommit)}
 	if *simulateFailure {
 		opts = append(opts, monitoring.WithRegistry(refusingRegistry{prometheus.NewRegistry()}))
 	}
@@ -96,20 +97,15 @@ func run() error {
 			return err
 		}
 		defer stopWorker()
-		engine.POST("/workflows/orders/:item", func(g *gin.Context) {
-			run, err := c.ExecuteWorkflow(g.Request.Context(),
-				client.StartWorkflowOptions{TaskQueue: demoQueue}, OrderWorkflow, g.Param("item"))
-			if err != nil {
-				g.String(http.StatusServiceUnavailable, "starting the workflow: %v", err)
-				return
-			}
-			var order shop.Order
-			if err := run.Get(g.Request.Context(), &order); err != nil {
-				g.String(http.StatusUnprocessableEntity, "workflow failed: %v", err)
-				return
-			}
-			g.JSON(http.StatusOK, order)
-		})
+		engine.POST("/workflows/orders/:item", workflowRoute(logger,
+			func(ctx context.Context, item string) (shop.Order, error) {
+				run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: demoQueue}, OrderWorkflow, item)
+				if err != nil {
+					return shop.Order{}, fmt.Errorf("%w: %w", errWorkflowStart, err)
+				}
+				var order shop.Order
+				return order, run.Get(ctx, &order)
+			}))
 		logger.Info("temporal worker running", "address", *temporalAddress, "task_queue", demoQueue)
 	}
 
@@ -126,7 +122,7 @@ func run() error {
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",
 		"metrics", metricsURL,
-		"backend", st.Backend, "healthy", st.Healthy, "version", version, "commit", commit)
+		"backend", st.Backend, "healthy", st.Healthy, "version", buildVersion, "commit", buildCommit)
 	// One line a script can wait for: the address actually bound.
 	fmt.Fprintf(os.Stdout, "listening on http://%s\n", ln.Addr())
 

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 	temporalinterceptor "go.temporal.io/sdk/interceptor"
 	temporallog "go.temporal.io/sdk/log"
@@ -20,6 +23,31 @@ import (
 
 // demoQueue is the task queue of the demo's Temporal worker.
 const demoQueue = "demo-orders"
+
+// errWorkflowStart marks an order workflow that could not be started (the
+// server unreachable), answered 503 rather than 422.
+var errWorkflowStart = errors.New("starting the workflow")
+
+// workflowRoute answers POST /workflows/orders/:item with the order that
+// the workflow run by execute placed. A failure is answered with a generic
+// message: the error names the workflow ID, the run ID and the worker's
+// identity (host and process), which belong in the log, not in a response
+// to whoever sent the request.
+func workflowRoute(logger *slog.Logger, execute func(ctx context.Context, item string) (shop.Order, error)) gin.HandlerFunc {
+	return func(g *gin.Context) {
+		order, err := execute(g.Request.Context(), g.Param("item"))
+		switch {
+		case errors.Is(err, errWorkflowStart):
+			logger.ErrorContext(g.Request.Context(), "order workflow not started", "error", err)
+			g.String(http.StatusServiceUnavailable, "the order workflow could not be started; try again later\n")
+		case err != nil:
+			logger.WarnContext(g.Request.Context(), "order workflow failed", "error", err)
+			g.String(http.StatusUnprocessableEntity, "the order could not be placed\n")
+		default:
+			g.JSON(http.StatusOK, order)
+		}
+	}
+}
 
 // temporalWorker connects to the Temporal server at address and starts a
 // worker that places orders as activities, instrumented by the interceptor;

@@ -12,6 +12,13 @@
 // owns, or a key the exposition cannot carry is refused and reported, and
 // the instrument handed out records nothing. Recording never consults it.
 //
+// Memory: the index holds a node per series and, within a budget, nodes
+// for values that map to a series not their own (another spelling of an
+// integer key, a value past the limit): four per series the cardinality
+// limit allows, or, with no limit, four per series that exists (counting
+// at least 16). The other such values find their series under the lock
+// each time.
+//
 // Consistency: each series is updated with independent atomics, so a
 // collection that runs while a histogram records may see the new bucket
 // count before the new sum; the next collection sees both. Nothing recorded

@@ -60,7 +60,7 @@ type family[S any] struct {
 	byAttr map[attribute.Distinct]*record[S]
 	nodes  int
 	spill  *record[S] // the overflow series, once the limit is reached
-	parked int        // values indexed onto the overflow series
+	parked int        // index nodes that are not a series' own: aliases and over-limit values
 	// spelled is true when two different values can map to one series (an
 	// integer key: "200", "0200" and "+200").
 	spelled bool
@@ -110,44 +110,41 @@ func (f *family[S]) insert(h uint64, v port.Values) *S {
 			return &nd.rec.s
 		}
 	}
+	// The limit applies to new series only: a value that is another
+	// spelling of a series that exists ("0200" for 200 on an integer key)
+	// is recorded there, as the SDK looks its attribute set up before
+	// counting it against the limit.
+	over := f.limit > 0 && len(f.recs) >= f.limit-1
 	var rec *record[S]
 	var attrs attribute.Set
-	if f.limit > 0 && len(f.recs) >= f.limit-1 {
-		// The limit applies to new series only: a value that is another
-		// spelling of a series that exists ("0200" for 200 on an integer
-		// key) is recorded there, as the SDK looks its attribute set up
-		// before counting it against the limit.
-		if f.spelled {
-			attrs = f.attributes(v)
-			rec = f.byAttr[attrs.Equivalent()]
-		}
+	if !over || f.spelled {
+		attrs = f.attributes(v)
+		rec = f.byAttr[attrs.Equivalent()]
 	}
 	switch {
 	case rec != nil:
-		// Indexed like an over-limit value: spellings are unbounded.
-		if f.parked >= 4*f.limit {
+		// Another spelling of an existing series: an alias. Spellings are
+		// unbounded ("0200", "00200", ...), so only a budget of them is
+		// indexed, below the limit as past it; the others find their series
+		// here, through byAttr, each time.
+		if f.parked >= f.budget() {
 			return &rec.s
 		}
 		f.parked++
-	case f.limit > 0 && len(f.recs) >= f.limit-1:
+	case over:
 		if f.spill == nil {
 			f.spill = f.newRecord(port.Values{}, attribute.NewSet(overflowKey.Bool(true)))
 		}
 		// Index a bounded number of over-limit values so they stay on the
 		// fast path; beyond that they take this slower path each time.
-		if f.parked >= 4*f.limit {
+		if f.parked >= f.budget() {
 			return &f.spill.s
 		}
 		f.parked++
 		rec = f.spill
 	default:
-		attrs = f.attributes(v)
-		// Values that differ only in spelling ("1" and "01" for an integer
-		// key) share one series, as the SDK would merge them.
-		if rec = f.byAttr[attrs.Equivalent()]; rec == nil {
-			rec = f.newRecord(v, attrs)
-			f.byAttr[attrs.Equivalent()] = rec
-		}
+		rec = f.newRecord(v, attrs)
+		f.byAttr[attrs.Equivalent()] = rec
 	}
 	if f.nodes >= 2*len(t.buckets) {
 		t = f.grow(t)
@@ -156,6 +153,18 @@ func (f *family[S]) insert(h uint64, v port.Values) *S {
 	b.Store(&node[S]{hash: h, values: v, rec: rec, next: b.Load()})
 	f.nodes++
 	return &rec.s
+}
+
+// budget is how many index nodes may point at a series that is not their
+// own (another spelling of it, or the overflow series): four per series the
+// limit allows, or, with no limit, four per series that exists (at least
+// 16 series' worth), so that the index grows with the series and never with
+// the spellings.
+func (f *family[S]) budget() int {
+	if f.limit > 0 {
+		return 4 * f.limit
+	}
+	return 4 * max(len(f.recs), 16)
 }
 
 // attributes builds the attribute set of v: an empty value leaves its key

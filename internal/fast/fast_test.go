@@ -219,7 +219,7 @@ func TestRegistry(t *testing.T) {
 		require.Len(t, errs, 2)
 		assert.ErrorContains(t, errs[0], `fast counter "orders" refused, it records nothing: the exported name "orders_total"`)
 		assert.ErrorContains(t, errs[1], `fast histogram "d" refused, it records nothing: already declared`)
-		assert.ErrorContains(t, errs[1], `unit "ms" (was "s")`)
+		assert.ErrorContains(t, errs[1], `unit: "ms" (was "s")`)
 		sm := collectOf(t, reg)
 		require.Len(t, sm, 1)
 		require.Len(t, sm[0].Metrics, 1, "only the first histogram")

@@ -6,7 +6,8 @@
 //     unit, buckets, keys or description is refused;
 //   - one owner per exported name: names are compared as the Prometheus
 //     exporter writes them (after its translation and the namespace,
-//     histogram suffixes included), across both paths;
+//     histogram suffixes included, and a counter's OpenMetrics family
+//     name, without "_total"), across both paths;
 //   - one attribute-key rule: keys the exposition cannot carry (reserved,
 //     dropped, or rewritten into a collision) are refused;
 //   - a help text for every family.

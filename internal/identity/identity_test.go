@@ -45,7 +45,7 @@ func TestNamer(t *testing.T) {
 func TestCheckKeys(t *testing.T) {
 	n := identity.DefaultNamer()
 	t.Run("Should accept keys the exporter only escapes", func(t *testing.T) {
-		assert.NoError(t, n.CheckKeys([]string{"http.route", "tenant-id", "_private", "1st"}))
+		assert.NoError(t, n.CheckKeys([]string{"http.route", "tenant-id", "_private", "1st", "a~b", "x y"}))
 		assert.NoError(t, n.CheckKeys(nil))
 	})
 	t.Run("Should refuse each key the exposition cannot carry, saying why", func(t *testing.T) {
@@ -63,6 +63,8 @@ func TestCheckKeys(t *testing.T) {
 			{[]string{"é"}, "ASCII"},
 			{[]string{"café"}, "ASCII"},
 			{[]string{"tab\there"}, "ASCII"},
+			{[]string{"del\x7fete"}, "ASCII"},
+			{[]string{"\x7f"}, "ASCII"},
 			{[]string{"otel.metric.overflow"}, "cardinality limit"},
 			{[]string{"otel_scope_name"}, "otel_scope_*"},
 			{[]string{"a.b", "a-b"}, `keys "a.b" and "a-b": both become the label "a_b"`},
@@ -96,8 +98,9 @@ func TestTable(t *testing.T) {
 		second.Buckets, second.Kind, second.Variant = []float64{2}, identity.Gauge, "float"
 		err := tab.Claim(second)
 		require.Error(t, err)
-		for _, want := range []string{`kind float gauge (was histogram)`, `unit "ms" (was "s")`, `buckets [2] (was [1])`,
-			`keys [a b] (was [a])`, `integer keys [a] (was [])`, `description "Other." (was "H.")`} {
+		for _, want := range []string{`already declared in the p, first as the histogram "h" exported as h_seconds, which keeps the name`,
+			`differs in kind: float gauge (was histogram), unit: "ms" (was "s"), buckets: [2] (was [1]), ` +
+				`keys: [a b] (was [a]), integer keys: [a] (was []), description: "Other." (was "H.")`} {
 			assert.Contains(t, err.Error(), want)
 		}
 	})
@@ -105,7 +108,7 @@ func TestTable(t *testing.T) {
 	t.Run("Should refuse another casing of a name, which the SDK treats as the same instrument", func(t *testing.T) {
 		tab := identity.NewTable(identity.DefaultNamer())
 		require.NoError(t, tab.Claim(counter("meter x", "Orders")))
-		assert.ErrorContains(t, tab.Claim(counter("meter x", "orders")), `name casing "orders" (was "Orders")`)
+		assert.ErrorContains(t, tab.Claim(counter("meter x", "orders")), `differs in name casing: "orders" (was "Orders")`)
 	})
 
 	t.Run("Should refuse another owner of one exported name, whichever path comes first", func(t *testing.T) {
@@ -115,6 +118,22 @@ func TestTable(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), `"req_count_total" is already taken by the counter "req.count" (meter x`)
 		assert.Error(t, tab.Claim(counter("meter y", "req.count")), "another scope is another owner")
+	})
+
+	t.Run("Should keep a counter's OpenMetrics family and a family of that name apart, both ways", func(t *testing.T) {
+		tab := identity.NewTable(identity.DefaultNamer())
+		require.NoError(t, tab.Claim(counter(identity.FastPath, "jobs.done")))
+		assert.ErrorContains(t, tab.Claim(identity.Instrument{Path: "meter", Name: "jobs_done", Kind: identity.Gauge}),
+			`the OpenMetrics family "jobs_done" is already taken by the counter "jobs.done" (fast instruments, exported as jobs_done_total)`)
+		assert.ErrorContains(t, tab.Claim(identity.Instrument{Path: "meter", Name: "jobs.done", Kind: identity.Histogram}),
+			`OpenMetrics family "jobs_done"`, "a histogram jobs_done is the family jobs_done too")
+		require.NoError(t, tab.Claim(identity.Instrument{Path: "meter", Name: "runs", Kind: identity.Gauge}))
+		assert.ErrorContains(t, tab.Claim(counter(identity.FastPath, "runs")),
+			`the OpenMetrics family "runs" is already taken by the gauge "runs" (meter, exported as runs)`)
+		assert.NoError(t, tab.Claim(identity.Instrument{Path: "meter", Name: "jobs.done.rate", Kind: identity.Gauge}))
+		tab.Reserve("handler_errors_total", "the scrape handler's error counter")
+		assert.ErrorContains(t, tab.Claim(identity.Instrument{Path: "meter", Name: "handler.errors", Kind: identity.Gauge}),
+			`the OpenMetrics family "handler_errors" is already taken by the scrape handler's error counter`)
 	})
 
 	t.Run("Should keep a histogram's series and a family of that name apart, both ways", func(t *testing.T) {

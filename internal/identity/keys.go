@@ -8,7 +8,7 @@ import (
 
 // CheckKeys is the attribute-key rule, the same for every recording path
 // whose keys are known at creation: it refuses, saying why, a key that
-// is empty or not ASCII, that the exporter would drop (a name of
+// is empty or not printable ASCII (0x20..0x7e), that the exporter would drop (a name of
 // underscores only), that is reserved once translated (a "__" prefix,
 // "quantile", "le", the exporter's otel_scope_* labels and
 // the SDK's otel_metric_overflow), or two keys that the exporter would
@@ -20,7 +20,7 @@ func (n Namer) CheckKeys(keys []string) error {
 			return errors.New("a key is empty")
 		}
 		for i := range len(k) {
-			if k[i] >= 0x80 || k[i] < 0x20 {
+			if k[i] > 0x7e || k[i] < 0x20 {
 				return fmt.Errorf("key %q: only printable ASCII is allowed (the exporter rewrites other characters to '_')", k)
 			}
 		}

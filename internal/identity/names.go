@@ -2,6 +2,7 @@ package identity
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/prometheus/otlptranslator"
 )
@@ -50,14 +51,30 @@ func (n Namer) Exported(name, unit string, kind Kind) (string, error) {
 	return out, nil
 }
 
-// samples returns every sample name a family of kind called exported puts
-// in the exposition: a histogram's _bucket, _count and _sum series collide
-// with families of those names (client_golang refuses the scrape then).
-func samples(exported string, kind Kind) []string {
-	if kind == Histogram {
-		return []string{exported, exported + "_bucket", exported + "_count", exported + "_sum"}
+// sample is a name a family puts in an exposition.
+type sample struct {
+	name string
+	// openMetrics is true for a name only OpenMetrics uses: a counter's
+	// family name without "_total".
+	openMetrics bool
+}
+
+// samples returns every name a family of kind called exported puts in an
+// exposition, in the text format or in OpenMetrics (which Prometheus
+// negotiates): a histogram's _bucket, _count and _sum series collide with
+// families of those names (client_golang refuses the scrape then), and a
+// counter x_total is the family x in OpenMetrics, where a gauge x would
+// declare the family x twice.
+func samples(exported string, kind Kind) []sample {
+	switch kind {
+	case Histogram:
+		return []sample{{name: exported}, {name: exported + "_bucket"}, {name: exported + "_count"}, {name: exported + "_sum"}}
+	case Counter:
+		if family, ok := strings.CutSuffix(exported, "_total"); ok && family != "" {
+			return []sample{{name: exported}, {name: family, openMetrics: true}}
+		}
 	}
-	return []string{exported}
+	return []sample{{name: exported}}
 }
 
 // Help is the help text of a family declared without a description:

@@ -38,7 +38,13 @@ type Table struct {
 
 	mu     sync.Mutex
 	owners map[owner]*entry
-	names  map[string]*entry
+	names  map[string]taken
+}
+
+// taken is the owner of one name of the exposition.
+type taken struct {
+	e           *entry
+	openMetrics bool // the name is the owner's OpenMetrics family only
 }
 
 type owner struct{ path, name string }
@@ -50,18 +56,27 @@ type entry struct {
 
 // NewTable returns an empty table judging names with namer.
 func NewTable(namer Namer) *Table {
-	return &Table{namer: namer, owners: map[owner]*entry{}, names: map[string]*entry{}}
+	return &Table{namer: namer, owners: map[owner]*entry{}, names: map[string]taken{}}
 }
 
 // Namer returns the table's namer.
 func (t *Table) Namer() Namer { return t.namer }
 
 // Reserve marks exported as taken by something outside the table (the
-// exporter's target_info, the scrape handler's own counter).
+// exporter's target_info, the scrape handler's own counter). A name ending
+// in "_total" is a counter's, as in the exporter's translation: its
+// OpenMetrics family name, without "_total", is taken too.
 func (t *Table) Reserve(exported, what string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.names[exported] = &entry{inst: Instrument{Path: what, Name: exported}, exported: exported}
+	e := &entry{inst: Instrument{Path: what, Name: exported}, exported: exported}
+	kind := Gauge
+	if strings.HasSuffix(exported, "_total") {
+		kind = Counter
+	}
+	for _, s := range samples(exported, kind) {
+		t.names[s.name] = taken{e: e, openMetrics: s.openMetrics}
+	}
 }
 
 // Claim records inst as the owner of its exported name. It returns nil for
@@ -86,22 +101,42 @@ func (t *Table) Claim(inst Instrument) error {
 	key := owner{inst.Path, strings.ToLower(inst.Name)}
 	if prev, ok := t.owners[key]; ok {
 		if d := differences(prev.inst, inst); len(d) > 0 {
-			return fmt.Errorf("already declared in the %s with another %s", inst.Path, strings.Join(d, ", "))
+			return fmt.Errorf("already declared in the %s, first as the %s %q exported as %s, which keeps the name; "+
+				"this declaration differs in %s; declare an instrument once per process, with one shape%s",
+				inst.Path, prev.inst.Kind, prev.inst.Name, prev.exported, strings.Join(d, ", "), hint(inst))
 		}
 		return nil
 	}
-	for _, s := range samples(exported, inst.Kind) {
-		if prev, ok := t.names[s]; ok {
+	mine := samples(exported, inst.Kind)
+	for _, s := range mine {
+		prev, ok := t.names[s.name]
+		switch {
+		case !ok:
+		case s.openMetrics || prev.openMetrics:
+			return fmt.Errorf("the OpenMetrics family %q is already taken by %s: a scrape that negotiates OpenMetrics "+
+				"(as Prometheus does) would declare that family twice", s.name, prev.e.describe())
+		default:
 			return fmt.Errorf("the exported name %q is already taken by %s: both would be served as one family and one would be lost",
-				s, prev.describe())
+				s.name, prev.e.describe())
 		}
 	}
 	e := &entry{inst: inst, exported: exported}
 	t.owners[key] = e
-	for _, s := range samples(exported, inst.Kind) {
-		t.names[s] = e
+	for _, s := range mine {
+		t.names[s.name] = taken{e: e, openMetrics: s.openMetrics}
 	}
 	return nil
+}
+
+// hint points at the usual cause of a redeclaration of the HTTP server
+// instruments, which the HTTP middleware declares: a second middleware
+// built with other options.
+func hint(inst Instrument) string {
+	if inst.Path != FastPath || !strings.HasPrefix(inst.Name, "http.server.") {
+		return ""
+	}
+	return " (the HTTP middleware declares http.server.*: a second middleware.HTTP or middleware.Gin " +
+		"built with other WithDurationBuckets or WithExtraAttributes keys declares them again)"
 }
 
 func (e *entry) describe() string {
@@ -111,10 +146,10 @@ func (e *entry) describe() string {
 	return fmt.Sprintf("the %s %q (%s, exported as %s)", e.inst.Kind, e.inst.Name, e.inst.Path, e.exported)
 }
 
-// differences lists what b changes from a, as "field x (was y)".
+// differences lists what b changes from a, as "field: x (was y)".
 func differences(a, b Instrument) []string {
 	var d []string
-	add := func(field string, now, was any) { d = append(d, fmt.Sprintf("%s %v (was %v)", field, now, was)) }
+	add := func(field string, now, was any) { d = append(d, fmt.Sprintf("%s: %v (was %v)", field, now, was)) }
 	if a.Name != b.Name {
 		add("name casing", fmt.Sprintf("%q", b.Name), fmt.Sprintf("%q", a.Name))
 	}

@@ -78,7 +78,7 @@ func TestWithIdentities(t *testing.T) {
 		h1.Record(t.Context(), 0.1)
 		h2.Record(t.Context(), 0.2)
 		_, err = p.Meter("a").Int64Histogram("wait", metric.WithUnit("s"))
-		require.ErrorContains(t, err, "kind integer histogram (was float histogram)")
+		require.ErrorContains(t, err, "differs in kind: integer histogram (was float histogram)")
 		assert.Equal(t, uint64(2), collect()["wait"].Data.(metricdata.Histogram[float64]).DataPoints[0].Count)
 	})
 
