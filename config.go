@@ -129,9 +129,9 @@ type Config struct {
 	// resourceAttrs are the attributes of OTEL_RESOURCE_ATTRIBUTES other
 	// than service.name and service.instance.id.
 	resourceAttrs []attribute.KeyValue
-	// otlpEndpointFromBase marks an endpoint of OTEL_EXPORTER_OTLP_ENDPOINT,
-	// a base URL /v1/metrics is appended to.
-	otlpEndpointFromBase bool
+	// otelFrom names, by otlp key (otlp.endpoint), the OTEL_* variable its
+	// value came from, so that an error names the variable to fix.
+	otelFrom map[string]string
 }
 
 // secretKeys are the credentials a YAML file must not hold, with the

@@ -41,13 +41,17 @@ const (
 )
 
 // OTLPConfig is the otlp backend's configuration, under the otlp key in
-// YAML and the MONITORING_OTLP_* variables; the standard OTEL_EXPORTER_OTLP_*
-// variables fill what neither gives (see docs/configuration.md).
+// YAML and the MONITORING_OTLP_* variables. The standard OTEL_EXPORTER_OTLP_*
+// variables (and OTEL_METRIC_EXPORT_INTERVAL) sit between the two: they win
+// over the YAML file, and a MONITORING_OTLP_* variable that is set wins over
+// them. They are read only when otlp is among the backends (see
+// docs/otlp.md).
 type OTLPConfig struct {
 	// Protocol is http/protobuf (the default) or grpc.
 	Protocol string `yaml:"protocol" env:"PROTOCOL"`
 	// Endpoint is the collector's URL. For http/protobuf a URL without a
-	// path gets /v1/metrics; for grpc the path is ignored. http:// sends in
+	// path gets /v1/metrics (OTEL_EXPORTER_OTLP_METRICS_ENDPOINT excepted:
+	// it is used as is); for grpc the path is ignored. http:// sends in
 	// plain text, https:// over TLS. Empty: http://localhost:4318/v1/metrics
 	// or http://localhost:4317.
 	Endpoint string `yaml:"endpoint" env:"ENDPOINT"`
@@ -87,13 +91,18 @@ func defaultOTLPConfig() OTLPConfig {
 }
 
 // otlpEndpoint is the URL the exporter is given: the default of the
-// protocol; for HTTP, a base URL of OTEL_EXPORTER_OTLP_ENDPOINT with
-// /v1/metrics appended to its path, as the specification says, and an
-// endpoint without a path with /v1/metrics; otherwise Endpoint as is.
+// protocol; OTEL_EXPORTER_OTLP_METRICS_ENDPOINT as is, as the
+// specification says of a signal-specific endpoint; for HTTP, a base URL
+// of OTEL_EXPORTER_OTLP_ENDPOINT with /v1/metrics appended to its path,
+// and an endpoint of ours without a path with /v1/metrics; otherwise
+// Endpoint as is.
 func (c *Config) otlpEndpoint() string {
 	o := c.OTLP
+	from := c.otelFrom["otlp.endpoint"]
 	switch {
-	case c.otlpEndpointFromBase && o.Protocol == OTLPProtocolHTTP:
+	case from == otelMetricsEndpoint:
+		return o.Endpoint
+	case from == otelEndpoint && o.Protocol == OTLPProtocolHTTP:
 		if u, err := url.Parse(o.Endpoint); err == nil {
 			u.Path = strings.TrimSuffix(u.Path, "/") + "/v1/metrics"
 			return u.String()
@@ -116,7 +125,21 @@ func (c *Config) validateOTLP() []error {
 	var errs []error
 	o := c.OTLP
 	bad := func(field, envName, value, allowed string) {
-		errs = append(errs, &FieldError{Field: "otlp." + field, Env: EnvPrefix + "OTLP_" + envName, Value: value, Allowed: allowed})
+		errs = append(errs, &FieldError{Field: "otlp." + field, Env: c.otlpEnv(field, envName), Value: value, Allowed: allowed})
+	}
+	// remove says which OTEL_* variable set a TLS file, when one did: the
+	// one to unset to resolve a conflict with a plain-text endpoint.
+	remove := func() string {
+		var names []string
+		for _, k := range []string{"otlp.ca_file", "otlp.client_cert_file", "otlp.client_key_file"} {
+			if name := c.otelFrom[k]; name != "" {
+				names = append(names, name)
+			}
+		}
+		if len(names) == 0 {
+			return ""
+		}
+		return " (set by " + strings.Join(names, ", ") + ": unset it)"
 	}
 	if o.Protocol != OTLPProtocolHTTP && o.Protocol != OTLPProtocolGRPC {
 		bad("protocol", "PROTOCOL", o.Protocol, "must be "+OTLPProtocolHTTP+" or "+OTLPProtocolGRPC)
@@ -129,11 +152,11 @@ func (c *Config) validateOTLP() []error {
 				"credentials (give them as headers), such as http://collector:4318")
 		} else if u.Scheme == "http" && (o.CAFile != "" || o.ClientCertFile != "") {
 			bad("endpoint", "ENDPOINT", o.Endpoint, "must be https:// when ca_file or client_cert_file is set "+
-				"(plain http would ignore them)")
+				"(plain http would ignore them)"+remove())
 		}
 	}
 	if o.Insecure && (o.CAFile != "" || o.ClientCertFile != "") {
-		bad("insecure", "INSECURE", "true", "must be false when ca_file or client_cert_file is set")
+		bad("insecure", "INSECURE", "true", "must be false when ca_file or client_cert_file is set"+remove())
 	}
 	if (o.ClientCertFile == "") != (o.ClientKeyFile == "") {
 		bad("client_key_file", "CLIENT_KEY_FILE", o.ClientKeyFile,
@@ -165,12 +188,32 @@ func (c *Config) validateOTLP() []error {
 			bad(f.field, f.env, f.value[:32]+"...", fmt.Sprintf("must be at most %d bytes long", maxStringLength))
 		}
 	}
-	if !o.Headers.IsZero() {
+	if !o.Headers.IsZero() && c.otelFrom["otlp.headers"] == "" {
 		if _, err := parseHeaders(o.Headers.Reveal()); err != nil {
 			bad("headers", "HEADERS", redacted, err.Error())
 		}
 	}
+	// The exporter parses both OTEL_* headers variables itself, whichever
+	// one was picked or none, and logs a pair it cannot parse as it is: a
+	// token in the log. Every one that is set is checked here, so that a
+	// bad one stops the start before the exporter sees it.
+	for _, name := range []string{otelMetricsHeaders, otelHeaders} {
+		if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+			if _, err := parseHeaders(v); err != nil {
+				errs = append(errs, &FieldError{Field: "otlp.headers", Env: name, Value: redacted, Allowed: err.Error()})
+			}
+		}
+	}
 	return errs
+}
+
+// otlpEnv is the variable that gave the otlp key field its value: the
+// OTEL_* variable it came from, or MONITORING_OTLP_<envName>.
+func (c *Config) otlpEnv(field, envName string) string {
+	if name := c.otelFrom["otlp."+field]; name != "" {
+		return name
+	}
+	return EnvPrefix + "OTLP_" + envName
 }
 
 func shorten(s string) string {
@@ -198,11 +241,11 @@ func (c *Config) otlpSecrets() (otlpSecrets, error) {
 	}
 	if raw != "" {
 		if out.headers, err = parseHeaders(raw); err != nil {
-			field, envName := "otlp.headers", "OTLP_HEADERS"
+			field, envName := "headers", "HEADERS"
 			if c.OTLP.HeadersFile != "" {
-				field, envName = "otlp.headers_file", "OTLP_HEADERS_FILE"
+				field, envName = "headers_file", "HEADERS_FILE"
 			}
-			return out, &FieldError{Field: field, Env: EnvPrefix + envName, Value: redacted, Allowed: err.Error()}
+			return out, &FieldError{Field: "otlp." + field, Env: c.otlpEnv(field, envName), Value: redacted, Allowed: err.Error()}
 		}
 	}
 	o := c.OTLP
@@ -213,12 +256,12 @@ func (c *Config) otlpSecrets() (otlpSecrets, error) {
 	if o.CAFile != "" {
 		pem, err := readRegularFile(o.CAFile)
 		if err != nil {
-			return out, &FieldError{Field: "otlp.ca_file", Env: EnvPrefix + "OTLP_CA_FILE", Value: o.CAFile,
+			return out, &FieldError{Field: "otlp.ca_file", Env: c.otlpEnv("ca_file", "CA_FILE"), Value: o.CAFile,
 				Allowed: "must name a readable PEM file: " + err.Error()}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return out, &FieldError{Field: "otlp.ca_file", Env: EnvPrefix + "OTLP_CA_FILE", Value: o.CAFile,
+			return out, &FieldError{Field: "otlp.ca_file", Env: c.otlpEnv("ca_file", "CA_FILE"), Value: o.CAFile,
 				Allowed: "must hold at least one PEM certificate"}
 		}
 		out.tls.RootCAs = pool
@@ -226,17 +269,17 @@ func (c *Config) otlpSecrets() (otlpSecrets, error) {
 	if o.ClientCertFile != "" {
 		certPEM, err := readRegularFile(o.ClientCertFile)
 		if err != nil {
-			return out, &FieldError{Field: "otlp.client_cert_file", Env: EnvPrefix + "OTLP_CLIENT_CERT_FILE",
+			return out, &FieldError{Field: "otlp.client_cert_file", Env: c.otlpEnv("client_cert_file", "CLIENT_CERT_FILE"),
 				Value: o.ClientCertFile, Allowed: "must name a readable PEM file: " + err.Error()}
 		}
 		keyPEM, err := readRegularFile(o.ClientKeyFile)
 		if err != nil {
-			return out, &FieldError{Field: "otlp.client_key_file", Env: EnvPrefix + "OTLP_CLIENT_KEY_FILE",
+			return out, &FieldError{Field: "otlp.client_key_file", Env: c.otlpEnv("client_key_file", "CLIENT_KEY_FILE"),
 				Value: o.ClientKeyFile, Allowed: "must name a readable PEM file: " + err.Error()}
 		}
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
-			return out, &FieldError{Field: "otlp.client_cert_file", Env: EnvPrefix + "OTLP_CLIENT_CERT_FILE",
+			return out, &FieldError{Field: "otlp.client_cert_file", Env: c.otlpEnv("client_cert_file", "CLIENT_CERT_FILE"),
 				Value: o.ClientCertFile, Allowed: "must be a PEM certificate matching client_key_file: " + err.Error()}
 		}
 		out.tls.Certificates = []tls.Certificate{cert}
@@ -255,7 +298,7 @@ func parseHeaders(s string) (map[string]string, error) {
 		}
 		k, v, ok := strings.Cut(pair, "=")
 		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n:") {
+		if !ok || !isToken(k) {
 			return nil, fmt.Errorf("must be key=value pairs separated by commas: pair %d has no valid key", i+1)
 		}
 		value, err := url.PathUnescape(strings.TrimSpace(v))
@@ -270,9 +313,33 @@ func parseHeaders(s string) (map[string]string, error) {
 	return out, nil
 }
 
+// isToken reports whether k is an HTTP header name (an RFC 9110 token), as
+// the exporter requires.
+func isToken(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if r > 127 || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// The OTEL_* variables whose form or use differs from the others'.
+const (
+	otelEndpoint        = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	otelMetricsEndpoint = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+	otelHeaders         = "OTEL_EXPORTER_OTLP_HEADERS"
+	otelMetricsHeaders  = "OTEL_EXPORTER_OTLP_METRICS_HEADERS"
+)
+
 // otelVar is one standard OpenTelemetry variable and the MONITORING_
 // variable above it.
 type otelVar struct {
+	key   string   // the otlp key it sets, such as otlp.endpoint
 	names []string // the signal-specific one first
 	ours  string   // the MONITORING_ variable that wins over it
 	set   func(c *Config, name, value string) error
@@ -280,23 +347,38 @@ type otelVar struct {
 
 // applyOTelEnv applies the standard OpenTelemetry variables that no
 // MONITORING_ variable overrides, over the YAML file: defaults, then the
-// file, then OTEL_*, then MONITORING_*.
+// file, then OTEL_*, then MONITORING_*. The resource's variables apply to
+// every backend; the exporter's only when otlp is among the backends (as
+// MONITORING_BACKEND, when set, or else the file names them): for another
+// backend they are neither read nor checked.
 func applyOTelEnv(c *Config) error {
 	var errs []error
 	if err := applyOTelResource(c); err != nil {
 		errs = append(errs, err)
+	}
+	probe := Config{Backend: c.Backend}
+	if v, ok := os.LookupEnv(EnvPrefix + "BACKEND"); ok {
+		probe.Backend = v
+	}
+	if !probe.uses(BackendOTLP) {
+		return errors.Join(errs...)
 	}
 	for _, v := range otelVars() {
 		if _, ok := os.LookupEnv(EnvPrefix + v.ours); ok {
 			continue
 		}
 		for _, name := range v.names {
-			value, ok := os.LookupEnv(name)
-			if !ok || strings.TrimSpace(value) == "" {
-				continue
+			value := strings.TrimSpace(os.Getenv(name))
+			if value == "" {
+				continue // blank is unset: the next variable applies
 			}
-			if err := v.set(c, name, strings.TrimSpace(value)); err != nil {
+			if err := v.set(c, name, value); err != nil {
 				errs = append(errs, err)
+			} else {
+				if c.otelFrom == nil {
+					c.otelFrom = map[string]string{}
+				}
+				c.otelFrom[v.key] = name
 			}
 			break
 		}
@@ -305,11 +387,11 @@ func applyOTelEnv(c *Config) error {
 }
 
 func otelVars() []otelVar {
-	millis := func(set func(c *Config, d time.Duration)) func(c *Config, name, value string) error {
+	millis := func(key string, set func(c *Config, d time.Duration)) func(c *Config, name, value string) error {
 		return func(c *Config, name, value string) error {
 			ms, err := strconv.ParseInt(value, 10, 64)
 			if err != nil || ms <= 0 {
-				return &FieldError{Field: name, Env: name, Value: value, Allowed: "must be a positive number of milliseconds"}
+				return &FieldError{Field: key, Env: name, Value: shorten(value), Allowed: "must be a positive number of milliseconds"}
 			}
 			set(c, time.Duration(ms)*time.Millisecond)
 			return nil
@@ -320,24 +402,18 @@ func otelVars() []otelVar {
 	}
 	return []otelVar{
 		{
+			key:   "otlp.protocol",
 			names: []string{"OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"}, ours: "OTLP_PROTOCOL",
 			set: str(func(c *Config, v string) { c.OTLP.Protocol = v }),
 		},
 		{
-			names: []string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"}, ours: "OTLP_ENDPOINT",
-			set: str(func(c *Config, v string) { c.OTLP.Endpoint, c.otlpEndpointFromBase = v, false }),
+			// The signal-specific endpoint is used as is, the generic one is a
+			// base (see otlpEndpoint): c.otelFrom says which one it was.
+			key: "otlp.endpoint", names: []string{otelMetricsEndpoint, otelEndpoint}, ours: "OTLP_ENDPOINT",
+			set: str(func(c *Config, v string) { c.OTLP.Endpoint = v }),
 		},
 		{
-			names: []string{"OTEL_EXPORTER_OTLP_ENDPOINT"}, ours: "OTLP_ENDPOINT",
-			set: func(c *Config, _, v string) error {
-				if os.Getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") == "" {
-					c.OTLP.Endpoint, c.otlpEndpointFromBase = v, true
-				}
-				return nil
-			},
-		},
-		{
-			names: []string{"OTEL_EXPORTER_OTLP_METRICS_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS"}, ours: "OTLP_HEADERS",
+			key: "otlp.headers", names: []string{otelMetricsHeaders, otelHeaders}, ours: "OTLP_HEADERS",
 			set: func(c *Config, _, v string) error {
 				if c.OTLP.HeadersFile == "" && os.Getenv(EnvPrefix+"OTLP_HEADERS_FILE") == "" {
 					c.OTLP.Headers = NewSecret(v)
@@ -346,31 +422,36 @@ func otelVars() []otelVar {
 			},
 		},
 		{
+			key:   "otlp.timeout",
 			names: []string{"OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"}, ours: "OTLP_TIMEOUT",
-			set: millis(func(c *Config, d time.Duration) { c.OTLP.Timeout = d }),
+			set: millis("otlp.timeout", func(c *Config, d time.Duration) { c.OTLP.Timeout = d }),
 		},
 		{
+			key:   "otlp.compression",
 			names: []string{"OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"}, ours: "OTLP_COMPRESSION",
 			set: str(func(c *Config, v string) { c.OTLP.Compression = v }),
 		},
 		{
+			key:   "otlp.ca_file",
 			names: []string{"OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE", "OTEL_EXPORTER_OTLP_CERTIFICATE"}, ours: "OTLP_CA_FILE",
 			set: str(func(c *Config, v string) { c.OTLP.CAFile = v }),
 		},
 		{
+			key:   "otlp.client_cert_file",
 			names: []string{"OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"},
 			ours:  "OTLP_CLIENT_CERT_FILE", set: str(func(c *Config, v string) { c.OTLP.ClientCertFile = v }),
 		},
 		{
+			key:   "otlp.client_key_file",
 			names: []string{"OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_KEY"},
 			ours:  "OTLP_CLIENT_KEY_FILE", set: str(func(c *Config, v string) { c.OTLP.ClientKeyFile = v }),
 		},
 		{
-			names: []string{"OTEL_METRIC_EXPORT_INTERVAL"}, ours: "OTLP_INTERVAL",
-			set: millis(func(c *Config, d time.Duration) { c.OTLP.Interval = d }),
+			key: "otlp.interval", names: []string{"OTEL_METRIC_EXPORT_INTERVAL"}, ours: "OTLP_INTERVAL",
+			set: millis("otlp.interval", func(c *Config, d time.Duration) { c.OTLP.Interval = d }),
 		},
 		{
-			names: []string{"OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"}, ours: "OTLP_TEMPORALITY",
+			key: "otlp.temporality", names: []string{"OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"}, ours: "OTLP_TEMPORALITY",
 			set: str(func(c *Config, v string) { c.OTLP.Temporality = strings.ToLower(v) }),
 		},
 	}
