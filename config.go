@@ -214,7 +214,7 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	if _, err := cfg.credentials(); err != nil {
 		return nil, err
 	}
-	if cfg.uses(BackendOTLP) {
+	if cfg.usesOTLP() {
 		if _, err := cfg.otlpSecrets(); err != nil {
 			return nil, err
 		}
@@ -528,7 +528,7 @@ func (c *Config) Validate() error {
 		bad("service_instance_id", "SERVICE_INSTANCE_ID", c.ServiceInstanceID[:32]+"...",
 			fmt.Sprintf("must be at most %d bytes long", maxStringLength))
 	}
-	if c.uses(BackendOTLP) {
+	if c.usesOTLP() {
 		errs = append(errs, c.validateOTLP()...)
 	}
 	return errors.Join(errs...)
@@ -546,8 +546,8 @@ func (c *Config) Backends() []string {
 	return out
 }
 
-// uses reports whether the backend name is among those configured.
-func (c *Config) uses(name string) bool { return slices.Contains(c.Backends(), name) }
+// usesOTLP reports whether otlp is among the backends configured.
+func (c *Config) usesOTLP() bool { return slices.Contains(c.Backends(), BackendOTLP) }
 
 // checkBackends says what is wrong with a backend list, or "".
 func checkBackends(list string) string {

@@ -320,8 +320,10 @@ func isToken(k string) bool {
 		return false
 	}
 	for _, r := range k {
-		if r > 127 || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-			strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune("!#$%&'*+-.^_`|~", r):
+		default:
 			return false
 		}
 	}
@@ -360,7 +362,7 @@ func applyOTelEnv(c *Config) error {
 	if v, ok := os.LookupEnv(EnvPrefix + "BACKEND"); ok {
 		probe.Backend = v
 	}
-	if !probe.uses(BackendOTLP) {
+	if !probe.usesOTLP() {
 		return errors.Join(errs...)
 	}
 	for _, v := range otelVars() {

@@ -41,7 +41,7 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 		return nil, err
 	}
 	o := options{logger: slog.Default()}
-	if cfg.Enabled && cfg.uses(BackendOTLP) {
+	if cfg.Enabled && cfg.usesOTLP() {
 		if o.otlp, err = cfg.otlpSecrets(); err != nil {
 			return nil, err
 		}
