@@ -1,11 +1,9 @@
 package monitoring
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,12 +13,13 @@ import (
 
 	"github.com/compozy/monitoring/adapters/otlp"
 	"github.com/compozy/monitoring/internal/otlptest"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 )
 
 func TestExportFailureLoggedOnce(t *testing.T) {
 	t.Run("Should log a failed periodic export once, not again through OpenTelemetry's error handler", func(t *testing.T) {
-		logs := &lockedBuffer{}
+		logs := &testkit.Buffer{}
 		logger := slog.New(slog.NewTextHandler(logs, nil))
 		handler := newSlogErrorHandler(logger, time.Minute, time.Now)
 		handled := make(chan error, 16)
@@ -49,27 +48,9 @@ func TestExportFailureLoggedOnce(t *testing.T) {
 	})
 
 	t.Run("Should still log an OpenTelemetry error that no backend logged", func(t *testing.T) {
-		logs := &lockedBuffer{}
+		logs := &testkit.Buffer{}
 		h := newSlogErrorHandler(slog.New(slog.NewTextHandler(logs, nil)), time.Hour, time.Now)
 		h.Handle(context.DeadlineExceeded)
 		assert.Contains(t, logs.String(), "opentelemetry: context deadline exceeded")
 	})
-}
-
-// lockedBuffer is a log destination safe for the exporter's goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p) //nolint:wrapcheck // a test buffer.
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -1,13 +1,11 @@
 package otlp_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,31 +14,14 @@ import (
 
 	"github.com/compozy/monitoring/adapters/otlp"
 	"github.com/compozy/monitoring/internal/otlptest"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 )
-
-// syncBuffer is a log destination safe for the exporter's goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p) //nolint:wrapcheck // a test buffer.
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestCollectorDownThenBack(t *testing.T) {
 	transports(t, func(t *testing.T, protocol string, rcv *otlptest.Receiver) {
 		t.Run("Should carry every record made while refused in the first cumulative export after", func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &testkit.Buffer{}
 			a := newAdapter(t, protocol, rcv, otlp.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 			jobs := a.Instruments().CounterVec(port.Desc{Name: "jobs"}).Bind(port.Values{})
 
@@ -169,7 +150,7 @@ func TestBoundedWhileDown(t *testing.T) {
 func TestFailureMessages(t *testing.T) {
 	transports(t, func(t *testing.T, protocol string, rcv *otlptest.Receiver) {
 		t.Run("Should say that a failed delta export loses its points, not that they are carried", func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &testkit.Buffer{}
 			a := newAdapter(t, protocol, rcv, otlp.WithTemporality(otlp.TemporalityDelta),
 				otlp.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 			rcv.SetMode(otlptest.Unavailable)
