@@ -306,7 +306,7 @@ func yamlFieldErrors(data []byte) error {
 			// An unknown key is a FieldError too, the first few named.
 			if unknown++; unknown <= reportedProblems {
 				errs = append(errs, &FieldError{Field: name, Allowed: "is not a key of the monitoring config " +
-					"(see the configuration table of the README)"})
+					"(see the table in docs/configuration.md)"})
 			}
 		case value.Decode(reflect.New(k.typ).Interface()) != nil:
 			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: value.Value, Allowed: "must be " + kindOf(k.typ)})

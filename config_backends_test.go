@@ -69,7 +69,7 @@ func parseService(t *testing.T, doc string, opts ...monitoring.Option) (*monitor
 }
 
 func TestBackendKeysReachTheBackends(t *testing.T) {
-	t.Run("Should read the README's example of the backends' keys", func(t *testing.T) {
+	t.Run("Should read the documented example of the backends' keys", func(t *testing.T) {
 		cfg, err := monitoring.ParseConfig([]byte(`
 backend: [prometheus, stdout]
 prometheus:
@@ -185,7 +185,7 @@ func TestMovedKeysAreRefused(t *testing.T) {
 			assert.Equal(t, tc.old, fes[0].Field)
 		})
 	}
-	t.Run("Should print the message the README shows", func(t *testing.T) {
+	t.Run("Should print the message docs/configuration.md shows", func(t *testing.T) {
 		_, err := monitoring.ParseConfig([]byte("namespace: shop\n"))
 		assert.EqualError(t, err, "monitoring: invalid config: namespace "+
 			`(MONITORING_PROMETHEUS_NAMESPACE) is "shop": has moved to prometheus.namespace: write it as namespace `+

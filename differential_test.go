@@ -46,7 +46,7 @@ var (
 	diffValues  = []float64{0.25, 0.5, 1, 2, 3, 7}
 	// goodKeys are the key sets Meter() records with: its keys come with
 	// each recording, out of sight at creation, so the key rule cannot
-	// apply to them (see the README).
+	// apply to them (see docs/instruments.md).
 	goodKeys = 3
 )
 

@@ -14,7 +14,7 @@ import (
 	"github.com/compozy/monitoring/middleware"
 )
 
-// TestOneHTTPInstrumentationPerProcess pins what the README's HTTP section
+// TestOneHTTPInstrumentationPerProcess pins what docs/http.md
 // and the middleware's option docs say: the http.server.* names have one
 // owner per process, so a second HTTP instrumentation (otelhttp, or our
 // middleware with other keys or buckets) has its histograms refused and

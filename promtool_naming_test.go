@@ -13,7 +13,7 @@ import (
 	"github.com/compozy/monitoring/port"
 )
 
-// TestPromtoolNaming pins what the README promises of `promtool check
+// TestPromtoolNaming pins what docs/instruments.md promises of `promtool check
 // metrics`: the exposition is valid and lint-free for names that follow
 // Prometheus' naming rules, on both recording paths and without
 // descriptions; names that break a naming lint are the application's choice

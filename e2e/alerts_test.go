@@ -12,7 +12,7 @@ import (
 )
 
 // TestAlertRules runs the alerts' unit tests with Prometheus' own tool, as
-// the README tells operators to: every shipped alert fires when it should
+// docs/operations.md tells operators to: every shipped alert fires when it should
 // and stays quiet when it should not, with routes in the routers' own
 // syntax ("/orders/:item") carried into the alert's labels and text.
 func TestAlertRules(t *testing.T) {

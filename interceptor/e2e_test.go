@@ -209,7 +209,7 @@ func TestEndToEndTemporalServer(t *testing.T) {
 // neither end reaches the worker, so both stay started and never ended in
 // the interceptor's metrics, while the server counts them (workflow_terminate,
 // workflow_timeout) and its visibility no longer lists them running, which
-// is what the README sends users to.
+// is what docs/temporal.md sends users to.
 func unseenEnds(t *testing.T, address, serverMetrics string) {
 	svc := newService(t)
 	c := dial(t, address, client.Options{Logger: quietLogger()})

@@ -11,7 +11,7 @@ import (
 	"github.com/compozy/monitoring/internal/promtool"
 )
 
-// TestRecordingRules runs promtool on the recording rules the README gives
+// TestRecordingRules runs promtool on the recording rules docs/temporal.md gives
 // for the interceptor's metrics: exact outcome counts (superseded ends
 // subtracted) and the per-chain success ratio (continue-as-new left out).
 func TestRecordingRules(t *testing.T) {

@@ -55,7 +55,7 @@ func WithSkipPaths(paths ...string) Option {
 // values in the order of keys. They must come from a small fixed set (a
 // tenant tier, an API version), never raw request input: each distinct value
 // is a new series. A key of ours given again is ignored; a key the
-// exposition cannot carry (see the README's key rule: le, quantile, a "__"
+// exposition cannot carry (see the key rule in docs/instruments.md: le, quantile, a "__"
 // prefix, non-ASCII...) makes the backend refuse the histograms, with a
 // logged reason.
 //
