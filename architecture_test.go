@@ -69,7 +69,11 @@ func allowed(from, imp string) bool {
 	case "internal":
 		// Shared machinery (the fast path, test helpers): the port at most.
 		return to == "internal" || to == "port"
-	case "service", "middleware", "interceptor", "mocks":
+	case "middleware":
+		// middleware/ginmetrics builds on middleware's options and both on
+		// middleware/internal: one layer.
+		return to == "port" || to == "middleware"
+	case "service", "interceptor", "mocks":
 		return to == "port"
 	case "monitoringtest":
 		return to == "port" || to == "internal"
@@ -162,6 +166,7 @@ func TestArchitecture(t *testing.T) {
 			"business importing the root":   {ImportPath: m("cmd/demo/shop"), Imports: []string{module}},
 			"business importing middleware": {ImportPath: m("cmd/demo/shop"), Imports: []string{m("middleware")}},
 			"middleware importing service":  {ImportPath: m("middleware"), Imports: []string{m("service")}},
+			"ginmetrics importing service":  {ImportPath: m("middleware/ginmetrics"), Imports: []string{m("service")}},
 			"test kit importing the root":   {ImportPath: m("monitoringtest"), Imports: []string{module}},
 			"a test importing an adapter":   {ImportPath: m("service"), XTestImports: []string{m("adapters/noop")}},
 		}
@@ -173,6 +178,7 @@ func TestArchitecture(t *testing.T) {
 			{ImportPath: m("service"), Imports: []string{m("port"), "go.opentelemetry.io/otel/metric/noop"}},
 			{ImportPath: m("adapters/prometheus"), Imports: []string{m("port"), m("adapters/internal/sdk")}},
 			{ImportPath: module, Imports: []string{m("service"), m("adapters/noop")}},
+			{ImportPath: m("middleware/ginmetrics"), Imports: []string{m("middleware"), m("middleware/internal/httpmetrics"), m("port")}},
 		}
 		assert.Empty(t, violations(ok))
 	})
