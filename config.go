@@ -18,7 +18,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/compozy/monitoring/adapters/compose"
 	"github.com/compozy/monitoring/internal/safefile"
+	"github.com/compozy/monitoring/service"
 )
 
 // Backend names accepted in [Config.Backend].
@@ -149,9 +151,9 @@ func DefaultConfig() Config {
 		Path:               "/metrics",
 		Backend:            BackendPrometheus,
 		ServiceName:        "unknown_service",
-		CardinalityLimit:   2000,
+		CardinalityLimit:   compose.DefaultCardinalityLimit,
 		SystemMetrics:      true,
-		ServerWriteTimeout: time.Minute,
+		ServerWriteTimeout: service.DefaultServerWriteTimeout,
 		Auth:               AuthNone,
 		Prometheus:         defaultPrometheusConfig(),
 		Stdout:             defaultStdoutConfig(),

@@ -8,6 +8,9 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"go.yaml.in/yaml/v3"
+
+	promadapter "github.com/compozy/monitoring/adapters/prometheus"
+	stdoutadapter "github.com/compozy/monitoring/adapters/stdout"
 )
 
 // PrometheusConfig is the prometheus backend's configuration, under the
@@ -26,9 +29,9 @@ type PrometheusConfig struct {
 // defaultPrometheusConfig is the prometheus key's defaults.
 func defaultPrometheusConfig() PrometheusConfig {
 	return PrometheusConfig{
-		ScrapeTimeout: 10 * time.Second,
+		ScrapeTimeout: promadapter.DefaultScrapeTimeout,
 		// A Prometheus pair, a federation and a human with curl.
-		MaxConcurrentScrapes: 4,
+		MaxConcurrentScrapes: promadapter.DefaultMaxScrapes,
 	}
 }
 
@@ -40,7 +43,7 @@ type StdoutConfig struct {
 }
 
 // defaultStdoutConfig is the stdout key's defaults.
-func defaultStdoutConfig() StdoutConfig { return StdoutConfig{Interval: time.Minute} }
+func defaultStdoutConfig() StdoutConfig { return StdoutConfig{Interval: stdoutadapter.DefaultInterval} }
 
 // movedKey is a setting that left the top level of the configuration for
 // its backend's key: the old YAML key and variable (empty when the variable

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.yaml.in/yaml/v3"
 
+	otlpadapter "github.com/compozy/monitoring/adapters/otlp"
 	"github.com/compozy/monitoring/internal/safefile"
 )
 
@@ -86,7 +87,7 @@ type OTLPConfig struct {
 func defaultOTLPConfig() OTLPConfig {
 	return OTLPConfig{
 		Protocol: OTLPProtocolHTTP, Compression: OTLPCompressionNone,
-		Interval: time.Minute, Timeout: 10 * time.Second, Temporality: OTLPTemporalityCumulative,
+		Interval: otlpadapter.DefaultInterval, Timeout: otlpadapter.DefaultTimeout, Temporality: OTLPTemporalityCumulative,
 	}
 }
 

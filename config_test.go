@@ -16,6 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/adapters/compose"
+	otlpadapter "github.com/compozy/monitoring/adapters/otlp"
+	promadapter "github.com/compozy/monitoring/adapters/prometheus"
+	stdoutadapter "github.com/compozy/monitoring/adapters/stdout"
+	"github.com/compozy/monitoring/service"
 )
 
 // writeConfig writes content to a config file in a fresh temporary
@@ -127,6 +132,17 @@ func TestDefaultConfig(t *testing.T) {
 	t.Run("Should write to stdout every minute", func(t *testing.T) {
 		t.Parallel()
 		assert.Equal(t, time.Minute, monitoring.DefaultConfig().Stdout.Interval)
+	})
+	t.Run("Should start from the adapters' and the service's own defaults, not copies of them", func(t *testing.T) {
+		t.Parallel()
+		cfg := monitoring.DefaultConfig()
+		assert.Equal(t, compose.DefaultCardinalityLimit, cfg.CardinalityLimit)
+		assert.Equal(t, service.DefaultServerWriteTimeout, cfg.ServerWriteTimeout)
+		assert.Equal(t, promadapter.DefaultScrapeTimeout, cfg.Prometheus.ScrapeTimeout)
+		assert.Equal(t, promadapter.DefaultMaxScrapes, cfg.Prometheus.MaxConcurrentScrapes)
+		assert.Equal(t, stdoutadapter.DefaultInterval, cfg.Stdout.Interval)
+		assert.Equal(t, otlpadapter.DefaultInterval, cfg.OTLP.Interval)
+		assert.Equal(t, otlpadapter.DefaultTimeout, cfg.OTLP.Timeout)
 	})
 	t.Run("Should be valid", func(t *testing.T) {
 		t.Parallel()

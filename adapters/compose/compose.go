@@ -14,6 +14,11 @@ import (
 	"github.com/compozy/monitoring/port"
 )
 
+// DefaultCardinalityLimit is the number of series one instrument keeps per
+// backend unless told otherwise: the SDK-based backends' default, which the
+// root package's configuration starts from.
+const DefaultCardinalityLimit = sdk.DefaultCardinalityLimit
+
 // Part is one backend's contribution; see each adapter's NewPart.
 type Part = sdk.Part
 

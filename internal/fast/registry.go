@@ -12,6 +12,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/compozy/monitoring/internal/buckets"
 	"github.com/compozy/monitoring/internal/identity"
 	"github.com/compozy/monitoring/port"
 )
@@ -173,12 +174,7 @@ func (r *Registry) HistogramVec(d port.Desc) port.HistogramVec {
 
 // DefaultBuckets are the boundaries of a histogram declared without any:
 // second-scale for unit "s", the OpenTelemetry SDK's defaults otherwise.
-func DefaultBuckets(unit string) []float64 {
-	if unit == "s" {
-		return []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
-	}
-	return []float64{0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000}
-}
+func DefaultBuckets(unit string) []float64 { return buckets.Default(unit) }
 
 // Validate reports what makes d unusable: an invalid name, too many or
 // repeated keys, or buckets that are not finite and increasing. Which keys

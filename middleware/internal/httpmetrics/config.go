@@ -1,6 +1,10 @@
 package httpmetrics
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/compozy/monitoring/internal/buckets"
+)
 
 // UnmatchedRoute is the http.route value shared by every request that
 // matched no route, so that unknown paths add one series, not one each.
@@ -9,9 +13,8 @@ const UnmatchedRoute = "unmatched"
 // DefaultDurationBuckets are the bucket boundaries, in seconds, that the
 // OpenTelemetry HTTP semantic conventions advise for
 // http.server.request.duration.
-func DefaultDurationBuckets() []float64 {
-	return []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
-}
+// They are the default of every seconds histogram of this module.
+func DefaultDurationBuckets() []float64 { return buckets.Seconds() }
 
 // Config is what the middleware options set; both middlewares build their
 // [Recorder] from it.
