@@ -1,8 +1,6 @@
 package service
 
 import (
-	"errors"
-
 	"github.com/compozy/monitoring/port"
 )
 
@@ -38,26 +36,7 @@ func (i safeInstruments) HistogramVec(d port.Desc) port.HistogramVec {
 }
 
 func fastInstrument[V any](s *MonitoringService, kind string, d port.Desc, create func(port.Instruments) V) V {
-	v, err := guard(func() V { return create(s.instruments) })
-	if err == nil && any(v) == nil {
-		err = errors.New("the backend returned a nil instrument")
-	}
-	if err != nil {
-		s.logOnce("fast "+kind, d.Name, err)
-		return create(port.NoopInstruments{})
-	}
-	return v
-}
-
-// backendInstruments asks the backend for its fast instruments once.
-func (s *MonitoringService) backendInstruments() port.Instruments {
-	in, err := guard(s.backend.Instruments)
-	if err == nil && in == nil {
-		err = errors.New("the backend returned nil instruments")
-	}
-	if err != nil {
-		s.logOnce("backend instruments", "", err)
-		return port.NoopInstruments{}
-	}
-	return in
+	return fromBackend(s, "fast "+kind, d.Name, "a nil instrument",
+		func() V { return create(s.instruments) },
+		func() V { return create(port.NoopInstruments{}) })
 }

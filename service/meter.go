@@ -17,14 +17,9 @@ type safeProvider struct {
 
 // Meter returns the named meter, whose constructors never fail.
 func (p safeProvider) Meter(name string, opts ...metric.MeterOption) metric.Meter {
-	m, err := guard(func() metric.Meter { return p.MeterProvider.Meter(name, opts...) })
-	if err == nil && m == nil {
-		err = errors.New("the backend returned a nil meter")
-	}
-	if err != nil {
-		p.s.logOnce("meter", name, err)
-		m = noop.Meter{}
-	}
+	m := fromBackend(p.s, "meter", name, "a nil meter",
+		func() metric.Meter { return p.MeterProvider.Meter(name, opts...) },
+		func() metric.Meter { return noop.Meter{} })
 	return safeMeter{Meter: m, s: p.s}
 }
 

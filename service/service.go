@@ -63,9 +63,14 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 			s.logger.Error("monitoring: "+s.authErr.Error()+"; recording goes on", "reason", cfg.auth.unusable.Error())
 		}
 	}
-	s.provider = safeProvider{MeterProvider: s.backendProvider(), s: s}
-	s.meter = safeMeter{Meter: s.backendMeter(), s: s}
-	s.instruments = s.backendInstruments()
+	// The backend is asked once for each; a panic or a nil answer is
+	// logged and replaced with a no-op.
+	s.provider = safeProvider{MeterProvider: fromBackend(s, "backend meter provider", "", "a nil meter provider", s.backend.MeterProvider,
+		func() metric.MeterProvider { return noop.MeterProvider{} }), s: s}
+	s.meter = safeMeter{Meter: fromBackend(s, "backend meter", "", "a nil meter", s.backend.Meter,
+		func() metric.Meter { return noop.Meter{} }), s: s}
+	s.instruments = fromBackend(s, "backend instruments", "", "nil instruments", s.backend.Instruments,
+		func() port.Instruments { return port.NoopInstruments{} })
 	if cfg.systemMetrics {
 		if err := s.startSystemMetrics(cfg); err != nil {
 			s.logger.Error("monitoring: system metrics unavailable", "error", err)
@@ -168,30 +173,22 @@ func (s *MonitoringService) Shutdown(ctx context.Context) error {
 	return s.shutdownErr
 }
 
-// backendMeter asks the backend for its meter once, surviving a panic.
-func (s *MonitoringService) backendMeter() metric.Meter {
-	m, err := guard(s.backend.Meter)
-	if err == nil && m == nil {
-		err = errors.New("the backend returned a nil meter")
+// fromBackend calls get for something of the backend's that business code
+// will hold (its meter, its provider, its instruments, one fast
+// instrument), surviving a panic. A panic or a nil answer (nilAnswer says
+// what it was: "a nil meter") is logged once for kind and name ("using a
+// no-op <kind> instead") and replaced with fallback(), so what business
+// code holds is never nil and never panics.
+func fromBackend[T any](s *MonitoringService, kind, name, nilAnswer string, get, fallback func() T) T {
+	v, err := guard(get)
+	if err == nil && any(v) == nil {
+		err = errors.New("the backend returned " + nilAnswer)
 	}
 	if err != nil {
-		s.logOnce("backend meter", "", err)
-		return noop.Meter{}
+		s.logOnce(kind, name, err)
+		return fallback()
 	}
-	return m
-}
-
-// backendProvider asks the backend for its provider once, surviving a panic.
-func (s *MonitoringService) backendProvider() metric.MeterProvider {
-	p, err := guard(s.backend.MeterProvider)
-	if err == nil && p == nil {
-		err = errors.New("the backend returned a nil meter provider")
-	}
-	if err != nil {
-		s.logOnce("backend meter provider", "", err)
-		return noop.MeterProvider{}
-	}
-	return p
+	return v
 }
 
 // guard calls f and turns a panic into an error.
