@@ -217,3 +217,64 @@ func TestArchitecture(t *testing.T) {
 		assert.Empty(t, violations(ok))
 	})
 }
+
+// depRules are what importing a package must not build: a net/http service
+// that imports the root package or the net/http middleware builds neither
+// gin nor the Temporal SDK, and a gin service does not build Temporal
+// either. Each is checked on the package's whole dependency graph (go list
+// -deps), so an indirect import through another package of ours counts.
+var depRules = []struct {
+	pkg       string
+	forbidden []string
+}{
+	{module, []string{"github.com/gin-gonic/gin", "go.temporal.io/"}},
+	{module + "/middleware", []string{"github.com/gin-gonic/gin", "go.temporal.io/"}},
+	{module + "/middleware/ginmetrics", []string{"go.temporal.io/"}},
+}
+
+// forbiddenDeps returns the dependencies in deps that start with one of the
+// forbidden prefixes.
+func forbiddenDeps(deps, forbidden []string) []string {
+	var out []string
+	for _, d := range deps {
+		for _, f := range forbidden {
+			if d == f || strings.HasPrefix(d, strings.TrimSuffix(f, "/")+"/") {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+func goListDeps(t *testing.T, pkg string) []string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "go", "list", "-deps", pkg)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	return strings.Fields(string(out))
+}
+
+func TestDependencies(t *testing.T) {
+	for _, rule := range depRules {
+		t.Run("Should build "+rule.pkg+" without "+strings.Join(rule.forbidden, " or "), func(t *testing.T) {
+			deps := goListDeps(t, rule.pkg)
+			require.Contains(t, deps, rule.pkg, "go list -deps lists the package itself")
+			assert.Empty(t, forbiddenDeps(deps, rule.forbidden))
+		})
+	}
+
+	t.Run("Should catch a forbidden module however deep, and nothing else", func(t *testing.T) {
+		forbidden := []string{"github.com/gin-gonic/gin", "go.temporal.io/"}
+		deps := []string{
+			"net/http", "github.com/gin-gonic/gin/render", "github.com/gin-gonic/gin",
+			"go.temporal.io/sdk/workflow", "go.temporal.io/api/common/v1",
+			"github.com/gin-gonic/ginx", "example.com/go.temporal.io/x",
+		}
+		assert.Equal(t, []string{
+			"github.com/gin-gonic/gin/render", "github.com/gin-gonic/gin",
+			"go.temporal.io/sdk/workflow", "go.temporal.io/api/common/v1",
+		}, forbiddenDeps(deps, forbidden))
+	})
+}
