@@ -467,8 +467,9 @@ func (c *Config) Validate() error {
 	bad := func(field, envName, value, allowed string) {
 		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: value, Allowed: allowed})
 	}
-	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "? \t\r\n\v\f") {
-		bad("path", "PATH", c.Path, `must start with "/" and contain no "?" or whitespace`)
+	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "?{} \t\r\n\v\f") {
+		// A router reads braces as a wildcard: the path is mounted as it is.
+		bad("path", "PATH", c.Path, `must start with "/" and contain no "?", "{", "}" or whitespace`)
 	}
 	if err := checkBackends(c.Backend); err != "" {
 		bad("backend", "BACKEND", c.Backend, err)

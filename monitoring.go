@@ -25,7 +25,9 @@ import (
 // 503 with the reason. With cfg.Auth, the exposition handler asks for the
 // credentials; with cfg.ListenAddress, it is also served on a server of its
 // own, which the service's Shutdown stops (an address that cannot be
-// listened on is logged and reported by the status). It also routes
+// listened on is logged and reported by the status); without it, mount the
+// handler on the application's router with the service's MountMetrics (or
+// MetricsRoute, for Gin), which does nothing when ListenAddress is set. It also routes
 // OpenTelemetry's own errors to the logger, rate-limited (see
 // [WithoutOTelErrorHandler]).
 func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*service.MonitoringService, error) {
@@ -62,6 +64,7 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 		service.WithLogger(o.logger),
 		service.WithSystemMetrics(cfg.SystemMetrics),
 		service.WithBuildInfo(o.version, o.commit),
+		service.WithMetricsPath(cfg.Path),
 	}
 	switch cfg.Auth {
 	case AuthBearer:

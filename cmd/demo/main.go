@@ -84,12 +84,9 @@ func run() error {
 	defer func() { _ = mon.Shutdown(context.Background()) }()
 
 	orders := shop.New(mon)
-	// With a listen_address, metrics are served there, off the public port.
-	publicMetrics := cfg.Path
-	if cfg.ListenAddress != "" {
-		publicMetrics = ""
-	}
-	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery, metricsPath: publicMetrics})
+	// With a listen_address, metrics are served there, off the public port:
+	// MetricsRoute then hands no handler to mount.
+	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery}.withMetrics(mon))
 
 	if *temporalAddress != "" {
 		c, stopWorker, err := temporalWorker(ctx, *temporalAddress, mon, orders, logger)
