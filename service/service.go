@@ -28,14 +28,14 @@ type MonitoringService struct {
 	instruments port.Instruments
 	exposition  http.Handler // the exposition handler, behind its authentication
 
-	server    *metricsServer // the metrics server of WithMetricsServer, if it runs
+	server *metricsServer // the metrics server of WithMetricsServer, if it runs
 	// serverConfigured is true when WithMetricsServer asked for a server,
 	// whether or not it runs: metrics then stay off the application's port.
 	serverConfigured bool
 	metricsPath      string // the path of the exposition endpoint
 	pathErr          error  // why metricsPath cannot be a route, if it cannot
-	serverErr error          // why it does not, when it was asked for
-	authErr   error          // why the credentials given refuse every scrape, if they do
+	serverErr        error  // why it does not, when it was asked for
+	authErr          error  // why the credentials given refuse every scrape, if they do
 
 	// logged remembers the instruments whose creation failed, to log once.
 	logged sync.Map
