@@ -132,6 +132,9 @@ type Config struct {
 	// otelFrom names, by otlp key (otlp.endpoint), the OTEL_* variable its
 	// value came from, so that an error names the variable to fix.
 	otelFrom map[string]string
+	// givenDefaults are the keys the YAML or the environment set to their
+	// default value while monitoring is disabled (see IgnoredSettings).
+	givenDefaults []string
 }
 
 // secretKeys are the credentials a YAML file must not hold, with the
@@ -211,6 +214,7 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 		return nil, err
 	}
 	cfg.Backend = strings.Join(cfg.Backends(), ",") // "prometheus, otlp" is named as "prometheus,otlp"
+	cfg.givenDefaults = givenAtDefault(data, &cfg)
 	if _, err := cfg.credentials(); err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/compozy/monitoring/cmd/demo/shop"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/port"
-	"github.com/compozy/monitoring/service"
 )
 
 // routes are the demo API's knobs.
@@ -27,9 +26,15 @@ type routes struct {
 	metrics     http.Handler
 }
 
+// metricsRouter is the part of *service.MonitoringService that says where
+// the exposition handler belongs on the application's router.
+type metricsRouter interface {
+	MetricsRoute() (path string, handler http.Handler, ok bool)
+}
+
 // withMetrics sets the exposition route as mon says it belongs on the
 // application's port: none when a listen_address is configured.
-func (r routes) withMetrics(mon *service.MonitoringService) routes {
+func (r routes) withMetrics(mon metricsRouter) routes {
 	r.metricsPath, r.metrics, _ = mon.MetricsRoute()
 	return r
 }

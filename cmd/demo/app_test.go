@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -21,7 +22,6 @@ import (
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/monitoringtest"
 	"github.com/compozy/monitoring/port"
-	"github.com/compozy/monitoring/service"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -127,7 +127,7 @@ func TestRoutes(t *testing.T) {
 func TestMetricsOffThePublicPort(t *testing.T) {
 	// newDemo wires the demo's engine as main does, on a real service built
 	// from config.
-	newDemo := func(t *testing.T, config string) (*gin.Engine, *service.MonitoringService) {
+	newDemo := func(t *testing.T, config string) (*gin.Engine, interface{ MetricsAddr() net.Addr }) {
 		t.Helper()
 		cfg, err := monitoring.ParseConfig([]byte(config))
 		require.NoError(t, err)
@@ -155,5 +155,29 @@ func TestMetricsOffThePublicPort(t *testing.T) {
 		rec := get(t, engine, "/metrics")
 		assert.Equal(t, http.StatusOK, rec.Code)
 		assert.Contains(t, rec.Body.String(), `http_route="/orders/:item"`)
+	})
+}
+
+func TestHealthzSaysMonitoringIsDisabled(t *testing.T) {
+	t.Run("Should show on /healthz that a config without enabled: true records nothing, and why", func(t *testing.T) {
+		cfg, err := monitoring.ParseConfig([]byte("backend: stdout\n"))
+		require.NoError(t, err)
+		mon, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, mon.Shutdown(context.Background())) })
+		engine := newEngine(mon, shop.New(mon), routes{}.withMetrics(mon))
+
+		rec := get(t, engine, "/healthz")
+		require.Equal(t, http.StatusOK, rec.Code)
+		var body struct {
+			Monitoring struct {
+				Enabled bool   `json:"enabled"`
+				Reason  string `json:"reason"`
+			} `json:"monitoring"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), rec.Body.String())
+		assert.False(t, body.Monitoring.Enabled)
+		assert.Equal(t, "monitoring disabled by configuration (enabled: false); settings with no effect: backend",
+			body.Monitoring.Reason)
 	})
 }

@@ -119,7 +119,10 @@ func run() error {
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",
 		"metrics", metricsURL,
-		"backend", st.Backend, "healthy", st.Healthy, "version", buildVersion, "commit", buildCommit)
+		"backend", st.Backend, "enabled", st.Enabled, "healthy", st.Healthy, "version", buildVersion, "commit", buildCommit)
+	if st.Reason != "" {
+		logger.Warn("demo: monitoring records nothing", "reason", st.Reason)
+	}
 	// One line a script can wait for: the address actually bound.
 	fmt.Fprintf(os.Stdout, "listening on http://%s\n", ln.Addr())
 
