@@ -118,8 +118,7 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 	if o.meterName != "" {
 		settings.MeterName = o.meterName
 	}
-	logger := o.logger
-	settings.OnError = func(err error) { logger.Error("monitoring: fast instrument unavailable", "error", err) }
+	settings.OnError = compose.LogUnavailable(o.logger)
 	instruments := compose.NewInstruments(settings)
 
 	table := backendTable()

@@ -8,6 +8,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
 	"github.com/compozy/monitoring/internal/fast"
@@ -30,6 +31,10 @@ type Instruments = fast.Registry
 
 // DefaultSettings returns the settings the backends start from.
 func DefaultSettings() Settings { return sdk.DefaultSettings() }
+
+// LogUnavailable returns the Settings.OnError that logs, through logger,
+// each fast instrument that could not be created.
+func LogUnavailable(logger *slog.Logger) func(error) { return sdk.LogUnavailable(logger) }
 
 // NewInstruments returns the fast-path registry of s, to hand to each
 // backend's NewPart and then to [New].

@@ -34,18 +34,13 @@ var _ port.Monitoring = (*Adapter)(nil)
 // nothing is left running then.
 func New(ctx context.Context, opts ...Option) (*Adapter, error) {
 	cfg := newConfig(opts)
-	res, err := sdk.Resource(ctx, cfg.sdk)
-	if err != nil {
-		return nil, fmt.Errorf("%s backend: %w", Name, err)
-	}
-	cfg.sdk.OnError = func(err error) { cfg.logger.Error("monitoring: fast instrument unavailable", "error", err) }
 	cfg.sdk.Namespace = cfg.namespace
-	instruments := sdk.NewInstruments(cfg.sdk)
-	part, err := newPart(cfg, instruments)
+	b, err := sdk.Single(ctx, Name, cfg.sdk, cfg.logger,
+		func(instruments *fast.Registry) (sdk.Part, error) { return newPart(cfg, instruments) })
 	if err != nil {
 		return nil, err
 	}
-	return &Adapter{Backend: sdk.Compose(cfg.sdk, res, instruments, []sdk.Part{part})}, nil
+	return &Adapter{Backend: b}, nil
 }
 
 // NewPart builds this backend's part of a MeterProvider shared with other
