@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 
+	"github.com/compozy/monitoring/internal/panics"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -212,11 +213,7 @@ func fromBackend[T any](s *MonitoringService, kind, name, nilAnswer string, get,
 func guard[T any](f func() T) (v T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = fmt.Errorf("monitoring backend panicked: %w", e)
-			} else {
-				err = fmt.Errorf("monitoring backend panicked: %v", r)
-			}
+			err = fmt.Errorf("monitoring backend panicked: %w", panics.Error(r))
 		}
 	}()
 	return f(), nil

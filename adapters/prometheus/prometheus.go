@@ -15,6 +15,7 @@ import (
 	"github.com/compozy/monitoring/adapters/internal/sdk"
 	"github.com/compozy/monitoring/internal/fast"
 	"github.com/compozy/monitoring/internal/identity"
+	"github.com/compozy/monitoring/internal/panics"
 	"github.com/compozy/monitoring/internal/ratelog"
 	"github.com/compozy/monitoring/port"
 )
@@ -153,11 +154,7 @@ func declares(reg prometheus.Registerer, name string) bool {
 func newHandler(cfg config) (h http.Handler, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			cause, ok := p.(error)
-			if !ok {
-				cause = fmt.Errorf("%v", p)
-			}
-			err = fmt.Errorf("registering the scrape error counter: %w", cause)
+			err = fmt.Errorf("registering the scrape error counter: %w", panics.Error(p))
 		}
 	}()
 	return newScrapeHandler(promhttp.HandlerFor(withoutReservedLabels(cfg.registry, cfg.logger), promhttp.HandlerOpts{

@@ -13,6 +13,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/compozy/monitoring/internal/panics"
 	"github.com/compozy/monitoring/internal/ratelog"
 )
 
@@ -186,11 +187,7 @@ func (lw *latestWriter) writePending() {
 func write(w io.Writer, p []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = fmt.Errorf("the writer panicked: %w", e)
-			} else {
-				err = fmt.Errorf("the writer panicked: %v", r)
-			}
+			err = fmt.Errorf("the writer panicked: %w", panics.Error(r))
 		}
 	}()
 	n, err := w.Write(p)
