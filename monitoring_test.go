@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -31,10 +30,7 @@ import (
 func newService(t *testing.T, cfg *monitoring.Config, opts ...monitoring.Option) *service.MonitoringService {
 	t.Helper()
 	svc, err := monitoring.NewMonitoringService(t.Context(), cfg, opts...)
-	require.NoError(t, err)
-	require.NotNil(t, svc)
-	t.Cleanup(func() { assert.NoError(t, svc.Shutdown(context.Background())) })
-	return svc
+	return testkit.Started(t, svc, err)
 }
 
 // enabled returns the default config, enabled, for backend.
@@ -43,24 +39,6 @@ func enabled(backend string) *monitoring.Config {
 	cfg.Enabled = true
 	cfg.Backend = backend
 	return &cfg
-}
-
-// scrape calls h as a Prometheus server would and returns the status code and body.
-func scrape(t *testing.T, h http.Handler) (int, string) {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
-	return rec.Code, rec.Body.String()
-}
-
-// count creates the counter name on m and adds n to it.
-func count(t *testing.T, m metric.Meter, name string, n int64) metric.Int64Counter {
-	t.Helper()
-	c, err := m.Int64Counter(name)
-	require.NoError(t, err)
-	require.NotNil(t, c)
-	c.Add(context.Background(), n)
-	return c
 }
 
 // testLogger returns a logger writing text lines into the returned buffer.
@@ -94,10 +72,10 @@ func TestNewMonitoringServiceDisabled(t *testing.T) {
 		t.Parallel()
 		svc := newService(t, nil)
 
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusNotFound, code)
 		assert.Contains(t, body, "disabled")
-		code, body = scrape(t, svc.ExporterHandler())
+		code, body = testkit.Scrape(t, svc.ExporterHandler())
 		assert.Equal(t, http.StatusNotFound, code)
 		assert.Contains(t, body, "disabled")
 	})
@@ -110,7 +88,7 @@ func TestNewMonitoringServiceDisabled(t *testing.T) {
 
 		assert.Equal(t, "noop", svc.Status().Backend)
 		assert.False(t, svc.Status().Enabled)
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		require.NoError(t, svc.Shutdown(t.Context()))
 		assert.Empty(t, out.String(), "nothing is written when disabled")
@@ -183,9 +161,9 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 	t.Run("Should serve a counter recorded through the meter with a translated name", func(t *testing.T) {
 		t.Parallel()
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
-		count(t, svc.Meter(), "demo.requests", 3)
+		testkit.Count(t, svc.Meter(), "demo.requests", 3)
 
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		require.Equal(t, http.StatusOK, code, body)
 		assert.Contains(t, body, "# TYPE demo_requests_total counter")
 		assert.Contains(t, body, "\ndemo_requests_total 3\n")
@@ -197,9 +175,9 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.ServiceName = "checkout"
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		require.Equal(t, http.StatusOK, code, body)
 		assert.Contains(t, body, "target_info{")
 		assert.Contains(t, body, `service_name="checkout"`)
@@ -210,9 +188,9 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.Prometheus.Namespace = "shop"
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "demo.requests", 2)
+		testkit.Count(t, svc.Meter(), "demo.requests", 2)
 
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		require.Equal(t, http.StatusOK, code, body)
 		assert.Contains(t, body, "\nshop_demo_requests_total 2\n")
 		assert.NotContains(t, body, "\ndemo_requests_total")
@@ -221,9 +199,9 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 	t.Run("Should serve metrics recorded through MeterProvider too", func(t *testing.T) {
 		t.Parallel()
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
-		count(t, svc.MeterProvider().Meter("some/library"), "library.calls", 4)
+		testkit.Count(t, svc.MeterProvider().Meter("some/library"), "library.calls", 4)
 
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Contains(t, body, "\nlibrary_calls_total 4\n")
 	})
 	t.Run("Should give histograms in seconds second-scale buckets", func(t *testing.T) {
@@ -233,7 +211,7 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		require.NoError(t, err)
 		h.Record(context.Background(), 0.2)
 
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Contains(t, body, `http_server_request_duration_seconds_bucket{le="0.005"} 0`)
 		assert.Contains(t, body, `http_server_request_duration_seconds_bucket{le="0.25"} 1`)
 		assert.NotContains(t, body, `le="5000"`, "no millisecond-shaped buckets")
@@ -250,7 +228,7 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 			c.Add(context.Background(), 1, metric.WithAttributes(attribute.Int("shard", i)))
 		}
 
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Contains(t, body, `demo_requests_total{otel_metric_overflow="true"}`)
 		assert.Equal(t, 2, strings.Count(body, "\ndemo_requests_total{"), "limit-1 series plus the overflow one")
 	})
@@ -265,15 +243,15 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 			c.Add(context.Background(), 1, metric.WithAttributes(attribute.Int("shard", i)))
 		}
 
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.NotContains(t, body, "otel_metric_overflow")
 		assert.Equal(t, 5, strings.Count(body, "\ndemo_requests_total{"))
 	})
 	t.Run("Should not register into the global default registry", func(t *testing.T) {
 		t.Parallel()
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
-		count(t, svc.Meter(), "isolation.probe", 1)
-		_, body := scrape(t, svc.Handler())
+		testkit.Count(t, svc.Meter(), "isolation.probe", 1)
+		_, body := testkit.Scrape(t, svc.Handler())
 		require.Contains(t, body, "isolation_probe_total 1")
 
 		families, err := prometheus.DefaultGatherer.Gather()
@@ -286,13 +264,13 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		t.Parallel()
 		a := newService(t, enabled(monitoring.BackendPrometheus))
 		b := newService(t, enabled(monitoring.BackendPrometheus))
-		count(t, a.Meter(), "demo.requests", 1)
-		count(t, b.Meter(), "demo.requests", 7)
+		testkit.Count(t, a.Meter(), "demo.requests", 1)
+		testkit.Count(t, b.Meter(), "demo.requests", 7)
 
 		assert.True(t, a.Status().Healthy)
 		assert.True(t, b.Status().Healthy)
-		_, bodyA := scrape(t, a.Handler())
-		_, bodyB := scrape(t, b.Handler())
+		_, bodyA := testkit.Scrape(t, a.Handler())
+		_, bodyB := testkit.Scrape(t, b.Handler())
 		assert.Contains(t, bodyA, "\ndemo_requests_total 1\n")
 		assert.Contains(t, bodyB, "\ndemo_requests_total 7\n")
 	})
@@ -309,9 +287,9 @@ func TestWithRegistry(t *testing.T) {
 		legacy.Add(2)
 
 		svc := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithRegistry(registry))
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		require.Equal(t, http.StatusOK, code, body)
 		assert.Contains(t, body, "\nlegacy_jobs_total 2\n")
 		assert.Contains(t, body, "\ndemo_requests_total 1\n")
@@ -322,7 +300,7 @@ func TestWithRegistry(t *testing.T) {
 		t.Parallel()
 		registry := prometheus.NewRegistry()
 		svc := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithRegistry(registry))
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
 		families, err := registry.Gather()
 		require.NoError(t, err)
@@ -340,10 +318,10 @@ func TestWithRegistry(t *testing.T) {
 		first := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithRegistry(registry))
 		second := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithRegistry(registry),
 			monitoring.WithLogger(logger))
-		count(t, first.Meter(), "orders", 2)
-		count(t, second.Meter(), "payments", 3)
+		testkit.Count(t, first.Meter(), "orders", 2)
+		testkit.Count(t, second.Meter(), "payments", 3)
 
-		code, body := scrape(t, second.Handler())
+		code, body := testkit.Scrape(t, second.Handler())
 		require.Equal(t, http.StatusOK, code, body)
 		assert.Contains(t, body, "\norders_total 2\n")
 		assert.Contains(t, body, "\npayments_total 3\n")
@@ -359,7 +337,7 @@ func TestWithRegistry(t *testing.T) {
 		cfg := enabled(monitoring.BackendStdout)
 		cfg.Stdout.Interval = time.Hour
 		svc := newService(t, cfg, monitoring.WithRegistry(registry), monitoring.WithWriter(&out))
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
 		families, err := registry.Gather()
 		require.NoError(t, err)
@@ -396,7 +374,7 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		cfg := enabled(monitoring.BackendStdout)
 		cfg.ServiceName = "batch-job"
 		svc := stdoutService(t, cfg, &out)
-		count(t, svc.Meter(), "demo.requests", 3)
+		testkit.Count(t, svc.Meter(), "demo.requests", 3)
 		require.Empty(t, out.String(), "nothing is written before a flush")
 
 		require.NoError(t, svc.ForceFlush(t.Context()))
@@ -413,7 +391,7 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		t.Parallel()
 		var out bytes.Buffer
 		svc := stdoutService(t, nil, &out, monitoring.WithMeterName("orders"))
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.Contains(t, out.String(), `"Name":"orders"`)
@@ -423,7 +401,7 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		t.Parallel()
 		var out bytes.Buffer
 		svc := stdoutService(t, nil, &out)
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.Contains(t, out.String(), `"Name":"github.com/compozy/monitoring"`)
@@ -433,7 +411,7 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		var out bytes.Buffer
 		svc := stdoutService(t, nil, &out)
 
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusNotFound, code)
 		assert.Contains(t, body, "nothing to scrape")
 	})
@@ -441,7 +419,7 @@ func TestNewMonitoringServiceStdout(t *testing.T) {
 		t.Parallel()
 		var out bytes.Buffer
 		svc := stdoutService(t, nil, &out)
-		count(t, svc.Meter(), "last.words", 1)
+		testkit.Count(t, svc.Meter(), "last.words", 1)
 
 		require.NoError(t, svc.Shutdown(t.Context()))
 		assert.Contains(t, out.String(), `"last.words"`)
@@ -461,7 +439,7 @@ func TestNewMonitoringServiceNoopBackend(t *testing.T) {
 		assert.True(t, st.Healthy)
 		assert.False(t, st.Enabled, "nothing is recorded")
 		require.NoError(t, st.Err)
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusNotFound, code)
 		assert.Contains(t, body, "disabled")
 		assert.Empty(t, logs.String())
@@ -518,7 +496,7 @@ func TestNewMonitoringServiceInitFailure(t *testing.T) {
 			t.Parallel()
 			svc := newService(t, tc.cfg(), tc.opt, monitoring.WithLogger(slog.New(slog.DiscardHandler)))
 
-			code, body := scrape(t, svc.Handler())
+			code, body := testkit.Scrape(t, svc.Handler())
 			assert.Equal(t, http.StatusServiceUnavailable, code)
 			assert.Contains(t, body, "monitoring unavailable")
 			assert.Contains(t, body, tc.reason)
@@ -549,7 +527,7 @@ func TestNewMonitoringServiceInitFailure(t *testing.T) {
 			t.Parallel()
 			svc := newService(t, tc.cfg(), tc.opt, monitoring.WithLogger(slog.New(slog.DiscardHandler)))
 
-			assert.NotPanics(t, func() { count(t, svc.Meter(), "demo.requests", 1) })
+			assert.NotPanics(t, func() { testkit.Count(t, svc.Meter(), "demo.requests", 1) })
 			assert.NoError(t, svc.ForceFlush(t.Context()))
 		})
 	}
@@ -602,7 +580,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 			svc := newService(t, b.cfg(), monitoring.WithWriter(&out))
 			require.NoError(t, svc.Shutdown(t.Context()))
 
-			code, body := scrape(t, svc.Handler())
+			code, body := testkit.Scrape(t, svc.Handler())
 			assert.Equal(t, http.StatusServiceUnavailable, code)
 			assert.Contains(t, body, port.ErrShutdown.Error())
 		})
@@ -631,7 +609,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		cfg := enabled(monitoring.BackendStdout)
 		cfg.Stdout.Interval = time.Hour
 		svc := newService(t, cfg, monitoring.WithWriter(&out))
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
 		const callers = 8
 		errs := make([]error, callers)
@@ -657,7 +635,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 		// Shutdown is the subject here; this only stops the reader should
 		// the test fail before it, and its result is checked below.
 		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
 		cancelled, cancel := context.WithCancel(t.Context())
 		cancel()
@@ -672,7 +650,7 @@ func TestMonitoringServiceShutdown(t *testing.T) {
 func TestSystemMetricsThroughTheRoot(t *testing.T) {
 	t.Run("Should expose build_info with the version and commit given", func(t *testing.T) {
 		svc := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithBuildInfo("v9.9.9", "deadbeef"))
-		_, body := scrape(t, svc.ExporterHandler())
+		_, body := testkit.Scrape(t, svc.ExporterHandler())
 		assert.Contains(t, body, `build_info{commit="deadbeef",go_version="`)
 		assert.Contains(t, body, `version="v9.9.9"} 1`)
 		assert.Contains(t, body, "process_uptime_seconds ")
@@ -686,7 +664,7 @@ func TestSystemMetricsThroughTheRoot(t *testing.T) {
 			assert.NotEmpty(t, version, "what a program logs at start-up is never empty")
 			assert.NotEmpty(t, commit)
 			svc := newService(t, enabled(monitoring.BackendPrometheus), monitoring.WithBuildInfo(given[0], given[1]))
-			_, body := scrape(t, svc.ExporterHandler())
+			_, body := testkit.Scrape(t, svc.ExporterHandler())
 			assert.Contains(t, body, `build_info{commit="`+commit+`",go_version="`, "given %q", given)
 			assert.Contains(t, body, `version="`+version+`"} 1`, "given %q", given)
 		}
@@ -695,7 +673,7 @@ func TestSystemMetricsThroughTheRoot(t *testing.T) {
 	t.Run("Should leave them out when system_metrics is false", func(t *testing.T) {
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.SystemMetrics = false
-		_, body := scrape(t, newService(t, cfg).ExporterHandler())
+		_, body := testkit.Scrape(t, newService(t, cfg).ExporterHandler())
 		assert.NotContains(t, body, "build_info")
 		assert.NotContains(t, body, "go_goroutines")
 	})
@@ -725,7 +703,7 @@ func TestOTelErrorsReachTheLogger(t *testing.T) {
 			// The final flush fails too, and says so.
 			assert.ErrorContains(t, svc.Shutdown(context.Background()), "disk full")
 		})
-		count(t, svc.Meter(), "rows", 1)
+		testkit.Count(t, svc.Meter(), "rows", 1)
 
 		require.ErrorContains(t, svc.ForceFlush(t.Context()), "disk full")
 		assert.Len(t, logs.LinesContaining("stdout writer failing", "disk full"), 1)

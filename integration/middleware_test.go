@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"fmt"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/middleware"
 )
 
@@ -32,7 +33,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 		}
 
-		code, body := scrape(t, e)
+		code, body := testkit.Scrape(t, e)
 		require.Equal(t, http.StatusOK, code)
 		assert.Contains(t, body, `http_server_request_duration_seconds_count{`+
 			`http_request_method="GET",http_response_status_code="200",http_route="/orders/:id",`+
@@ -62,7 +63,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 		for _, target := range []string{"/users/1", "/files/a/b", "/", "/gin/users/1", "/gin/files/a/b"} {
 			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 		}
-		_, body := scrape(t, svc.ExporterHandler())
+		_, body := testkit.Scrape(t, svc.ExporterHandler())
 		parser := expfmt.NewTextParser(model.UTF8Validation)
 		families, err := parser.TextToMetricFamilies(strings.NewReader(body))
 		require.NoError(t, err)
@@ -96,7 +97,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 			h.ServeHTTP(httptest.NewRecorder(),
 				httptest.NewRequestWithContext(t.Context(), http.MethodGet, fmt.Sprintf("/r%d", i), nil))
 		}
-		_, body := scrape(t, svc.ExporterHandler())
+		_, body := testkit.Scrape(t, svc.ExporterHandler())
 		assert.Contains(t, body, `http_server_request_duration_seconds_count{otel_metric_overflow="true"}`)
 	})
 }

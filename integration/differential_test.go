@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"context"
@@ -162,8 +162,8 @@ func runDifferential(t *testing.T, data []byte, checkPromtool bool) (refused int
 
 	want, err := ref.Gather()
 	require.NoError(t, err, "the reference refuses what we accepted: a collision went through")
-	scrape(t, svc.ExporterHandler()) // the second scrape counts the first one's errors
-	_, body := scrape(t, svc.ExporterHandler())
+	testkit.Scrape(t, svc.ExporterHandler()) // the second scrape counts the first one's errors
+	_, body := testkit.Scrape(t, svc.ExporterHandler())
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	got, err := parser.TextToMetricFamilies(strings.NewReader(body))
 	require.NoError(t, err, body)

@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // The meter's instruments show their keys only when a value is recorded,
@@ -45,8 +47,8 @@ func TestMeterKeysTheExpositionReserves(t *testing.T) {
 		require.NoError(t, err)
 		ok.Add(t.Context(), 2)
 
-		scrape(t, svc.ExporterHandler())
-		code, body := scrape(t, svc.ExporterHandler())
+		testkit.Scrape(t, svc.ExporterHandler())
+		code, body := testkit.Scrape(t, svc.ExporterHandler())
 		require.Equal(t, http.StatusOK, code)
 		assert.Contains(t, body, "fine_total 2", "the rest of the scrape is served")
 		assert.NotContains(t, body, "evil")

@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"net/http"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // trackingRegistry is client_golang's default registry seen through a
@@ -62,7 +63,7 @@ func scrapeShared(t *testing.T, h http.Handler) {
 	var body string
 	for range 3 {
 		var code int
-		code, body = scrape(t, h)
+		code, body = testkit.Scrape(t, h)
 		require.Equal(t, http.StatusOK, code, body)
 	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
@@ -122,7 +123,7 @@ func TestSharedRegistryWithStandardCollectors(t *testing.T) {
 
 	t.Run("Should serve go_goroutines itself on a registry of its own", func(t *testing.T) {
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, 1, strings.Count(body, "# TYPE go_goroutines gauge"))
 		assert.Contains(t, body, "\ngo_goroutines ")
 	})
