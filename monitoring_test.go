@@ -183,18 +183,18 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		assert.Contains(t, body, `service_name="checkout"`)
 		assert.NotContains(t, body, `service_name="unknown_service"`)
 	})
-	t.Run("Should prefix metric names with the namespace", func(t *testing.T) {
+	// What a namespace does to the exposition is the adapter's to test
+	// (adapters/prometheus TestExposition); here, that prometheus.namespace
+	// reaches it.
+	t.Run("Should hand prometheus.namespace to the Prometheus backend", func(t *testing.T) {
 		t.Parallel()
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.Prometheus.Namespace = "shop"
 		svc := newService(t, cfg)
 		testkit.Count(t, svc.Meter(), "demo.requests", 2)
 
-		code, body := testkit.Scrape(t, svc.Handler())
-		require.Equal(t, http.StatusOK, code, body)
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Contains(t, body, "\nshop_demo_requests_total 2\n")
-		assert.NotContains(t, body, "\ndemo_requests_total")
-		assert.Contains(t, body, "\ntarget_info{", "target_info is not prefixed")
 	})
 	t.Run("Should serve metrics recorded through MeterProvider too", func(t *testing.T) {
 		t.Parallel()
@@ -204,6 +204,9 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Contains(t, body, "\nlibrary_calls_total 4\n")
 	})
+	// The buckets themselves are the adapter's to test (adapters/prometheus
+	// TestExposition, adapters/internal/sdk TestSecondsBuckets); here, that
+	// the provider the root composes applies them.
 	t.Run("Should give histograms in seconds second-scale buckets", func(t *testing.T) {
 		t.Parallel()
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
@@ -212,12 +215,12 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 		h.Record(context.Background(), 0.2)
 
 		_, body := testkit.Scrape(t, svc.Handler())
-		assert.Contains(t, body, `http_server_request_duration_seconds_bucket{le="0.005"} 0`)
 		assert.Contains(t, body, `http_server_request_duration_seconds_bucket{le="0.25"} 1`)
-		assert.NotContains(t, body, `le="5000"`, "no millisecond-shaped buckets")
-		assert.Contains(t, body, "http_server_request_duration_seconds_count 1")
 	})
-	t.Run("Should fold series beyond the cardinality limit into the overflow series", func(t *testing.T) {
+	// How series fold past the limit is the adapter's to test
+	// (adapters/prometheus TestExposition, internal/fast FuzzLimit); here,
+	// that cardinality_limit reaches the provider, a limit of 0 included.
+	t.Run("Should hand cardinality_limit to the provider", func(t *testing.T) {
 		t.Parallel()
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.CardinalityLimit = 2
@@ -230,23 +233,25 @@ func TestNewMonitoringServicePrometheus(t *testing.T) {
 
 		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Contains(t, body, `demo_requests_total{otel_metric_overflow="true"}`)
-		assert.Equal(t, 2, strings.Count(body, "\ndemo_requests_total{"), "limit-1 series plus the overflow one")
 	})
-	t.Run("Should keep every series when the cardinality limit is zero", func(t *testing.T) {
+	t.Run("Should hand a cardinality_limit of 0 to the provider as no limit, not the default", func(t *testing.T) {
 		t.Parallel()
 		cfg := enabled(monitoring.BackendPrometheus)
 		cfg.CardinalityLimit = 0
+		cfg.SystemMetrics = false
 		svc := newService(t, cfg)
 		c, err := svc.Meter().Int64Counter("demo.requests")
 		require.NoError(t, err)
-		for i := range 5 {
+		series := monitoring.DefaultConfig().CardinalityLimit + 1 // one past the default: it would overflow
+		for i := range series {
 			c.Add(context.Background(), 1, metric.WithAttributes(attribute.Int("shard", i)))
 		}
 
 		_, body := testkit.Scrape(t, svc.Handler())
 		assert.NotContains(t, body, "otel_metric_overflow")
-		assert.Equal(t, 5, strings.Count(body, "\ndemo_requests_total{"))
 	})
+	// The adapter never registers globally by itself (adapters/prometheus
+	// TestRegistry); here, that the root hands it no global registry either.
 	t.Run("Should not register into the global default registry", func(t *testing.T) {
 		t.Parallel()
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
