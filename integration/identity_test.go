@@ -4,12 +4,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -43,8 +40,7 @@ func exposition(t *testing.T, svc *service.MonitoringService) map[string]*dto.Me
 	testkit.Scrape(t, svc.ExporterHandler())
 	code, body := testkit.Scrape(t, svc.ExporterHandler())
 	require.Equal(t, http.StatusOK, code)
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	families, err := testkit.ParseExposition(body)
 	require.NoError(t, err, body)
 	for _, m := range families["promhttp_metric_handler_errors_total"].GetMetric() {
 		assert.Zero(t, m.GetCounter().GetValue(), "a scrape dropped something: %v\n%s", m.GetLabel(), body)

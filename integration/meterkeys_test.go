@@ -66,11 +66,8 @@ func TestMeterKeysTheExpositionReserves(t *testing.T) {
 
 		families := exposition(t, svc)
 		require.Contains(t, families, "orders_total")
-		labels := map[string]string{}
-		for _, l := range families["orders_total"].GetMetric()[0].GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		assert.Equal(t, map[string]string{"http_route": "/a", "tenant_id": "t1", "level": "x", "lequantile": "1"}, labels)
+		assert.Equal(t, map[string]string{"http_route": "/a", "tenant_id": "t1", "level": "x", "lequantile": "1"},
+			testkit.Labels(families["orders_total"].GetMetric()[0]))
 		assert.Empty(t, logs.LinesContaining("reserved label"), logs.String())
 	})
 }

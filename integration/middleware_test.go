@@ -5,12 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,8 +61,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 		}
 		_, body := testkit.Scrape(t, svc.ExporterHandler())
-		parser := expfmt.NewTextParser(model.UTF8Validation)
-		families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+		families, err := testkit.ParseExposition(body)
 		require.NoError(t, err)
 		routes := map[string]bool{}
 		for _, m := range families["http_server_request_duration_seconds"].GetMetric() {

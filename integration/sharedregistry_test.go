@@ -8,8 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -66,8 +64,7 @@ func scrapeShared(t *testing.T, h http.Handler) {
 		code, body = testkit.Scrape(t, h)
 		require.Equal(t, http.StatusOK, code, body)
 	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	families, err := testkit.ParseExposition(body)
 	require.NoError(t, err, "a family served twice does not parse")
 	for _, m := range families["promhttp_metric_handler_errors_total"].GetMetric() {
 		assert.Zero(t, m.GetCounter().GetValue(), "no scrape lost anything: %v", m.GetLabel())

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -418,8 +416,7 @@ var temporalLabelKeys = map[string]bool{
 // identifiers (workflow and run IDs) or the worker's identity.
 func assertBoundedLabels(t *testing.T, exposition string, forbidden []string) {
 	t.Helper()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(exposition))
+	families, err := testkit.ParseExposition(exposition)
 	require.NoError(t, err)
 	values := 0
 	for name, f := range families {
