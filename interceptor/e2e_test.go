@@ -297,9 +297,7 @@ func newService(t *testing.T) *service.MonitoringService {
 	cfg := monitoring.DefaultConfig()
 	cfg.Enabled = true
 	svc, err := monitoring.NewMonitoringService(t.Context(), &cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-	return svc
+	return testkit.Started(t, svc, err)
 }
 
 // rejectedCompletion runs LateSignalWorkflow on the dev server at address:
