@@ -14,7 +14,7 @@ import (
 
 // checkout is the code under test: business code that records through the
 // port and knows nothing of the backend.
-func checkout(ctx context.Context, mon port.Monitoring, items int, seconds float64) {
+func checkout(ctx context.Context, mon port.Recorder, items int, seconds float64) {
 	orders, _ := mon.Meter().Int64Counter("shop.orders")
 	orders.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", "placed")))
 	basket, _ := mon.Meter().Int64Gauge("shop.basket.items")

@@ -78,7 +78,7 @@ func TestPlaceOrder(t *testing.T) {
 	})
 
 	t.Run("Should ask the port for its meter once, and work on a backend that records nothing", func(t *testing.T) {
-		mon := mocks.NewMockMonitoring(gomock.NewController(t))
+		mon := mocks.NewMockRecorder(gomock.NewController(t))
 		mon.EXPECT().Meter().Return(noop.Meter{}).Times(1)
 		s := shop.New(mon)
 		_, err := s.PlaceOrder(t.Context(), "pen")
