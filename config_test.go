@@ -20,6 +20,7 @@ import (
 	otlpadapter "github.com/compozy/monitoring/adapters/otlp"
 	promadapter "github.com/compozy/monitoring/adapters/prometheus"
 	stdoutadapter "github.com/compozy/monitoring/adapters/stdout"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/service"
 )
 
@@ -843,7 +844,7 @@ func TestHostileConfig(t *testing.T) {
 		cfg.Prometheus.MaxConcurrentScrapes = monitoring.MaxConcurrentScrapesCap
 		cfg.Prometheus.ScrapeTimeout = monitoring.MaxScrapeTimeout
 		svc := newService(t, cfg)
-		code, _ := scrape(t, svc.Handler())
+		code, _ := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusOK, code)
 	})
 }
