@@ -10,6 +10,7 @@ import (
 
 	"github.com/compozy/monitoring/cmd/demo/shop"
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -51,7 +52,7 @@ func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 	engine := gin.New()
 	// Recovery first, so it answers the panics the middleware re-raises after
 	// recording them.
-	engine.Use(gin.Recovery(), middleware.Gin(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
+	engine.Use(gin.Recovery(), ginmetrics.Middleware(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
 
 	engine.GET("/orders/:item", func(c *gin.Context) {
 		order, err := orders.PlaceOrder(c.Request.Context(), c.Param("item"))
