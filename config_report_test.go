@@ -1,7 +1,6 @@
 package monitoring_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -119,7 +118,7 @@ func TestOneReportForAWholeBadConfig(t *testing.T) {
 
 				// One problem a line, each with the package's prefix once,
 				// and each an error errors.As turns into a FieldError.
-				joined, ok := err.(interface{ Unwrap() []error }) //nolint:errorlint // the join itself
+				joined, ok := err.(interface{ Unwrap() []error })
 				require.True(t, ok, "the problems are joined")
 				require.Len(t, joined.Unwrap(), len(tc.want))
 				for _, e := range joined.Unwrap() {
@@ -172,7 +171,7 @@ func TestOneReportForAWholeBadConfig(t *testing.T) {
 		err := cfg.Validate()
 		assert.Len(t, monitoring.FieldErrors(err), 3)
 		var fe *monitoring.FieldError
-		assert.True(t, errors.As(err, &fe))
+		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, "path", fe.Field, "errors.As gives the first")
 	})
 }
