@@ -285,7 +285,7 @@ func FieldErrors(err error) []*FieldError {
 func decodeYAML(data []byte, cfg *Config) []error {
 	if err := yamlDuplicateKeys(data); err != nil {
 		// The decoder would stop at the first, at a quadratic cost.
-		return []error{err}
+		return problems(err)
 	}
 	errs := problems(yamlSecretErrors(data))
 	refused := refusedYAMLKeys(topLevelPairs(data))
@@ -424,7 +424,8 @@ func firstFew(problems []string, total int) []string {
 }
 
 // yamlDuplicateKeys refuses a key given twice in one mapping, anywhere in
-// the document, naming the first few and counting the others. It costs one
+// the document, a [*FieldError] for each of the first few (the key quoted,
+// and its lines), the others counted. It costs one
 // pass over the document: the YAML decoder compares every pair of keys and
 // reports every pair that repeats, quadratic in time and in the size of its
 // error.
@@ -433,7 +434,7 @@ func yamlDuplicateKeys(data []byte) error {
 	if yaml.Unmarshal(data, &doc) != nil {
 		return nil // the decoder reports the syntax error
 	}
-	var shown []string
+	var shown []error
 	total := 0
 	type key struct {
 		kind  yaml.Kind
@@ -457,15 +458,18 @@ func yamlDuplicateKeys(data []byte) error {
 			}
 			total++
 			if len(shown) < reportedProblems {
-				shown = append(shown, fmt.Sprintf("%.64q at line %d repeats line %d", k.Value, k.Line, line))
+				shown = append(shown, &FieldError{Field: fmt.Sprintf("%.64q", k.Value), Allowed: fmt.Sprintf(
+					"is given twice (line %d repeats line %d): give each key once", k.Line, line)})
 			}
 		}
 	}
 	if total == 0 {
 		return nil
 	}
-	return fmt.Errorf("duplicate keys, %d in all: %s: give each key once",
-		total, strings.Join(firstFew(shown, total), "; "))
+	if total > len(shown) {
+		shown = append(shown, fmt.Errorf("and %d more duplicate keys", total-len(shown)))
+	}
+	return errors.Join(shown...)
 }
 
 // envErrors turns the environment parser's errors into [*FieldError]s that

@@ -155,6 +155,19 @@ func TestOneReportForAWholeBadConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("Should report each duplicate key as a FieldError beside a bad variable", func(t *testing.T) {
+		t.Setenv("MONITORING_SYSTEM_METRICS", "maybe")
+		_, err := monitoring.ParseConfig([]byte("backend: stdout\npath: /a\nbackend: otlp\n"))
+		fes := monitoring.FieldErrors(err)
+		require.Len(t, fes, 2, err.Error())
+		assert.Equal(t, `"backend"`, fes[0].Field)
+		assert.Contains(t, fes[0].Allowed, "line 3 repeats line 1")
+		assert.Equal(t, "MONITORING_SYSTEM_METRICS", fes[1].Env)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			assert.Equal(t, 1, strings.Count(line, "monitoring:"), line)
+		}
+	})
+
 	t.Run("Should report a syntax error of the document beside a bad variable", func(t *testing.T) {
 		t.Setenv("MONITORING_BACKEND", "graphite")
 		_, err := monitoring.ParseConfig([]byte("backend: [unclosed\n"))
