@@ -35,6 +35,14 @@ import (
 var embeddedConfig []byte
 
 func main() {
+	if err := start(); err != nil {
+		fmt.Fprintln(os.Stderr, "nethttp:", err)
+		os.Exit(1)
+	}
+}
+
+// start reads the flags, listens, and runs until SIGINT or SIGTERM.
+func start() error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	configPath := flag.String("config", "", "YAML config file (default: the embedded monitoring.yaml)")
 	flag.Parse()
@@ -43,14 +51,11 @@ func main() {
 	defer stop()
 
 	ln, err := net.Listen("tcp", *addr)
-	if err == nil {
-		logger.Info("listening", "address", "http://"+ln.Addr().String())
-		err = run(ctx, ln, *configPath, logger)
-	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "nethttp:", err)
-		os.Exit(1)
+		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	logger.Info("listening", "address", "http://"+ln.Addr().String())
+	return run(ctx, ln, *configPath, logger)
 }
 
 // run serves the application on ln until ctx is done, then shuts it down.

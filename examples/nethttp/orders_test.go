@@ -23,7 +23,7 @@ func TestOrders(t *testing.T) {
 		reader := sdkmetric.NewManualReader()
 		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 		rec := mocks.NewMockRecorder(gomock.NewController(t)) // go.uber.org/mock/gomock
-		rec.EXPECT().Meter().Return(mp.Meter("orders")) // once, as NewOrders asks
+		rec.EXPECT().Meter().Return(mp.Meter("orders"))       // once, as NewOrders asks
 
 		orders := NewOrders(rec)
 		require.NoError(t, orders.Place(t.Context(), "book"))
@@ -51,6 +51,7 @@ func TestOrders(t *testing.T) {
 		require.NoError(t, orders.Place(t.Context(), "pen"))
 		m, ok := b.Metric(t, "shop.orders") // the metric, and whether it was recorded at all
 		require.True(t, ok)
+		assert.Equal(t, "{order}", m.Unit)
 		assert.Equal(t, []attribute.Set{attribute.NewSet(attribute.String("outcome", "placed"))},
 			b.Series(t, "shop.orders"))
 		require.NoError(t, orders.Place(t.Context(), "lamp"))

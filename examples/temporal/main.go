@@ -49,6 +49,14 @@ var embeddedConfig []byte
 const taskQueue = "orders"
 
 func main() {
+	if err := start(); err != nil {
+		fmt.Fprintln(os.Stderr, "temporal:", err)
+		os.Exit(1)
+	}
+}
+
+// start reads the flags, listens, and runs until SIGINT or SIGTERM.
+func start() error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address of /metrics and POST /orders/{item}")
 	temporalAddress := flag.String("temporal", "127.0.0.1:7233",
 		"Temporal frontend (host:port); `temporal server start-dev` runs one on 127.0.0.1:7233")
@@ -59,14 +67,11 @@ func main() {
 	defer stop()
 
 	ln, err := net.Listen("tcp", *addr)
-	if err == nil {
-		logger.Info("listening", "address", "http://"+ln.Addr().String())
-		err = run(ctx, ln, *temporalAddress, *configPath, logger)
-	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "temporal:", err)
-		os.Exit(1)
+		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	logger.Info("listening", "address", "http://"+ln.Addr().String())
+	return run(ctx, ln, *temporalAddress, *configPath, logger)
 }
 
 // run connects to the Temporal server at temporalAddress, runs an

@@ -68,7 +68,7 @@ func embedsGo(line string) bool {
 // file at path, and whether it differs from the file.
 func staleSnippets(t *testing.T, path string) (want string, stale bool) {
 	t.Helper()
-	got, err := os.ReadFile(path)
+	got, err := os.ReadFile(path) //nolint:gosec // README.md or docs/*.md of this repository, or a test's temporary file.
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, embedmd.Process(&buf, bytes.NewReader(got), embedmd.WithBaseDir(filepath.Dir(path))),
@@ -87,7 +87,7 @@ func TestDocSnippets(t *testing.T) {
 	t.Run("Should embed every Go block of README.md and docs/*.md from a Go file", func(t *testing.T) {
 		embedded := 0
 		for _, f := range files {
-			b, err := os.ReadFile(f)
+			b, err := os.ReadFile(f) //nolint:gosec // README.md and docs/*.md of this repository.
 			require.NoError(t, err)
 			assert.Empty(t, unembeddedGoBlocks(b),
 				"%s: a ```go block written by hand; put the code in examples/ or an Example function and embed it "+
