@@ -49,16 +49,16 @@ func TestOrders(t *testing.T) {
 		b := monitoringtest.New(t)
 		orders := NewOrders(b)
 		require.NoError(t, orders.Place(t.Context(), "pen"))
-		m, ok := b.Metric(t, "shop.orders") // the metric, and whether it was recorded at all
+		require.ErrorIs(t, orders.Place(t.Context(), "unicorn"), ErrUnknownItem)
+
+		assert.Equal(t, 1.0, b.Sum(t, "shop.orders", attribute.String("outcome", "placed")))
+		assert.Equal(t, 1.0, b.Sum(t, "shop.orders", attribute.String("outcome", "rejected")))
+		m, ok := b.Metric(t, "shop.orders") // the whole instrument, and whether it was recorded at all
 		require.True(t, ok)
 		assert.Equal(t, "{order}", m.Unit)
-		assert.Equal(t, []attribute.Set{attribute.NewSet(attribute.String("outcome", "placed"))},
-			b.Series(t, "shop.orders"))
+
 		require.NoError(t, orders.Place(t.Context(), "lamp"))
-		m, _ = b.Metric(t, "shop.orders")
-		sum, isSum := m.Data.(metricdata.Sum[int64])
-		require.True(t, isSum, "%T", m.Data)
-		require.Len(t, sum.DataPoints, 1)
-		assert.Equal(t, int64(2), sum.DataPoints[0].Value)
+		assert.Equal(t, 2.0, b.Sum(t, "shop.orders", attribute.String("outcome", "placed")))
+		assert.Len(t, b.Series(t, "shop.orders"), 2)
 	})
 }
