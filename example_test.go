@@ -23,7 +23,7 @@ func ExampleNewMonitoringService() {
 	}
 	defer func() { _ = mon.Shutdown(ctx) }()
 
-	st := mon.Status()
+	st := mon.Status() // port.Status{Backend, Enabled, Healthy, Reason, Err, Backends}
 	fmt.Println("backend:", st.Backend)
 	fmt.Println("healthy:", st.Healthy)
 	fmt.Println("enabled:", st.Enabled)

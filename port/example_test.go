@@ -7,69 +7,50 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/port"
 )
 
-// checkout is business code: it is handed a port.Recorder, declares its
-// fast instruments once, binds the series it records most, and records with
-// no error and no allocation.
-type checkout struct {
-	orders  port.CounterVec
-	placed  port.Counter // bound once: the shortest path
-	latency port.HistogramVec
-}
-
-func newCheckout(rec port.Recorder) *checkout {
-	in := rec.Instruments()
-	c := &checkout{
-		orders: in.CounterVec(port.Desc{Name: "shop.orders", Description: "Orders, by outcome.",
-			Unit: "{order}", Keys: []string{"outcome"}}),
-		latency: in.HistogramVec(port.Desc{Name: "shop.checkout.duration", Description: "Checkout time.",
-			Unit: "s", Keys: []string{"outcome"}}), // seconds: second-scale buckets by default
-	}
-	c.placed = c.orders.Bind(port.Values{"placed"})
-	return c
-}
-
-func (c *checkout) place(ok bool, seconds float64) {
-	if ok {
-		c.placed.Inc()
-		c.latency.Record(seconds, port.Values{"placed"})
-		return
-	}
-	c.orders.Add(1, port.Values{"rejected"})
-	c.latency.Record(seconds, port.Values{"rejected"})
-}
-
-// The fast path: instruments declared once with their attribute keys,
-// recorded with values given in the order of the keys.
+// Fast instruments are declared once with their attribute keys and recorded
+// with no error and no allocation: bind the values known up front, or pass
+// them per call in the order of the keys.
 func ExampleInstruments() {
+	ctx := context.Background()
 	cfg := monitoring.DefaultConfig()
 	cfg.Enabled = true
-	mon, _ := monitoring.NewMonitoringService(context.Background(), &cfg)
-	defer func() { _ = mon.Shutdown(context.Background()) }()
+	mon, err := monitoring.NewMonitoringService(ctx, &cfg)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	defer func() { _ = mon.Shutdown(ctx) }()
+	queue, outcome, elapsed := "reports", "failed", 250*time.Millisecond
 
-	c := newCheckout(mon) // the service is a port.Monitoring, hence a port.Recorder
-	c.place(true, 0.02)
-	c.place(true, 0.3)
-	c.place(false, 0.004)
+	in := mon.Instruments()
+	jobs := in.CounterVec(port.Desc{Name: "jobs.processed", Description: "Jobs processed, by queue and outcome.",
+		Unit: "{job}", Keys: []string{"queue", "outcome"}})
+	latency := in.HistogramVec(port.Desc{Name: "job.duration", Description: "Time taken by a job.",
+		Unit: "s", Keys: []string{"queue"}})
+
+	ok := jobs.Bind(port.Values{"emails", "ok"}) // bound once: about client_golang's Inc
+	ok.Inc()
+	jobs.Add(1, port.Values{queue, outcome}) // values per call, in key order: no attribute.Set
+	latency.Record(elapsed.Seconds(), port.Values{queue})
 
 	rec := httptest.NewRecorder()
-	mon.ExporterHandler().ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/metrics", nil))
+	mon.ExporterHandler().ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, cfg.Path, nil))
 	sc := bufio.NewScanner(rec.Body)
 	for sc.Scan() {
-		if line := sc.Text(); strings.HasPrefix(line, "shop_orders_total") ||
-			strings.HasPrefix(line, "shop_checkout_duration_seconds_count") {
-			fmt.Println(line)
+		if strings.HasPrefix(sc.Text(), "jobs_processed_total") || strings.HasPrefix(sc.Text(), "job_duration_seconds_count") {
+			fmt.Println(sc.Text())
 		}
 	}
 	// Output:
-	// shop_checkout_duration_seconds_count{outcome="placed"} 2
-	// shop_checkout_duration_seconds_count{outcome="rejected"} 1
-	// shop_orders_total{outcome="placed"} 2
-	// shop_orders_total{outcome="rejected"} 1
+	// job_duration_seconds_count{queue="reports"} 1
+	// jobs_processed_total{outcome="failed",queue="reports"} 1
+	// jobs_processed_total{outcome="ok",queue="emails"} 1
 }
 
 // NoopInstruments record nothing and cost an empty call: a default for
