@@ -1,9 +1,7 @@
 package middleware
 
 import (
-	"net/http"
-
-	"github.com/gin-gonic/gin"
+		"github.com/gin-gonic/gin"
 
 	"github.com/compozy/monitoring/port"
 )
@@ -26,13 +24,16 @@ func Gin(mon port.Monitoring, opts ...Option) gin.HandlerFunc {
 			return
 		}
 		q := rec.begin(r)
+		body := bodies.Get().(*requestBody)
+		body.wrap(r)
 		defer func() {
 			p := recover()
-			status := c.Writer.Status()
-			if p != nil {
-				status = http.StatusInternalServerError
+			o := outcome{
+				status: c.Writer.Status(), respBytes: int64(max(c.Writer.Size(), 0)), reqBytes: body.unwrap(r),
+				committed: c.Writer.Written(), panicked: p != nil,
 			}
-			rec.end(r, q, c.FullPath, status, int64(max(c.Writer.Size(), 0)), p != nil)
+			bodies.Put(body)
+			rec.end(r, q, c.FullPath, o)
 			if p != nil {
 				panic(p)
 			}

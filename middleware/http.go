@@ -38,13 +38,14 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 			q := rec.begin(r)
 			rw := writers.Get().(*responseWriter)
 			rw.reset(w)
+			rw.body.wrap(r)
 			defer func() {
 				p := recover()
-				status := rw.status
-				if p != nil {
-					status = http.StatusInternalServerError
+				o := outcome{
+					status: rw.status, respBytes: rw.written, reqBytes: rw.body.unwrap(r),
+					committed: rw.committed, panicked: p != nil,
 				}
-				rec.end(r, q, func() string { return route(r) }, status, rw.written, p != nil)
+				rec.end(r, q, func() string { return route(r) }, o)
 				rw.reset(nil)
 				writers.Put(rw)
 				if p != nil {
@@ -91,12 +92,17 @@ func connectRedirect(urlPath string) string {
 // on the hot path.
 var writers = sync.Pool{New: func() any { return new(responseWriter) }}
 
-// responseWriter captures the status code and the bytes written.
+// responseWriter captures the status code and the bytes written, and
+// carries the request body's byte counter, pooled with it.
 type responseWriter struct {
 	http.ResponseWriter
+	body        requestBody
 	status      int
 	written     int64
 	wroteHeader bool
+	// committed: a body write, a flush or a hijack sent the response
+	// on its way; a status alone is buffered by the server until then.
+	committed bool
 }
 
 func (w *responseWriter) reset(inner http.ResponseWriter) {
@@ -113,7 +119,7 @@ func (w *responseWriter) WriteHeader(code int) {
 
 // Write counts the bytes of the response body.
 func (w *responseWriter) Write(b []byte) (int, error) {
-	w.wroteHeader = true
+	w.wroteHeader, w.committed = true, true
 	n, err := w.ResponseWriter.Write(b)
 	w.written += int64(n)
 	return n, err
@@ -121,7 +127,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 
 // Flush passes a flush through when the underlying writer supports it.
 func (w *responseWriter) Flush() {
-	w.wroteHeader = true
+	w.wroteHeader, w.committed = true, true
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
@@ -132,7 +138,7 @@ func (w *responseWriter) Flush() {
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
-		w.wroteHeader = true
+		w.wroteHeader, w.committed = true, true
 		w.status = http.StatusSwitchingProtocols
 	}
 	return conn, rw, err
@@ -141,7 +147,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // ReadFrom counts the bytes of a response copied from a reader, keeping the
 // underlying writer's sendfile path when it has one.
 func (w *responseWriter) ReadFrom(r io.Reader) (int64, error) {
-	w.wroteHeader = true
+	w.wroteHeader, w.committed = true, true
 	var n int64
 	var err error
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {

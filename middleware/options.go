@@ -1,8 +1,12 @@
 package middleware
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // UnmatchedRoute is the http.route value shared by every request that
@@ -24,12 +28,33 @@ type config struct {
 	routeFunc func(*http.Request) string
 	// routeFormat is the syntax routes are recorded in.
 	routeFormat RouteFormat
+	// methods replace the known methods when not nil (WithKnownMethods).
+	methods []string
+	// server are the values of server.address and server.port
+	// (WithServerAddress), nil when left out.
+	server []string
+	// problems are the option values refused, logged once at start.
+	problems []string
+	logger   *slog.Logger
 }
 
 func newConfig(opts []Option) config {
-	c := config{buckets: DefaultDurationBuckets()}
+	c := config{buckets: DefaultDurationBuckets(), logger: slog.Default()}
 	for _, opt := range opts {
 		opt(&c)
+	}
+	// The server's keys come before extra keys, in the same budget.
+	if room := maxExtraKeys - len(c.server); len(c.extraKeys) > room {
+		c.problems = append(c.problems, fmt.Sprintf(
+			"WithExtraAttributes: keys %q dropped: WithServerAddress takes %d of the %d extra keys",
+			c.extraKeys[room:], len(c.server), maxExtraKeys))
+		c.extraKeys = c.extraKeys[:room]
+		if room == 0 {
+			c.extra = nil
+		}
+	}
+	for _, p := range c.problems {
+		c.logger.Warn("monitoring middleware: option value refused", "problem", p)
 	}
 	return c
 }
@@ -69,7 +94,7 @@ func WithExtraAttributes(keys []string, values func(*http.Request) []string) Opt
 	return func(c *config) {
 		var kept []string
 		for _, k := range keys {
-			if !slices.Contains(requestKeys(), k) && !slices.Contains(kept, k) && len(kept) < maxExtraKeys {
+			if !slices.Contains(requestKeys(), k) && !slices.Contains(serverKeys(), k) && !slices.Contains(kept, k) && len(kept) < maxExtraKeys {
 				kept = append(kept, k)
 			}
 		}
@@ -99,4 +124,99 @@ func WithDurationBuckets(bounds ...float64) Option {
 // c.FullPath().
 func WithRouteFunc(f func(*http.Request) string) Option {
 	return func(c *config) { c.routeFunc = f }
+}
+
+// maxKnownMethods bounds the list of [WithKnownMethods]: each method is a
+// series of its own.
+const maxKnownMethods = 64
+
+// WithKnownMethods replaces the list of HTTP methods recorded by name in
+// http.request.method; every other method is recorded as "_OTHER", as the
+// semantic conventions ask ("MUST provide a way to override the list of
+// known HTTP methods"). The list replaces the default one entirely (the
+// conventions' known methods: GET, HEAD, POST, PUT, DELETE, CONNECT,
+// OPTIONS, TRACE, PATCH and QUERY), so add those you still want: for
+// example WithKnownMethods(append(DefaultKnownMethods(), "PURGE")...).
+//
+// It is fixed when the middleware is built, so a client cannot grow it.
+// Methods are case-sensitive, as in HTTP: "purge" is not "PURGE". A value
+// that is not an HTTP method token (RFC 9110: letters, digits and
+// !#$%&'*+-.^_`|~), a duplicate, and any value past the 64th are left out
+// of the list and logged through the logger of [WithLogger] at start, like the other
+// options' refused values: the middleware never fails to start over an
+// option. With no valid method given, every method is "_OTHER".
+func WithKnownMethods(methods ...string) Option {
+	return func(c *config) {
+		c.methods = make([]string, 0, min(len(methods), maxKnownMethods))
+		for _, m := range methods {
+			switch {
+			case !isToken(m):
+				c.problems = append(c.problems, fmt.Sprintf("WithKnownMethods: %q is not an HTTP method token (RFC 9110)", m))
+			case slices.Contains(c.methods, m):
+			case len(c.methods) == maxKnownMethods:
+				c.problems = append(c.problems, fmt.Sprintf("WithKnownMethods: %q is past the limit of %d methods", m, maxKnownMethods))
+			default:
+				c.methods = append(c.methods, m)
+			}
+		}
+	}
+}
+
+// DefaultKnownMethods returns the methods recorded by name unless
+// [WithKnownMethods] replaces them: the conventions' list.
+func DefaultKnownMethods() []string { return slices.Clone(defaultMethods[1:]) }
+
+// isToken reports whether s is an RFC 9110 token: 1*tchar.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		b := s[i]
+		switch {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// WithServerAddress adds the opt-in attributes server.address (host) and
+// server.port (port, an integer) of the semantic conventions to every
+// metric of the middleware, for dashboards that select on them. Give the
+// server's own configuration, the name and port it is known by (for
+// example the host and port of its listen address, or of
+// listener.Addr()): the values are fixed when the middleware is built and
+// never read from the request, so a client's Host header cannot add series.
+//
+// An empty host leaves both attributes out; a port outside 1 to 65535
+// leaves server.port out. Both are logged through the logger of [WithLogger] at start.
+// The two keys share the budget of [WithExtraAttributes]: with both, no
+// extra key is left, with the host alone one is.
+func WithServerAddress(host string, port int) Option {
+	return func(c *config) {
+		switch {
+		case host == "":
+			c.server = nil
+			c.problems = append(c.problems, "WithServerAddress: empty host, server.address and server.port left out")
+		case port < 1 || port > 65535:
+			c.server = []string{host}
+			c.problems = append(c.problems, fmt.Sprintf("WithServerAddress: port %d outside 1 to 65535, server.port left out", port))
+		default:
+			c.server = []string{host, strconv.Itoa(port)}
+		}
+	}
+}
+
+// WithLogger sets where the middleware logs the option values it refused
+// when it is built (it logs nothing per request); the default is
+// slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
 }

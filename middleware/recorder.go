@@ -1,8 +1,11 @@
 package middleware
 
 import (
+	"context"
+	"errors"
 	"hash/maphash"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -14,25 +17,38 @@ import (
 
 // Attribute keys of the HTTP semantic conventions.
 const (
-	keyMethod   = attribute.Key("http.request.method")
-	keyScheme   = attribute.Key("url.scheme")
-	keyRoute    = attribute.Key("http.route")
-	keyStatus   = attribute.Key("http.response.status_code")
-	keyProto    = attribute.Key("network.protocol.version")
-	keyErrType  = attribute.Key("error.type")
-	otherMethod = "_OTHER"
-	panicError  = "panic"
+	keyMethod  = attribute.Key("http.request.method")
+	keyScheme  = attribute.Key("url.scheme")
+	keyRoute   = attribute.Key("http.route")
+	keyStatus  = attribute.Key("http.response.status_code")
+	keyProto   = attribute.Key("network.protocol.version")
+	keyErrType = attribute.Key("error.type")
+	// keyServerAddr and keyServerPort are opt-in: [WithServerAddress].
+	keyServerAddr = attribute.Key("server.address")
+	keyServerPort = attribute.Key("server.port")
+	otherMethod   = "_OTHER"
+	panicError    = "panic"
+	// abortedError is the error.type of a request whose client went away
+	// before any response was sent.
+	abortedError = "client_aborted"
 )
 
-// methods are the values http.request.method may take; index 0 stands for
-// every method outside the standard set.
-var methods = [...]string{otherMethod,
+// defaultMethods are the values http.request.method may take unless
+// [WithKnownMethods] replaces them: the conventions' list of known methods
+// (RFC 9110's, PATCH of RFC 5789 and QUERY). Index 0 stands for every method
+// outside the list.
+var defaultMethods = []string{otherMethod,
 	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
-	http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch}
+	http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch, methodQuery}
 
-// methodIndex maps a request method to its index in methods, without
-// keeping the client's string.
-func methodIndex(m string) uint8 {
+// methodQuery is the QUERY method (safe, idempotent, with a body), known by
+// the conventions; net/http has no constant for it.
+const methodQuery = "QUERY"
+
+// defaultMethodIndex maps a request method to its index in defaultMethods,
+// without keeping the client's string. Methods are case-sensitive: "get" is
+// not GET.
+func defaultMethodIndex(m string) uint8 {
 	switch m {
 	case http.MethodGet:
 		return 1
@@ -52,6 +68,8 @@ func methodIndex(m string) uint8 {
 		return 8
 	case http.MethodPatch:
 		return 9
+	case methodQuery:
+		return 10
 	default:
 		return 0
 	}
@@ -91,25 +109,42 @@ func protoIndex(r *http.Request) uint8 {
 const cacheSlots = 4096
 
 // requestKeys returns the attribute keys of the duration and body-size
-// histograms, in the order of their values; extra keys follow.
+// histograms, in the order of their values; the server's keys
+// ([WithServerAddress]) and extra keys follow.
 func requestKeys() []string {
 	return []string{
 		string(keyMethod), string(keyScheme), string(keyRoute), string(keyStatus), string(keyProto), string(keyErrType),
 	}
 }
 
-// maxExtraKeys is what port.MaxKeys leaves for WithExtraAttributes.
+// serverKeys are the opt-in keys of [WithServerAddress], in the order of
+// their values.
+func serverKeys() []string { return []string{string(keyServerAddr), string(keyServerPort)} }
+
+// maxExtraKeys is what port.MaxKeys leaves past requestKeys, for the
+// server's keys and WithExtraAttributes.
 const maxExtraKeys = port.MaxKeys - 6
+
+// errKind is why a request carries error.type, besides a 5xx status.
+type errKind uint8
+
+const (
+	errNone errKind = iota
+	// errPanic: the handler panicked.
+	errPanic
+	// errAborted: the client went away before any response was sent.
+	errAborted
+)
 
 // attrKey identifies the attribute values of a finished request.
 type attrKey struct {
-	route    string
-	extra    [maxExtraKeys]string
-	status   int
-	method   uint8
-	scheme   uint8
-	proto    uint8
-	panicked bool
+	route  string
+	extra  [maxExtraKeys]string
+	status int
+	method uint8
+	scheme uint8
+	proto  uint8
+	err    errKind
 }
 
 // bound are the histograms of one attrKey, bound once.
@@ -126,14 +161,24 @@ type recorder struct {
 
 	skip  map[string]struct{}
 	extra func(*http.Request) []string
+	// nExtra is how many values of extra are kept.
+	nExtra int
 	// template rewrites a router's route template into the syntax of
 	// WithRouteFormat (nil: recorded as the router writes it); it
 	// runs only when a series is bound.
 	template func(string) string
+	// methods are the values of http.request.method, index 0 being
+	// "_OTHER"; known maps the others to their index when WithKnownMethods
+	// replaced the defaults (nil: defaultMethodIndex).
+	methods []string
+	known   map[string]uint8
+	// server are the values of server.address and server.port, empty
+	// unless WithServerAddress.
+	server []string
 
 	// active[method][scheme] is the bound in-flight counter, bound on first
 	// use so that only the methods and schemes seen are exported.
-	active    [len(methods)][len(schemes)]atomic.Pointer[activeSlot]
+	active    [][len(schemes)]atomic.Pointer[activeSlot]
 	activeVec port.UpDownCounterVec
 	// cache maps attrKey -> *bound with open addressing: a lookup is one
 	// hash and a probe or two, lock-free; entries are never removed.
@@ -150,9 +195,25 @@ type cached struct {
 
 func newRecorder(mon port.Monitoring, cfg config) *recorder {
 	in := mon.Instruments()
-	keys := append(requestKeys(), cfg.extraKeys...)
-	rec := &recorder{skip: cfg.skip, extra: cfg.extra, template: cfg.routeFormat.rewriter(), seed: maphash.MakeSeed()}
-	ints := []string{string(keyStatus)}
+	rec := &recorder{
+		skip: cfg.skip, extra: cfg.extra, nExtra: len(cfg.extraKeys), template: cfg.routeFormat.rewriter(),
+		methods: defaultMethods, server: cfg.server, seed: maphash.MakeSeed(),
+	}
+	if cfg.methods != nil {
+		rec.methods = append([]string{otherMethod}, cfg.methods...)
+		rec.known = make(map[string]uint8, len(cfg.methods))
+		for i, m := range cfg.methods {
+			rec.known[m] = uint8(i + 1) //nolint:gosec // at most maxKnownMethods, checked by WithKnownMethods.
+		}
+	}
+	rec.active = make([][len(schemes)]atomic.Pointer[activeSlot], len(rec.methods))
+	own := serverKeys()[:len(rec.server)]
+	var ownInts []string
+	if len(own) == 2 {
+		ownInts = []string{string(keyServerPort)}
+	}
+	keys := slices.Concat(requestKeys(), own, cfg.extraKeys)
+	ints := slices.Concat([]string{string(keyStatus)}, ownInts)
 	rec.duration = in.HistogramVec(port.Desc{Name: "http.server.request.duration",
 		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.buckets})
 	rec.reqSize = in.HistogramVec(port.Desc{Name: "http.server.request.body.size",
@@ -161,8 +222,17 @@ func newRecorder(mon port.Monitoring, cfg config) *recorder {
 		Description: "Size of HTTP server response bodies.", Unit: "By", Keys: keys, IntKeys: ints})
 	rec.activeVec = in.UpDownCounterVec(port.Desc{Name: "http.server.active_requests",
 		Description: "Number of active HTTP server requests.", Unit: "{request}",
-		Keys: []string{string(keyMethod), string(keyScheme)}})
+		Keys: slices.Concat([]string{string(keyMethod), string(keyScheme)}, own), IntKeys: ownInts})
 	return rec
+}
+
+// methodIndex maps a request method to its index in rec.methods, without
+// keeping the client's string.
+func (rec *recorder) methodIndex(m string) uint8 {
+	if rec.known == nil {
+		return defaultMethodIndex(m)
+	}
+	return rec.known[m]
 }
 
 type activeSlot struct{ c port.UpDownCounter }
@@ -173,7 +243,9 @@ func (rec *recorder) inFlight(method, scheme uint8) port.UpDownCounter {
 	if s := slot.Load(); s != nil {
 		return s.c
 	}
-	s := &activeSlot{c: rec.activeVec.Bind(port.Values{methods[method], schemes[scheme]})}
+	values := port.Values{rec.methods[method], schemes[scheme]}
+	copy(values[2:], rec.server)
+	s := &activeSlot{c: rec.activeVec.Bind(values)}
 	if !slot.CompareAndSwap(nil, s) {
 		s = slot.Load()
 	}
@@ -197,48 +269,75 @@ type request struct {
 
 // begin counts r in flight and starts its clock.
 func (rec *recorder) begin(r *http.Request) request {
-	q := request{method: methodIndex(r.Method), scheme: schemeIndex(r)}
+	q := request{method: rec.methodIndex(r.Method), scheme: schemeIndex(r)}
 	rec.inFlight(q.method, q.scheme).Add(1)
 	q.start = time.Now()
 	return q
+}
+
+// outcome is what the server did with a request, as the middleware saw it.
+type outcome struct {
+	// status is the status code the handler set (200 when it set none).
+	status int
+	// respBytes are the response body bytes the handler wrote.
+	respBytes int64
+	// reqBytes are the request body bytes to record, -1 for none.
+	reqBytes int64
+	// committed: the response has gone out to the connection (a body
+	// write, a flush, a hijack); until then the status is only buffered.
+	committed bool
+	panicked  bool
 }
 
 // end takes r out of the in-flight count and records its outcome. routeOf
 // returns a template, or "" for no match; it is called after the in-flight
 // count is settled, so that a route function of the user's that panics
 // cannot leave the request counted in flight.
-func (rec *recorder) end(
-	r *http.Request, q request, routeOf func() string, status int, respBytes int64, panicked bool,
-) {
+//
+// The status recorded is the one sent. A panic keeps the status of a
+// response already on its way (error.type "panic"); with nothing on its way
+// it is a 500. A request whose client went away (its context cancelled)
+// before anything was sent is recorded with no status code and error.type
+// "client_aborted": nothing reached the client, whatever status the handler
+// set.
+func (rec *recorder) end(r *http.Request, q request, routeOf func() string, o outcome) {
 	elapsed := time.Since(q.start).Seconds()
 	rec.inFlight(q.method, q.scheme).Add(-1)
 	route := routeOf()
 	if route == "" {
 		route = UnmatchedRoute
 	}
-	key := attrKey{
-		route: route, status: status, method: q.method, scheme: q.scheme,
-		proto: protoIndex(r), panicked: panicked,
+	key := attrKey{route: route, status: o.status, method: q.method, scheme: q.scheme, proto: protoIndex(r)}
+	switch {
+	case o.panicked:
+		key.err = errPanic
+		if !o.committed {
+			key.status = http.StatusInternalServerError
+		}
+	case !o.committed && errors.Is(r.Context().Err(), context.Canceled):
+		key.err, key.status = errAborted, 0
 	}
 	if rec.extra != nil {
-		copy(key.extra[:], rec.extra(r))
+		copy(key.extra[:rec.nExtra], rec.extra(r))
 	}
 	b := rec.bind(key)
 	b.duration.Record(elapsed)
-	if r.ContentLength >= 0 {
-		b.reqSize.Record(float64(r.ContentLength))
+	if o.reqBytes >= 0 {
+		b.reqSize.Record(float64(o.reqBytes))
 	}
-	b.respSize.Record(float64(respBytes))
+	if r.Method == http.MethodHead {
+		// A HEAD response carries no body, whatever the handler wrote: the
+		// server drops it.
+		o.respBytes = 0
+	}
+	b.respSize.Record(float64(o.respBytes))
 }
 
 // bind returns the histograms of key, binding them on first use.
 func (rec *recorder) bind(key attrKey) *bound {
 	//nolint:gosec // mixing bits into a hash: the sign of status is irrelevant.
 	h := maphash.String(rec.seed, key.route) ^ uint64(key.status)<<32 ^
-		uint64(key.method)<<24 ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8
-	if key.panicked {
-		h ^= 1
-	}
+		uint64(key.method)<<24 ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8 ^ uint64(key.err)
 	if key.extra != [maxExtraKeys]string{} {
 		for _, e := range key.extra {
 			h = h*0x9E3779B97F4A7C15 ^ maphash.String(rec.seed, e)
@@ -266,16 +365,21 @@ func (rec *recorder) bind(key attrKey) *bound {
 // newBound binds the histograms of key's values.
 func (rec *recorder) newBound(key attrKey) *bound {
 	values := port.Values{
-		methods[key.method], schemes[key.scheme], rec.routeTemplate(key.route),
-		strconv.Itoa(key.status), protos[key.proto],
+		rec.methods[key.method], schemes[key.scheme], rec.routeTemplate(key.route), "", protos[key.proto],
+	}
+	if key.status != 0 {
+		values[3] = strconv.Itoa(key.status)
 	}
 	switch {
-	case key.panicked:
+	case key.err == errPanic:
 		values[5] = panicError
+	case key.err == errAborted:
+		values[5] = abortedError
 	case key.status >= 500:
 		values[5] = strconv.Itoa(key.status)
 	}
-	copy(values[6:], key.extra[:])
+	n := copy(values[6:], rec.server)
+	copy(values[6+n:], key.extra[:rec.nExtra])
 	return &bound{
 		duration: rec.duration.Bind(values),
 		reqSize:  rec.reqSize.Bind(values),
