@@ -1,7 +1,7 @@
 package middleware
 
 import (
-		"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin"
 
 	"github.com/compozy/monitoring/port"
 )
