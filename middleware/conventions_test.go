@@ -43,10 +43,10 @@ var convRouters = map[string]func(port.Monitoring, ...middleware.Option) http.Ha
 			_, _ = io.Copy(io.Discard, r.Body)
 			_, _ = io.WriteString(w, "ok")
 		})
-		mux.HandleFunc("POST /read", func(w http.ResponseWriter, r *http.Request) {
+		mux.HandleFunc("POST /read", func(_ http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
 		})
-		mux.HandleFunc("POST /partial", func(w http.ResponseWriter, r *http.Request) {
+		mux.HandleFunc("POST /partial", func(_ http.ResponseWriter, r *http.Request) {
 			_, _ = io.ReadFull(r.Body, make([]byte, 3))
 		})
 		mux.HandleFunc("POST /ignore", func(http.ResponseWriter, *http.Request) {})

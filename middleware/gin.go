@@ -12,8 +12,8 @@ import (
 // ("/users/:id", "/files/*path"), which is what the semantic conventions ask
 // and what gin dashboards query; [WithRouteFormat] rewrites it into
 // another syntax. A panic in a
-// later handler is recorded as a 500 with error.type "panic" and then
-// re-panicked, so gin.Recovery (installed before this middleware) still
+// later handler is recorded with error.type "panic" (and the status already
+// sent, or 500 when nothing was) and then re-panicked, so gin.Recovery (installed before this middleware) still
 // answers it.
 func Gin(mon port.Monitoring, opts ...Option) gin.HandlerFunc {
 	rec := newRecorder(mon, newConfig(opts))

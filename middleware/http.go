@@ -20,8 +20,9 @@ import (
 // middleware and the mux that replaces the request (r.WithContext, r.Clone)
 // hides the pattern and every request counts as [UnmatchedRoute]. Put such
 // handlers outside the middleware, or give a [WithRouteFunc]. A panic in the handler is
-// recorded as a 500 with error.type "panic" and then re-panicked, so the
-// server's own recovery still runs.
+// recorded with error.type "panic" (and the status already sent, or 500 when
+// nothing was) and then re-panicked, so the server's own recovery still
+// runs.
 func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 	cfg := newConfig(opts)
 	rec := newRecorder(mon, cfg)

@@ -139,12 +139,13 @@ const maxKnownMethods = 64
 // example WithKnownMethods(append(DefaultKnownMethods(), "PURGE")...).
 //
 // It is fixed when the middleware is built, so a client cannot grow it.
-// Methods are case-sensitive, as in HTTP: "purge" is not "PURGE". A value
-// that is not an HTTP method token (RFC 9110: letters, digits and
-// !#$%&'*+-.^_`|~), a duplicate, and any value past the 64th are left out
-// of the list and logged through the logger of [WithLogger] at start, like the other
-// options' refused values: the middleware never fails to start over an
-// option. With no valid method given, every method is "_OTHER".
+// Methods are case-sensitive, as in HTTP: "purge" is not "PURGE".
+// Duplicates count once. A value that is not an HTTP method token (RFC 9110:
+// letters, digits and !#$%&'*+-.^_`|~), and any value past the 64th, are
+// left out of the list and logged, naming the value, through the logger of
+// [WithLogger] when the middleware is built: as with every option of this
+// package, a bad value never stops the middleware from being built. With no
+// valid method given, every method is "_OTHER".
 func WithKnownMethods(methods ...string) Option {
 	return func(c *config) {
 		c.methods = make([]string, 0, min(len(methods), maxKnownMethods))

@@ -125,13 +125,13 @@ func serverKeys() []string { return []string{string(keyServerAddr), string(keySe
 // server's keys and WithExtraAttributes.
 const maxExtraKeys = port.MaxKeys - 6
 
-// errKind is why a request carries error.type, besides a 5xx status.
+// errKind is why a request carries error.type, besides a 5xx status; 0 is
+// no reason.
 type errKind uint8
 
 const (
-	errNone errKind = iota
 	// errPanic: the handler panicked.
-	errPanic
+	errPanic errKind = iota + 1
 	// errAborted: the client went away before any response was sent.
 	errAborted
 )
@@ -203,7 +203,7 @@ func newRecorder(mon port.Monitoring, cfg config) *recorder {
 		rec.methods = append([]string{otherMethod}, cfg.methods...)
 		rec.known = make(map[string]uint8, len(cfg.methods))
 		for i, m := range cfg.methods {
-			rec.known[m] = uint8(i + 1) //nolint:gosec // at most maxKnownMethods, checked by WithKnownMethods.
+			rec.known[m] = uint8(i + 1)
 		}
 	}
 	rec.active = make([][len(schemes)]atomic.Pointer[activeSlot], len(rec.methods))

@@ -57,9 +57,9 @@ func demoLike(b *monitoringtest.Backend, release <-chan struct{}, entered chan<-
 
 // recorded returns the request counts of the duration histogram by
 // "route status", the status being "aborted" for error.type client_aborted.
-func recorded(t *testing.T, b *monitoringtest.Backend) map[string]int {
+func recorded(t *testing.T, b *monitoringtest.Backend) map[string]uint64 {
 	t.Helper()
-	out := map[string]int{}
+	out := map[string]uint64{}
 	m, ok := b.Metric(t, "http.server.request.duration")
 	require.True(t, ok)
 	for _, p := range m.Data.(metricdata.Histogram[float64]).DataPoints {
@@ -72,20 +72,20 @@ func recorded(t *testing.T, b *monitoringtest.Backend) map[string]int {
 			status = "aborted"
 		}
 		if p.Count > 0 {
-			out[route.AsString()+" "+status] += int(p.Count)
+			out[route.AsString()+" "+status] += p.Count
 		}
 	}
 	return out
 }
 
 // byRoute turns a tally by path into counts by the demo's route templates.
-func byRoute(counts *tally) map[string]int {
-	out := map[string]int{}
+func byRoute(counts *tally) map[string]uint64 {
+	out := map[string]uint64{}
 	for k, n := range counts.n {
 		if strings.HasPrefix(k, "/orders/") {
 			k = "/orders/:item" + k[strings.IndexByte(k, ' '):]
 		}
-		out[k] += n
+		out[k] += uint64(n) //nolint:gosec // a count of requests, never negative.
 	}
 	return out
 }
@@ -133,11 +133,11 @@ func TestSummaryAgreesWithMetrics(t *testing.T) {
 		}
 		interrupt()
 		counts := <-done
-		assert.Equal(t, map[string]int{"/slow aborted": workers}, byRoute(counts))
+		assert.Equal(t, map[string]uint64{"/slow aborted": workers}, byRoute(counts))
 		// The server finishes recording after the client has gone.
 		for range workers {
 			<-finished
 		}
-		assert.Equal(t, map[string]int{"/slow aborted": workers}, recorded(t, b), "no 5xx, no status code")
+		assert.Equal(t, map[string]uint64{"/slow aborted": workers}, recorded(t, b), "no 5xx, no status code")
 	})
 }
