@@ -3,59 +3,65 @@ package middleware
 import (
 	"io"
 	"net/http"
-	"sync"
+	"sync/atomic"
 )
 
 // requestBody counts the bytes a handler reads from a request body, so a
-// body of unknown length (chunked) is measured too. It is embedded in the
-// pooled response writer (net/http) or pooled on its own (Gin): wrapping
-// costs no allocation.
+// body of unknown length (chunked) is measured too.
+//
+// It is allocated per request that has a body (a request without one, the
+// common GET, costs nothing), never pooled: a handler may still read the
+// body after the middleware has returned (a handler under
+// http.TimeoutHandler that timed out goes on in its goroutine), and a
+// recycled wrapper would then hand it the body of another client's
+// request. Such a late read reaches the request's own body, which the
+// server has closed, and is not counted; the counters are atomic so that it
+// is no data race either.
 type requestBody struct {
 	rc io.ReadCloser
-	n  int64
+	n  atomic.Int64
 	// read is set by the first Read, whatever it returned.
-	read bool
+	read atomic.Bool
 }
 
 // Read counts the bytes read.
 func (b *requestBody) Read(p []byte) (int, error) {
-	b.read = true
+	b.read.Store(true)
 	n, err := b.rc.Read(p)
-	b.n += int64(n)
+	b.n.Add(int64(n))
 	return n, err
 }
 
 // Close closes the request body.
 func (b *requestBody) Close() error { return b.rc.Close() }
 
-// wrap puts b in front of r's body, unless r has none.
-func (b *requestBody) wrap(r *http.Request) {
-	*b = requestBody{}
+// wrapBody puts a counter in front of r's body and returns it, or returns
+// nil when r has no body.
+func wrapBody(r *http.Request) *requestBody {
 	if r.Body == nil || r.Body == http.NoBody {
-		return
+		return nil
 	}
-	b.rc, r.Body = r.Body, b
+	b := &requestBody{rc: r.Body}
+	r.Body = b
+	return b
 }
 
-// unwrap gives r its own body back, when the handler left ours in place,
-// and returns the request body size to record (-1: none). The size is what
-// the handler read, once it called Read, whether the body was declared with
-// a Content-Length or chunked; when the handler never read the body, it is
-// the declared Content-Length (what the client sends; the server reads or
-// discards it after the handler) and nothing for a body of unknown length,
-// whose size nobody knows.
-func (b *requestBody) unwrap(r *http.Request) int64 {
-	if b.rc != nil && r.Body == io.ReadCloser(b) {
-		r.Body = b.rc
-	}
+// requestBodySize gives r its own body back, when the handler left the
+// counter b in place, and returns the request body size to record (-1:
+// none). The size is what the handler read, once it called Read, whether
+// the body was declared with a Content-Length or chunked; when the handler
+// never read the body, it is the declared Content-Length (what the client
+// sends; the server reads or discards it after the handler), and nothing
+// for a body of unknown length, whose size nobody knows.
+func requestBodySize(r *http.Request, b *requestBody) int64 {
 	size := r.ContentLength
-	if b.read {
-		size = b.n
+	if b != nil {
+		if r.Body == io.ReadCloser(b) {
+			r.Body = b.rc
+		}
+		if b.read.Load() {
+			size = b.n.Load()
+		}
 	}
-	b.rc = nil
 	return max(size, -1)
 }
-
-// bodies recycles the body wrappers of the Gin middleware, whose response
-// writer is gin's own.
-var bodies = sync.Pool{New: func() any { return new(requestBody) }}

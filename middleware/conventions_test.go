@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
@@ -467,4 +468,30 @@ func TestClientAbort(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestLateBodyRead(t *testing.T) {
+	t.Run("Should never hand a handler that reads late the body of another request", func(t *testing.T) {
+		b := monitoringtest.New(t)
+		release, late := make(chan struct{}), make(chan string, 1)
+		mux := http.NewServeMux()
+		// A handler under http.TimeoutHandler goes on in its goroutine once the
+		// timeout has answered, and reads the body after the middleware returned.
+		mux.Handle("POST /late", http.TimeoutHandler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			<-release
+			got, _ := io.ReadAll(r.Body)
+			late <- string(got)
+		}), time.Nanosecond, "timeout"))
+		mux.HandleFunc("POST /read", func(_ http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) })
+		h := middleware.HTTP(b)(mux)
+
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, newRequest(http.MethodPost, "/late", strings.NewReader("first client's body")))
+		require.Equal(t, http.StatusServiceUnavailable, first.Code)
+		send(h, newRequest(http.MethodPost, "/read", strings.NewReader("second client's body")))
+		close(release)
+		assert.NotContains(t, <-late, "second", "the late read reaches its own request's body only")
+		got := points(t, b, reqSizeName)
+		assert.Equal(t, point{count: 1, sum: 20}, got[attrs("POST", "/read", 200, "").Equivalent()])
+	})
 }

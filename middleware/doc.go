@@ -67,8 +67,10 @@
 //
 // Body sizes are the bytes transferred, as the conventions define them. The
 // request body size is what the handler read from the body, counted by a
-// wrapper of r.Body (pooled: no allocation), whether the body has a
-// Content-Length or is chunked; a handler that never reads the body is
+// wrapper of r.Body, whether the body has a Content-Length or is chunked
+// (one small allocation per request that has a body, none for a request
+// without one; never recycled, so a handler that reads late, under
+// http.TimeoutHandler, can only reach its own request's body); a handler that never reads the body is
 // recorded with the declared Content-Length (the client sends it, and the
 // server reads or discards it after the handler), and a chunked body it
 // never read, whose size nobody knows, is not recorded. The response body

@@ -24,15 +24,13 @@ func Gin(mon port.Monitoring, opts ...Option) gin.HandlerFunc {
 			return
 		}
 		q := rec.begin(r)
-		body := bodies.Get().(*requestBody)
-		body.wrap(r)
+		body := wrapBody(r)
 		defer func() {
 			p := recover()
 			o := outcome{
-				status: c.Writer.Status(), respBytes: int64(max(c.Writer.Size(), 0)), reqBytes: body.unwrap(r),
+				status: c.Writer.Status(), respBytes: int64(max(c.Writer.Size(), 0)), reqBytes: requestBodySize(r, body),
 				committed: c.Writer.Written(), panicked: p != nil,
 			}
-			bodies.Put(body)
 			rec.end(r, q, c.FullPath, o)
 			if p != nil {
 				panic(p)

@@ -39,11 +39,11 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 			q := rec.begin(r)
 			rw := writers.Get().(*responseWriter)
 			rw.reset(w)
-			rw.body.wrap(r)
+			body := wrapBody(r)
 			defer func() {
 				p := recover()
 				o := outcome{
-					status: rw.status, respBytes: rw.written, reqBytes: rw.body.unwrap(r),
+					status: rw.status, respBytes: rw.written, reqBytes: requestBodySize(r, body),
 					committed: rw.committed, panicked: p != nil,
 				}
 				rec.end(r, q, func() string { return route(r) }, o)
@@ -93,11 +93,9 @@ func connectRedirect(urlPath string) string {
 // on the hot path.
 var writers = sync.Pool{New: func() any { return new(responseWriter) }}
 
-// responseWriter captures the status code and the bytes written, and
-// carries the request body's byte counter, pooled with it.
+// responseWriter captures the status code and the bytes written.
 type responseWriter struct {
 	http.ResponseWriter
-	body        requestBody
 	status      int
 	written     int64
 	wroteHeader bool
