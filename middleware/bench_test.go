@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/monitoringtest"
 	"github.com/compozy/monitoring/port"
 )
@@ -27,8 +28,8 @@ func (*benchWriter) WriteHeader(int)             {}
 // must add no allocation.
 func BenchmarkRequestBody(b *testing.B) {
 	payload := strings.Repeat("x", 64)
-	routers := map[string]func(port.Monitoring) http.Handler{
-		"net/http": func(mon port.Monitoring) http.Handler {
+	routers := map[string]func(port.Recorder) http.Handler{
+		"net/http": func(mon port.Recorder) http.Handler {
 			mux := http.NewServeMux()
 			mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
 				_, _ = io.Copy(io.Discard, r.Body)
@@ -36,10 +37,10 @@ func BenchmarkRequestBody(b *testing.B) {
 			})
 			return middleware.HTTP(mon)(mux)
 		},
-		"gin": func(mon port.Monitoring) http.Handler {
+		"gin": func(mon port.Recorder) http.Handler {
 			gin.SetMode(gin.ReleaseMode)
 			e := gin.New()
-			e.Use(middleware.Gin(mon))
+			e.Use(ginmetrics.Middleware(mon))
 			e.POST("/orders", func(c *gin.Context) {
 				_, _ = io.Copy(io.Discard, c.Request.Body)
 				c.Status(http.StatusCreated)

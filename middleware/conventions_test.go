@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/monitoringtest"
 	"github.com/compozy/monitoring/port"
 )
@@ -37,8 +38,8 @@ var convMethods = []string{"GET", "POST", "PURGE", "QUERY", "PROPFIND", "LOCK"}
 //	GET /panic-written  writes "partial" (a 200 on its way), then panics
 //	GET /panic-status   sets 201 (buffered, nothing sent), then panics
 //	GET /panic          panics before anything
-var convRouters = map[string]func(port.Monitoring, ...middleware.Option) http.Handler{
-	"net/http": func(mon port.Monitoring, opts ...middleware.Option) http.Handler {
+var convRouters = map[string]func(port.Recorder, ...middleware.Option) http.Handler{
+	"net/http": func(mon port.Recorder, opts ...middleware.Option) http.Handler {
 		mux := http.NewServeMux()
 		mux.HandleFunc("/any", func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
@@ -63,9 +64,9 @@ var convRouters = map[string]func(port.Monitoring, ...middleware.Option) http.Ha
 		mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
 		return middleware.HTTP(mon, opts...)(mux)
 	},
-	"gin": func(mon port.Monitoring, opts ...middleware.Option) http.Handler {
+	"gin": func(mon port.Recorder, opts ...middleware.Option) http.Handler {
 		e := gin.New()
-		e.Use(middleware.Gin(mon, opts...))
+		e.Use(ginmetrics.Middleware(mon, opts...))
 		for _, m := range convMethods {
 			e.Handle(m, "/any", func(c *gin.Context) {
 				_, _ = io.Copy(io.Discard, c.Request.Body)
@@ -141,7 +142,7 @@ func newRequest(method, target string, body io.Reader) *http.Request {
 
 // checkMethods sends one request per method to /any and asserts the
 // http.request.method values recorded, one per request.
-func checkMethods(t *testing.T, build func(port.Monitoring, ...middleware.Option) http.Handler,
+func checkMethods(t *testing.T, build func(port.Recorder, ...middleware.Option) http.Handler,
 	opts []middleware.Option, methods, wantMethods []string,
 ) {
 	t.Helper()
@@ -390,22 +391,22 @@ func TestServerAddress(t *testing.T) {
 // abortRouters serve /wait: the handler does what before says, tells
 // entered it runs, waits until its client goes away, then does what after
 // says.
-func abortRouters(before, after func(w http.ResponseWriter)) map[string]func(port.Monitoring, chan<- struct{}) http.Handler {
+func abortRouters(before, after func(w http.ResponseWriter)) map[string]func(port.Recorder, chan<- struct{}) http.Handler {
 	handler := func(entered chan<- struct{}, w http.ResponseWriter, r *http.Request) {
 		before(w)
 		entered <- struct{}{}
 		<-r.Context().Done()
 		after(w)
 	}
-	return map[string]func(port.Monitoring, chan<- struct{}) http.Handler{
-		"net/http": func(mon port.Monitoring, entered chan<- struct{}) http.Handler {
+	return map[string]func(port.Recorder, chan<- struct{}) http.Handler{
+		"net/http": func(mon port.Recorder, entered chan<- struct{}) http.Handler {
 			mux := http.NewServeMux()
 			mux.HandleFunc("GET /wait", func(w http.ResponseWriter, r *http.Request) { handler(entered, w, r) })
 			return middleware.HTTP(mon)(mux)
 		},
-		"gin": func(mon port.Monitoring, entered chan<- struct{}) http.Handler {
+		"gin": func(mon port.Recorder, entered chan<- struct{}) http.Handler {
 			e := gin.New()
-			e.Use(middleware.Gin(mon))
+			e.Use(ginmetrics.Middleware(mon))
 			e.GET("/wait", func(c *gin.Context) { handler(entered, c.Writer, c.Request) })
 			return e
 		},

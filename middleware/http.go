@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/compozy/monitoring/middleware/internal/httpmetrics"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -23,30 +24,30 @@ import (
 // recorded with error.type "panic" (and the status already sent, or 500 when
 // nothing was) and then re-panicked, so the server's own recovery still
 // runs.
-func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
-	cfg := newConfig(opts)
-	rec := newRecorder(mon, cfg)
-	route := cfg.routeFunc
+func HTTP(mon port.Recorder, opts ...Option) func(http.Handler) http.Handler {
+	cfg := httpmetrics.NewConfig(opts)
+	rec := httpmetrics.New(mon, cfg)
+	route := cfg.RouteFunc
 	if route == nil {
 		route = patternRoute
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if rec.skipped(r) {
+			if rec.Skipped(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			q := rec.begin(r)
+			q := rec.Begin(r)
 			rw := writers.Get().(*responseWriter)
 			rw.reset(w)
-			body := wrapBody(r)
+			body := httpmetrics.WrapBody(r)
 			defer func() {
 				p := recover()
-				o := outcome{
-					status: rw.status, respBytes: rw.written, reqBytes: requestBodySize(r, body),
-					committed: rw.committed, panicked: p != nil,
+				o := httpmetrics.Outcome{
+					Status: rw.status, RespBytes: rw.written, ReqBytes: httpmetrics.RequestBodySize(r, body),
+					Committed: rw.committed, Panicked: p != nil,
 				}
-				rec.end(r, q, func() string { return route(r) }, o)
+				rec.End(r, q, func() string { return route(r) }, o)
 				rw.reset(nil)
 				writers.Put(rw)
 				if p != nil {

@@ -17,7 +17,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/monitoringtest"
 )
 
@@ -28,7 +28,7 @@ import (
 func demoLike(b *monitoringtest.Backend, release <-chan struct{}, entered chan<- struct{}) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.Use(gin.Recovery(), middleware.Gin(b))
+	e.Use(gin.Recovery(), ginmetrics.Middleware(b))
 	e.GET("/orders/:item", func(c *gin.Context) {
 		if c.Param("item") == "unicorn" {
 			c.String(http.StatusNotFound, "unknown item")

@@ -1,4 +1,4 @@
-package middleware
+package httpmetrics
 
 import (
 	"context"
@@ -23,7 +23,7 @@ const (
 	keyStatus  = attribute.Key("http.response.status_code")
 	keyProto   = attribute.Key("network.protocol.version")
 	keyErrType = attribute.Key("error.type")
-	// keyServerAddr and keyServerPort are opt-in: [WithServerAddress].
+	// keyServerAddr and keyServerPort are opt-in: middleware.WithServerAddress.
 	keyServerAddr = attribute.Key("server.address")
 	keyServerPort = attribute.Key("server.port")
 	otherMethod   = "_OTHER"
@@ -34,7 +34,7 @@ const (
 )
 
 // defaultMethods are the values http.request.method may take unless
-// [WithKnownMethods] replaces them: the conventions' list of known methods
+// middleware.WithKnownMethods replaces them: the conventions' list of known methods
 // (RFC 9110's, PATCH of RFC 5789 and QUERY). Index 0 stands for every method
 // outside the list.
 var defaultMethods = []string{otherMethod,
@@ -108,22 +108,22 @@ func protoIndex(r *http.Request) uint8 {
 // little slower, and memory stays bounded whatever the routes.
 const cacheSlots = 4096
 
-// requestKeys returns the attribute keys of the duration and body-size
+// RequestKeys returns the attribute keys of the duration and body-size
 // histograms, in the order of their values; the server's keys
-// ([WithServerAddress]) and extra keys follow.
-func requestKeys() []string {
+// (middleware.WithServerAddress) and extra keys follow.
+func RequestKeys() []string {
 	return []string{
 		string(keyMethod), string(keyScheme), string(keyRoute), string(keyStatus), string(keyProto), string(keyErrType),
 	}
 }
 
-// serverKeys are the opt-in keys of [WithServerAddress], in the order of
+// ServerKeys are the opt-in keys of middleware.WithServerAddress, in the order of
 // their values.
-func serverKeys() []string { return []string{string(keyServerAddr), string(keyServerPort)} }
+func ServerKeys() []string { return []string{string(keyServerAddr), string(keyServerPort)} }
 
-// maxExtraKeys is what port.MaxKeys leaves past requestKeys, for the
+// MaxExtraKeys is what port.MaxKeys leaves past requestKeys, for the
 // server's keys and WithExtraAttributes.
-const maxExtraKeys = port.MaxKeys - 6
+const MaxExtraKeys = port.MaxKeys - 6
 
 // errKind is why a request carries error.type, besides a 5xx status; 0 is
 // no reason.
@@ -139,7 +139,7 @@ const (
 // attrKey identifies the attribute values of a finished request.
 type attrKey struct {
 	route  string
-	extra  [maxExtraKeys]string
+	extra  [MaxExtraKeys]string
 	status int
 	method uint8
 	scheme uint8
@@ -152,9 +152,9 @@ type bound struct {
 	duration, reqSize, respSize port.Histogram
 }
 
-// recorder holds the fast instruments and the bound handles shared by the
+// Recorder holds the fast instruments and the bound handles shared by the
 // net/http and Gin middleware.
-type recorder struct {
+type Recorder struct {
 	duration port.HistogramVec
 	reqSize  port.HistogramVec
 	respSize port.HistogramVec
@@ -193,29 +193,29 @@ type cached struct {
 	b    *bound
 }
 
-func newRecorder(mon port.Monitoring, cfg config) *recorder {
+func New(mon port.Recorder, cfg Config) *Recorder {
 	in := mon.Instruments()
-	rec := &recorder{
-		skip: cfg.skip, extra: cfg.extra, nExtra: len(cfg.extraKeys), template: cfg.routeFormat.rewriter(),
-		methods: defaultMethods, server: cfg.server, seed: maphash.MakeSeed(),
+	rec := &Recorder{
+		skip: cfg.Skip, extra: cfg.Extra, nExtra: len(cfg.ExtraKeys), template: cfg.Template,
+		methods: defaultMethods, server: cfg.Server, seed: maphash.MakeSeed(),
 	}
-	if cfg.methods != nil {
-		rec.methods = append([]string{otherMethod}, cfg.methods...)
-		rec.known = make(map[string]uint8, len(cfg.methods))
-		for i, m := range cfg.methods {
+	if cfg.Methods != nil {
+		rec.methods = append([]string{otherMethod}, cfg.Methods...)
+		rec.known = make(map[string]uint8, len(cfg.Methods))
+		for i, m := range cfg.Methods {
 			rec.known[m] = uint8(i + 1)
 		}
 	}
 	rec.active = make([][len(schemes)]atomic.Pointer[activeSlot], len(rec.methods))
-	own := serverKeys()[:len(rec.server)]
+	own := ServerKeys()[:len(rec.server)]
 	var ownInts []string
 	if len(own) == 2 {
 		ownInts = []string{string(keyServerPort)}
 	}
-	keys := slices.Concat(requestKeys(), own, cfg.extraKeys)
+	keys := slices.Concat(RequestKeys(), own, cfg.ExtraKeys)
 	ints := slices.Concat([]string{string(keyStatus)}, ownInts)
 	rec.duration = in.HistogramVec(port.Desc{Name: "http.server.request.duration",
-		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.buckets})
+		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.Buckets})
 	rec.reqSize = in.HistogramVec(port.Desc{Name: "http.server.request.body.size",
 		Description: "Size of HTTP server request bodies.", Unit: "By", Keys: keys, IntKeys: ints})
 	rec.respSize = in.HistogramVec(port.Desc{Name: "http.server.response.body.size",
@@ -228,7 +228,7 @@ func newRecorder(mon port.Monitoring, cfg config) *recorder {
 
 // methodIndex maps a request method to its index in rec.methods, without
 // keeping the client's string.
-func (rec *recorder) methodIndex(m string) uint8 {
+func (rec *Recorder) methodIndex(m string) uint8 {
 	if rec.known == nil {
 		return defaultMethodIndex(m)
 	}
@@ -238,7 +238,7 @@ func (rec *recorder) methodIndex(m string) uint8 {
 type activeSlot struct{ c port.UpDownCounter }
 
 // inFlight returns the in-flight counter of a method and a scheme.
-func (rec *recorder) inFlight(method, scheme uint8) port.UpDownCounter {
+func (rec *Recorder) inFlight(method, scheme uint8) port.UpDownCounter {
 	slot := &rec.active[method][scheme]
 	if s := slot.Load(); s != nil {
 		return s.c
@@ -252,7 +252,7 @@ func (rec *recorder) inFlight(method, scheme uint8) port.UpDownCounter {
 	return s.c
 }
 
-func (rec *recorder) skipped(r *http.Request) bool {
+func (rec *Recorder) Skipped(r *http.Request) bool {
 	if rec.skip == nil {
 		return false
 	}
@@ -260,36 +260,38 @@ func (rec *recorder) skipped(r *http.Request) bool {
 	return ok
 }
 
-// request is one request in flight.
-type request struct {
+// Request is one request in flight, from [Recorder.Begin] to
+// [Recorder.End].
+type Request struct {
 	start  time.Time
 	method uint8
 	scheme uint8
 }
 
-// begin counts r in flight and starts its clock.
-func (rec *recorder) begin(r *http.Request) request {
-	q := request{method: rec.methodIndex(r.Method), scheme: schemeIndex(r)}
+// Begin counts r in flight and starts its clock.
+func (rec *Recorder) Begin(r *http.Request) Request {
+	q := Request{method: rec.methodIndex(r.Method), scheme: schemeIndex(r)}
 	rec.inFlight(q.method, q.scheme).Add(1)
 	q.start = time.Now()
 	return q
 }
 
-// outcome is what the server did with a request, as the middleware saw it.
-type outcome struct {
-	// status is the status code the handler set (200 when it set none).
-	status int
-	// respBytes are the response body bytes the handler wrote.
-	respBytes int64
-	// reqBytes are the request body bytes to record, -1 for none.
-	reqBytes int64
-	// committed: the response has gone out to the connection (a body
+// Outcome is what the server did with a request, as the middleware saw it.
+type Outcome struct {
+	// Status is the status code the handler set (200 when it set none).
+	Status int
+	// RespBytes are the response body bytes the handler wrote.
+	RespBytes int64
+	// ReqBytes are the request body bytes to record, -1 for none
+	// ([RequestBodySize]).
+	ReqBytes int64
+	// Committed: the response has gone out to the connection (a body
 	// write, a flush, a hijack); until then the status is only buffered.
-	committed bool
-	panicked  bool
+	Committed bool
+	Panicked  bool
 }
 
-// end takes r out of the in-flight count and records its outcome. routeOf
+// End takes r out of the in-flight count and records its outcome. routeOf
 // returns a template, or "" for no match; it is called after the in-flight
 // count is settled, so that a route function of the user's that panics
 // cannot leave the request counted in flight.
@@ -300,21 +302,21 @@ type outcome struct {
 // before anything was sent is recorded with no status code and error.type
 // "client_aborted": nothing reached the client, whatever status the handler
 // set.
-func (rec *recorder) end(r *http.Request, q request, routeOf func() string, o outcome) {
+func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Outcome) {
 	elapsed := time.Since(q.start).Seconds()
 	rec.inFlight(q.method, q.scheme).Add(-1)
 	route := routeOf()
 	if route == "" {
 		route = UnmatchedRoute
 	}
-	key := attrKey{route: route, status: o.status, method: q.method, scheme: q.scheme, proto: protoIndex(r)}
+	key := attrKey{route: route, status: o.Status, method: q.method, scheme: q.scheme, proto: protoIndex(r)}
 	switch {
-	case o.panicked:
+	case o.Panicked:
 		key.err = errPanic
-		if !o.committed {
+		if !o.Committed {
 			key.status = http.StatusInternalServerError
 		}
-	case !o.committed && errors.Is(r.Context().Err(), context.Canceled):
+	case !o.Committed && errors.Is(r.Context().Err(), context.Canceled):
 		key.err, key.status = errAborted, 0
 	}
 	if rec.extra != nil {
@@ -322,23 +324,23 @@ func (rec *recorder) end(r *http.Request, q request, routeOf func() string, o ou
 	}
 	b := rec.bind(key)
 	b.duration.Record(elapsed)
-	if o.reqBytes >= 0 {
-		b.reqSize.Record(float64(o.reqBytes))
+	if o.ReqBytes >= 0 {
+		b.reqSize.Record(float64(o.ReqBytes))
 	}
 	if r.Method == http.MethodHead {
 		// A HEAD response carries no body, whatever the handler wrote: the
 		// server drops it.
-		o.respBytes = 0
+		o.RespBytes = 0
 	}
-	b.respSize.Record(float64(o.respBytes))
+	b.respSize.Record(float64(o.RespBytes))
 }
 
 // bind returns the histograms of key, binding them on first use.
-func (rec *recorder) bind(key attrKey) *bound {
+func (rec *Recorder) bind(key attrKey) *bound {
 	//nolint:gosec // mixing bits into a hash: the sign of status is irrelevant.
 	h := maphash.String(rec.seed, key.route) ^ uint64(key.status)<<32 ^
 		uint64(key.method)<<24 ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8 ^ uint64(key.err)
-	if key.extra != [maxExtraKeys]string{} {
+	if key.extra != [MaxExtraKeys]string{} {
 		for _, e := range key.extra {
 			h = h*0x9E3779B97F4A7C15 ^ maphash.String(rec.seed, e)
 		}
@@ -363,7 +365,7 @@ func (rec *recorder) bind(key attrKey) *bound {
 }
 
 // newBound binds the histograms of key's values.
-func (rec *recorder) newBound(key attrKey) *bound {
+func (rec *Recorder) newBound(key attrKey) *bound {
 	values := port.Values{
 		rec.methods[key.method], schemes[key.scheme], rec.routeTemplate(key.route), "", protos[key.proto],
 	}
@@ -387,7 +389,7 @@ func (rec *recorder) newBound(key attrKey) *bound {
 	}
 }
 
-func (rec *recorder) routeTemplate(route string) string {
+func (rec *Recorder) routeTemplate(route string) string {
 	if rec.template == nil || route == UnmatchedRoute {
 		return route
 	}

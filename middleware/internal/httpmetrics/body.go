@@ -1,4 +1,4 @@
-package middleware
+package httpmetrics
 
 import (
 	"io"
@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 )
 
-// requestBody counts the bytes a handler reads from a request body, so a
+// RequestBody counts the bytes a handler reads from a request body, so a
 // body of unknown length (chunked) is measured too.
 //
 // It is allocated per request that has a body (a request without one, the
@@ -17,7 +17,7 @@ import (
 // request. Such a late read reaches the request's own body, which the
 // server has closed, and is not counted; the counters are atomic so that it
 // is no data race either.
-type requestBody struct {
+type RequestBody struct {
 	rc io.ReadCloser
 	n  atomic.Int64
 	// read is set by the first Read, whatever it returned.
@@ -25,7 +25,7 @@ type requestBody struct {
 }
 
 // Read counts the bytes read.
-func (b *requestBody) Read(p []byte) (int, error) {
+func (b *RequestBody) Read(p []byte) (int, error) {
 	b.read.Store(true)
 	n, err := b.rc.Read(p)
 	b.n.Add(int64(n))
@@ -33,27 +33,27 @@ func (b *requestBody) Read(p []byte) (int, error) {
 }
 
 // Close closes the request body.
-func (b *requestBody) Close() error { return b.rc.Close() }
+func (b *RequestBody) Close() error { return b.rc.Close() }
 
-// wrapBody puts a counter in front of r's body and returns it, or returns
+// WrapBody puts a counter in front of r's body and returns it, or returns
 // nil when r has no body.
-func wrapBody(r *http.Request) *requestBody {
+func WrapBody(r *http.Request) *RequestBody {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	b := &requestBody{rc: r.Body}
+	b := &RequestBody{rc: r.Body}
 	r.Body = b
 	return b
 }
 
-// requestBodySize gives r its own body back, when the handler left the
+// RequestBodySize gives r its own body back, when the handler left the
 // counter b in place, and returns the request body size to record (-1:
 // none). The size is what the handler read, once it called Read, whether
 // the body was declared with a Content-Length or chunked; when the handler
 // never read the body, it is the declared Content-Length (what the client
 // sends; the server reads or discards it after the handler), and nothing
 // for a body of unknown length, whose size nobody knows.
-func requestBodySize(r *http.Request, b *requestBody) int64 {
+func RequestBodySize(r *http.Request, b *RequestBody) int64 {
 	size := r.ContentLength
 	if b != nil {
 		if r.Body == io.ReadCloser(b) {
