@@ -426,6 +426,14 @@ func TestClientAbort(t *testing.T) {
 		{name: "no status and error.type client_aborted when the handler sets a 503 nobody receives",
 			before: nothing, after: func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) },
 			errType: "client_aborted"},
+		{name: "no status and error.type client_aborted when the handler writes a 503 header out to nobody (gin's AbortWithStatus)",
+			before: nothing, after: func(w http.ResponseWriter) {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				if g, ok := w.(gin.ResponseWriter); ok {
+					g.WriteHeaderNow()
+				}
+			},
+			errType: "client_aborted"},
 		{name: "the status already sent when the client leaves mid-response",
 			before: func(w http.ResponseWriter) {
 				_, _ = io.WriteString(w, "first")

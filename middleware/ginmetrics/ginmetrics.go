@@ -33,9 +33,12 @@ func Middleware(rec port.Recorder, opts ...middleware.Option) gin.HandlerFunc {
 		body := httpmetrics.WrapBody(req)
 		defer func() {
 			p := recover()
+			// A response is on its way once body bytes were written: gin's
+			// WriteHeaderNow (AbortWithStatus) hands the status to net/http,
+			// which buffers it until a body write or the end of the request.
 			o := httpmetrics.Outcome{
 				Status: c.Writer.Status(), RespBytes: int64(max(c.Writer.Size(), 0)),
-				ReqBytes: httpmetrics.RequestBodySize(req, body), Committed: c.Writer.Written(), Panicked: p != nil,
+				ReqBytes: httpmetrics.RequestBodySize(req, body), Committed: c.Writer.Size() > 0, Panicked: p != nil,
 			}
 			r.End(req, q, c.FullPath, o)
 			if p != nil {
