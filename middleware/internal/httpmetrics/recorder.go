@@ -193,6 +193,7 @@ type cached struct {
 	b    *bound
 }
 
+// New creates the HTTP server instruments of cfg on mon's fast path.
 func New(mon port.Recorder, cfg Config) *Recorder {
 	in := mon.Instruments()
 	rec := &Recorder{
@@ -252,6 +253,7 @@ func (rec *Recorder) inFlight(method, scheme uint8) port.UpDownCounter {
 	return s.c
 }
 
+// Skipped reports whether r's path is one WithSkipPaths leaves unrecorded.
 func (rec *Recorder) Skipped(r *http.Request) bool {
 	if rec.skip == nil {
 		return false
