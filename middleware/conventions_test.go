@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/middleware/ginmetrics"
@@ -102,12 +101,8 @@ type point struct {
 func points(t *testing.T, b *monitoringtest.Backend, name string) map[attribute.Distinct]point {
 	t.Helper()
 	out := map[attribute.Distinct]point{}
-	m, ok := b.Metric(t, name)
-	if !ok {
-		return out
-	}
-	for _, p := range m.Data.(metricdata.Histogram[float64]).DataPoints {
-		out[p.Attributes.Equivalent()] = point{count: p.Count, sum: p.Sum}
+	for set, p := range b.Histograms(t, name) {
+		out[set] = point{count: p.Count, sum: p.Sum}
 	}
 	return out
 }
@@ -377,7 +372,7 @@ func TestServerAddress(t *testing.T) {
 				for _, name := range []string{durationName, reqSizeName, respSizeName} {
 					assert.Equal(t, uint64(1), points(t, b, name)[attrs("GET", "/page", 200, "", tc.want...).Equivalent()].count, name)
 				}
-				active := inFlight(t, b)
+				active := b.Sums(t, activeName)
 				series := attribute.NewSet(append([]attribute.KeyValue{
 					attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"),
 				}, tc.want...)...)
@@ -473,7 +468,7 @@ func TestClientAbort(t *testing.T) {
 				assert.Equal(t, uint64(1), got[attrs("GET", "/wait", tc.status, tc.errType).Equivalent()].count, "%v", got)
 				assert.Len(t, got, 1)
 				get := attribute.NewSet(attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"))
-				assert.Empty(t, inFlight(t, b)[get.Equivalent()])
+				assert.Empty(t, b.Sums(t, activeName)[get.Equivalent()])
 			})
 		}
 	}
