@@ -161,3 +161,28 @@ func ExampleNewMonitoringService_bearerToken() {
 	// 401 Bearer realm="metrics"
 	// 200
 }
+
+// A bad config is reported whole: every problem of the document, the
+// environment and the validation, each a *FieldError.
+func ExampleFieldErrors() {
+	_, err := monitoring.ParseConfig([]byte("bogus: 1\nbackend: graphite\ncardinality_limit: abc\n"))
+	for _, fe := range monitoring.FieldErrors(err) {
+		fmt.Printf("%s %q\n", fe.Field, fe.Value)
+	}
+	// Output:
+	// bogus ""
+	// cardinality_limit "abc"
+	// backend "graphite"
+}
+
+// A config that gives settings but not enabled: true records nothing:
+// NewMonitoringService logs these at WARN, and the status says so.
+func ExampleConfig_IgnoredSettings() {
+	cfg, err := monitoring.ParseConfig([]byte("backend: stdout\nservice_name: orders\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.IgnoredSettings())
+	// Output: [backend service_name]
+}
