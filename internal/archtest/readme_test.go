@@ -3,7 +3,6 @@ package archtest_test
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -49,7 +48,7 @@ func TestReadmeOpensWithTwoCommands(t *testing.T) {
 	})
 	t.Run("Should name targets the Makefile has", func(t *testing.T) {
 		for _, target := range []string{"run", "test"} {
-			assert.Regexp(t, regexp.MustCompile(`(?m)^`+target+`:`), string(makefile), "make %s", target)
+			assert.Regexp(t, `(?m)^`+target+`:`, string(makefile), "make %s", target)
 		}
 	})
 	t.Run("Should refuse an opening that is not the two commands", func(t *testing.T) {
