@@ -34,6 +34,8 @@ type Registry struct {
 	mu       sync.Mutex
 	families []collector
 	byName   map[string]any // the vec of each name declared
+
+	meters meterScopes // the scopes of MeterProvider's meters
 }
 
 // collector is a family seen from the producer.
@@ -211,8 +213,15 @@ func Validate(d port.Desc) error {
 
 // Produce returns what every instrument holds now, cumulative since its
 // creation, for an SDK reader (sdkmetric.WithProducer,
-// prometheus.WithProducer).
-func (r *Registry) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+// prometheus.WithProducer): the fast instruments' scope, then a scope per
+// meter of [Registry.MeterProvider].
+func (r *Registry) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error) {
+	scopes, err := r.produceFast(ctx)
+	return append(scopes, r.meters.produce(r.now(), nil)...), err
+}
+
+// produceFast returns what the fast instruments hold, cumulative.
+func (r *Registry) produceFast(context.Context) ([]metricdata.ScopeMetrics, error) {
 	r.mu.Lock()
 	families := slices.Clone(r.families)
 	r.mu.Unlock()
