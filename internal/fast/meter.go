@@ -379,7 +379,7 @@ type int64Histogram struct {
 
 func (h *int64Histogram) Record(_ context.Context, v int64, opts ...metric.RecordOption) {
 	attrs := metric.NewRecordConfig(opts).Attributes()
-	h.x.get(&attrs).record(float64(v))
+	h.x.get(&attrs).recordInt(v)
 }
 
 func (*int64Histogram) Enabled(context.Context) bool { return true }

@@ -175,7 +175,9 @@ func (c histogramCollector[N]) collect(now time.Time, d *meterDeltas) (metricdat
 		if total == 0 {
 			continue
 		}
-		sum, start := s.v.h.sumValue(), s.start
+		// An integer histogram's sum is in ints, a float one's in the
+		// fast histogram's float sum.
+		sum, ints, start := s.v.h.sumValue(), s.v.ints.Load(), s.start
 		p := metricdata.HistogramDataPoint[N]{Attributes: s.attrs, Time: now, Bounds: c.bounds}
 		if delta {
 			l := d.seen(s, s.start)
@@ -189,10 +191,10 @@ func (c histogramCollector[N]) collect(now time.Time, d *meterDeltas) (metricdat
 					diff[i] -= l.counts[i]
 				}
 			}
-			p.Count, p.BucketCounts, p.Sum = total-l.count, diff, N(sum-l.sum)
-			start, l.at, l.count, l.counts, l.sum = l.at, now, total, counts, sum
+			p.Count, p.BucketCounts, p.Sum = total-l.count, diff, sumOf[N](ints-l.ints, math.Float64bits(sum-l.sum))
+			start, l.at, l.count, l.counts, l.sum, l.ints = l.at, now, total, counts, sum, ints
 		} else {
-			p.Count, p.BucketCounts, p.Sum = total, counts, N(sum)
+			p.Count, p.BucketCounts, p.Sum = total, counts, sumOf[N](ints, math.Float64bits(sum))
 			if s.v.set.Load() {
 				lo, hi := math.Float64frombits(s.v.min.Load()), math.Float64frombits(s.v.max.Load())
 				p.Min, p.Max = metricdata.NewExtrema(N(lo)), metricdata.NewExtrema(N(hi))

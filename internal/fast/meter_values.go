@@ -75,6 +75,7 @@ func fromBits[N number](b uint64) N {
 // maximum the SDK reports beside it.
 type histogramValue struct {
 	h        histogram
+	ints     atomic.Int64 // the sum of an integer histogram, exact as the SDK's
 	min, max atomic.Uint64 // float bits, once set
 	set      atomic.Bool
 	mu       sync.Mutex // the first value sets both, as in the SDK
@@ -92,6 +93,11 @@ func (v *histogramValue) record(value float64) {
 	} else {
 		v.h.Record(value)
 	}
+	v.extrema(value)
+}
+
+// extrema updates the minimum and the maximum as the SDK does.
+func (v *histogramValue) extrema(value float64) {
 	if !v.set.Load() && v.initExtrema(value) {
 		return
 	}
@@ -105,6 +111,14 @@ func (v *histogramValue) record(value float64) {
 			return
 		}
 	}
+}
+
+// recordInt counts an integer value, its sum kept as an integer.
+func (v *histogramValue) recordInt(value int64) {
+	f := float64(value)
+	v.h.counts[sort.SearchFloat64s(v.h.bounds, f)].Add(1)
+	v.ints.Add(value)
+	v.extrema(f)
 }
 
 func (v *histogramValue) initExtrema(value float64) bool {
