@@ -75,7 +75,7 @@ func fromBits[N number](b uint64) N {
 // maximum the SDK reports beside it.
 type histogramValue struct {
 	h        histogram
-	ints     atomic.Int64 // the sum of an integer histogram, exact as the SDK's
+	ints     atomic.Int64  // the sum of an integer histogram, exact as the SDK's
 	min, max atomic.Uint64 // float bits, once set
 	set      atomic.Bool
 	mu       sync.Mutex // the first value sets both, as in the SDK
