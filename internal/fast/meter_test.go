@@ -85,7 +85,7 @@ func TestMeterProvider(t *testing.T) {
 		require.True(t, ok)
 		metricdatatest.AssertAggregationsEqual(t, metricdata.Sum[int64]{
 			Temporality: metricdata.DeltaTemporality, IsMonotonic: true,
-			DataPoints:  []metricdata.DataPoint[int64]{{Attributes: set, Value: 0}},
+			DataPoints: []metricdata.DataPoint[int64]{{Attributes: set, Value: 0}},
 		}, hits.Data, metricdatatest.IgnoreTimestamp())
 		_, wait, _ := metricNamed(collect(), "wait")
 		assert.Nil(t, wait.Data, "nothing recorded since: nothing reported")
