@@ -14,6 +14,14 @@ import (
 	"github.com/compozy/monitoring/port"
 )
 
+// The recording paths of Settings.Meter.
+const (
+	// MeterFast records synchronous instruments on the fast path.
+	MeterFast = sdk.MeterFast
+	// MeterSDK records every instrument with the OpenTelemetry SDK.
+	MeterSDK = sdk.MeterSDK
+)
+
 // Part is one backend's contribution; see each adapter's NewPart.
 type Part = sdk.Part
 
