@@ -330,7 +330,7 @@ type int64Counter struct {
 }
 
 func (c *int64Counter) Add(_ context.Context, v int64, opts ...metric.AddOption) {
-	attrs := metric.NewAddConfig(opts).Attributes()
+	attrs := recordSet(opts, c.x.opts, addSet)
 	addSum(c.x.get(&attrs), v, true)
 }
 
@@ -342,7 +342,7 @@ type float64Counter struct {
 }
 
 func (c *float64Counter) Add(_ context.Context, v float64, opts ...metric.AddOption) {
-	attrs := metric.NewAddConfig(opts).Attributes()
+	attrs := recordSet(opts, c.x.opts, addSet)
 	addSum(c.x.get(&attrs), v, true)
 }
 
@@ -354,7 +354,7 @@ type int64UpDown struct {
 }
 
 func (c *int64UpDown) Add(_ context.Context, v int64, opts ...metric.AddOption) {
-	attrs := metric.NewAddConfig(opts).Attributes()
+	attrs := recordSet(opts, c.x.opts, addSet)
 	addSum(c.x.get(&attrs), v, false)
 }
 
@@ -366,7 +366,7 @@ type float64UpDown struct {
 }
 
 func (c *float64UpDown) Add(_ context.Context, v float64, opts ...metric.AddOption) {
-	attrs := metric.NewAddConfig(opts).Attributes()
+	attrs := recordSet(opts, c.x.opts, addSet)
 	addSum(c.x.get(&attrs), v, false)
 }
 
@@ -378,7 +378,7 @@ type int64Histogram struct {
 }
 
 func (h *int64Histogram) Record(_ context.Context, v int64, opts ...metric.RecordOption) {
-	attrs := metric.NewRecordConfig(opts).Attributes()
+	attrs := recordSet(opts, h.x.opts, recordSetOf)
 	h.x.get(&attrs).recordInt(v)
 }
 
@@ -390,7 +390,7 @@ type float64Histogram struct {
 }
 
 func (h *float64Histogram) Record(_ context.Context, v float64, opts ...metric.RecordOption) {
-	attrs := metric.NewRecordConfig(opts).Attributes()
+	attrs := recordSet(opts, h.x.opts, recordSetOf)
 	h.x.get(&attrs).record(v)
 }
 
@@ -402,7 +402,7 @@ type int64Gauge struct {
 }
 
 func (g *int64Gauge) Record(_ context.Context, v int64, opts ...metric.RecordOption) {
-	attrs := metric.NewRecordConfig(opts).Attributes()
+	attrs := recordSet(opts, g.x.opts, recordSetOf)
 	setGauge(g.x.get(&attrs), v)
 }
 
@@ -414,7 +414,7 @@ type float64Gauge struct {
 }
 
 func (g *float64Gauge) Record(_ context.Context, v float64, opts ...metric.RecordOption) {
-	attrs := metric.NewRecordConfig(opts).Attributes()
+	attrs := recordSet(opts, g.x.opts, recordSetOf)
 	setGauge(g.x.get(&attrs), v)
 }
 

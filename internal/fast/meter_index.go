@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // The meter's instruments find a series by its attribute set. A set carries
@@ -111,7 +112,8 @@ func newSetTable[S any](size int) *setTable[S] {
 // as in the OpenTelemetry SDK: limit-1 sets of their own, then the overflow.
 type setIndex[S any] struct {
 	seed  maphash.Seed
-	known bool
+	known bool // setLayoutKnown
+	opts  bool // optLayoutKnown
 	limit int
 	now   func() time.Time
 	init  func(*S)
@@ -126,7 +128,7 @@ type setIndex[S any] struct {
 
 func newSetIndex[S any](limit int, now func() time.Time, init func(*S)) *setIndex[S] {
 	x := &setIndex[S]{
-		seed: maphash.MakeSeed(), known: setLayoutKnown(), limit: limit, now: now, init: init,
+		seed: maphash.MakeSeed(), known: setLayoutKnown(), opts: optLayoutKnown(), limit: limit, now: now, init: init,
 	}
 	x.table.Store(newSetTable[S](16))
 	return x
@@ -206,4 +208,54 @@ func (x *setIndex[S]) series() []*series[S] {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.all[:len(x.all):len(x.all)]
+}
+
+// A record with one option, metric.WithAttributeSet(set) built once (the
+// recommended use), reads the set from the option itself rather than
+// through metric.NewAddConfig, which spends about as long as the rest of
+// the record inspecting it by reflection. The option is the API's
+// *attrOpt, whose only field is the set; [optLayoutKnown] checks that
+// once, on an option of known contents, and without it every record goes
+// through NewAddConfig.
+
+// optType returns the dynamic type of metric.WithAttributeSet's options.
+var optType = sync.OnceValue(func() unsafe.Pointer {
+	var o any = metric.WithAttributeSet(*attribute.EmptySet())
+	return (*eface)(unsafe.Pointer(&o)).typ //nolint:gosec // an interface's layout.
+})
+
+// optLayoutKnown reports whether that option holds its set as its first
+// field, behind a pointer.
+var optLayoutKnown = sync.OnceValue(func() bool {
+	if !setLayoutKnown() {
+		return false
+	}
+	want := attribute.NewSet(attribute.String("k", "v"), attribute.Int("n", 1))
+	var o any = metric.WithAttributeSet(want)
+	if reflect.TypeOf(o).Kind() != reflect.Pointer || reflect.TypeOf(o).Elem().NumField() != 1 ||
+		reflect.TypeOf(o).Elem().Field(0).Type != reflect.TypeFor[attribute.Set]() {
+		return false
+	}
+	got := *(*attribute.Set)((*eface)(unsafe.Pointer(&o)).data) //nolint:gosec // layout checked above.
+	return got.Equals(&want)
+})
+
+// recordSet returns the attribute set of a record's options, as
+// metric.NewAddConfig or metric.NewRecordConfig (slow) would.
+func recordSet[O any](opts []O, known bool, slow func([]O) attribute.Set) attribute.Set {
+	if len(opts) == 1 && known {
+		o := any(opts[0])
+		if e := (*eface)(unsafe.Pointer(&o)); e.typ == optType() { //nolint:gosec // an interface's layout.
+			s := *(*attribute.Set)(e.data)                  //nolint:gosec // layout checked by optLayoutKnown.
+			if (*setLayout)(unsafe.Pointer(&s)).hash != 0 { //nolint:gosec // see setLayoutKnown.
+				return s // an empty set (hash 0) goes the slow way, to the empty set
+			}
+		}
+	}
+	return slow(opts)
+}
+
+func addSet(opts []metric.AddOption) attribute.Set { return metric.NewAddConfig(opts).Attributes() }
+func recordSetOf(opts []metric.RecordOption) attribute.Set {
+	return metric.NewRecordConfig(opts).Attributes()
 }
