@@ -446,7 +446,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "path",
 			env:     "MONITORING_PATH",
 			value:   "/metrics?format=text",
-			allowed: `no "?" or whitespace`,
+			allowed: `contain no "?", "{", "}" or whitespace`,
 		},
 		{
 			name:    "Should reject a path with a space",
@@ -454,7 +454,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "path",
 			env:     "MONITORING_PATH",
 			value:   "/my metrics",
-			allowed: `no "?" or whitespace`,
+			allowed: `contain no "?", "{", "}" or whitespace`,
 		},
 		{
 			name:    "Should reject a path with a tab",
@@ -462,7 +462,15 @@ func TestConfigValidate(t *testing.T) {
 			field:   "path",
 			env:     "MONITORING_PATH",
 			value:   "/metrics\t",
-			allowed: `no "?" or whitespace`,
+			allowed: `contain no "?", "{", "}" or whitespace`,
+		},
+		{
+			name:    "Should reject a path a router would read as a wildcard",
+			mutate:  func(c *monitoring.Config) { c.Path = "/metrics/{job}" },
+			field:   "path",
+			env:     "MONITORING_PATH",
+			value:   "/metrics/{job}",
+			allowed: `"{", "}"`,
 		},
 		{
 			name:    "Should reject an unknown backend and list the allowed ones",

@@ -87,7 +87,8 @@ func TestNewMonitoringServiceDisabled(t *testing.T) {
 		logger, logs := testLogger()
 		svc := newService(t, nil, monitoring.WithLogger(logger))
 
-		assert.Equal(t, port.Status{Backend: "noop", Enabled: false, Healthy: true}, svc.Status())
+		assert.Equal(t, port.Status{Backend: "noop", Enabled: false, Healthy: true,
+			Reason: "monitoring disabled by configuration (enabled: false)"}, svc.Status())
 		assert.Empty(t, logs.String(), "a disabled service logs nothing")
 	})
 	t.Run("Should answer 404 with a reason when disabled", func(t *testing.T) {

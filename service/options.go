@@ -3,6 +3,8 @@ package service
 import (
 	"log/slog"
 	"time"
+
+	"github.com/compozy/monitoring/internal/ratelog"
 )
 
 type config struct {
@@ -14,6 +16,7 @@ type config struct {
 	auth          *authenticator
 	serverAddr    string
 	serverPath    string
+	metricsPath   string
 	// serverWriteTimeout is the metrics server's WriteTimeout.
 	serverWriteTimeout time.Duration
 }
@@ -57,7 +60,7 @@ func WithBuildInfo(version, commit string) Option {
 func WithBearerToken(token string) Option {
 	return func(c *config) {
 		c.auth = &authenticator{challenge: `Bearer realm="metrics"`, allow: bearerAuth(token),
-			unusable: bearerUnusable(token)}
+			unusable: bearerUnusable(token), denied: ratelog.New(deniedLogInterval)}
 	}
 }
 
@@ -71,7 +74,7 @@ func WithBearerToken(token string) Option {
 func WithBasicAuth(username, password string) Option {
 	return func(c *config) {
 		c.auth = &authenticator{challenge: `Basic realm="metrics", charset="UTF-8"`, allow: basicAuth(username, password),
-			unusable: basicUnusable(username, password)}
+			unusable: basicUnusable(username, password), denied: ratelog.New(deniedLogInterval)}
 	}
 }
 
@@ -85,6 +88,14 @@ func WithBasicAuth(username, password string) Option {
 // recording goes on.
 func WithMetricsServer(addr, path string) Option {
 	return func(c *config) { c.serverAddr, c.serverPath = addr, path }
+}
+
+// WithMetricsPath sets the path [MonitoringService.MountMetrics] and
+// [MonitoringService.MetricsRoute] mount the exposition handler at on the
+// application's router; empty keeps [DefaultMetricsPath]. The path of
+// [WithMetricsServer], when that is given, wins.
+func WithMetricsPath(path string) Option {
+	return func(c *config) { c.metricsPath = path }
 }
 
 // WithServerWriteTimeout sets the write timeout of the metrics server of
