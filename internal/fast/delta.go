@@ -79,13 +79,10 @@ func (r *Registry) ForReader(temporality func(sdkmetric.InstrumentKind) metricda
 // lock, so that collections convert their snapshots in the order they were
 // taken (a later snapshot converted first would make the next delta
 // negative).
-func (p *TemporalityProducer) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error) {
+func (p *TemporalityProducer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	scopes, err := p.r.produceFast(ctx)
-	if err != nil {
-		return nil, err
-	}
+	scopes := p.r.produceFast()
 	for i := range scopes {
 		kept := scopes[i].Metrics[:0]
 		for _, m := range scopes[i].Metrics {

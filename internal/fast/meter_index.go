@@ -246,7 +246,7 @@ func recordSet[O any](opts []O, known bool, slow func([]O) attribute.Set) attrib
 	if len(opts) == 1 && known {
 		o := any(opts[0])
 		if e := (*eface)(unsafe.Pointer(&o)); e.typ == optType() { //nolint:gosec // an interface's layout.
-			s := *(*attribute.Set)(e.data)                  //nolint:gosec // layout checked by optLayoutKnown.
+			s := *(*attribute.Set)(e.data)                  // layout checked by optLayoutKnown
 			if (*setLayout)(unsafe.Pointer(&s)).hash != 0 { //nolint:gosec // see setLayoutKnown.
 				return s // an empty set (hash 0) goes the slow way, to the empty set
 			}

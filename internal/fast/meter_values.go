@@ -30,10 +30,13 @@ func addSum[N number](s *sumValue, v N, monotonic bool) {
 	} else {
 		addFloat(&s.bits, float64(v))
 	}
-	if !monotonic || !(v > 0) {
+	if !monotonic || !positive(v) {
 		s.seq.Add(1)
 	}
 }
+
+// positive reports whether v is above zero (NaN is not).
+func positive[N number](v N) bool { return v > 0 }
 
 // sumOf returns the sum held in ints and the float bits.
 func sumOf[N number](ints int64, bits uint64) N {

@@ -215,18 +215,17 @@ func Validate(d port.Desc) error {
 // creation, for an SDK reader (sdkmetric.WithProducer,
 // prometheus.WithProducer): the fast instruments' scope, then a scope per
 // meter of [Registry.MeterProvider].
-func (r *Registry) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error) {
-	scopes, err := r.produceFast(ctx)
-	return append(scopes, r.meters.produce(r.now(), nil)...), err
+func (r *Registry) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	return append(r.produceFast(), r.meters.produce(r.now(), nil)...), nil
 }
 
 // produceFast returns what the fast instruments hold, cumulative.
-func (r *Registry) produceFast(context.Context) ([]metricdata.ScopeMetrics, error) {
+func (r *Registry) produceFast() []metricdata.ScopeMetrics {
 	r.mu.Lock()
 	families := slices.Clone(r.families)
 	r.mu.Unlock()
 	if len(families) == 0 {
-		return nil, nil
+		return nil
 	}
 	now := r.now()
 	sm := metricdata.ScopeMetrics{Scope: instrumentation.Scope{Name: ScopeName}}
@@ -235,7 +234,7 @@ func (r *Registry) produceFast(context.Context) ([]metricdata.ScopeMetrics, erro
 			sm.Metrics = append(sm.Metrics, m)
 		}
 	}
-	return []metricdata.ScopeMetrics{sm}, nil
+	return []metricdata.ScopeMetrics{sm}
 }
 
 // Identities returns the identity table the registry claims its
