@@ -41,7 +41,7 @@ func disabledStart(t *testing.T, cfg *monitoring.Config) (warns []warnLine, svcS
 		st := svc.Status()
 		out, err := json.Marshal(st)
 		require.NoError(t, err)
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		return st.Reason, string(out), body
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // writeConfig writes content to a config file in a fresh temporary
@@ -827,7 +828,7 @@ func TestHostileConfig(t *testing.T) {
 		cfg.Prometheus.MaxConcurrentScrapes = monitoring.MaxConcurrentScrapesCap
 		cfg.Prometheus.ScrapeTimeout = monitoring.MaxScrapeTimeout
 		svc := newService(t, cfg)
-		code, _ := scrape(t, svc.Handler())
+		code, _ := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusOK, code)
 	})
 }

@@ -21,7 +21,7 @@ func TestMountMetricsOnBothPorts(t *testing.T) {
 	app := func(t *testing.T, cfg *monitoring.Config) (string, bool, func(string) int) {
 		t.Helper()
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "shop.orders", 1)
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
 		mux := http.NewServeMux()
 		mux.HandleFunc("GET /orders", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 		mounted := svc.MountMetrics(mux)

@@ -1,9 +1,10 @@
-package monitoring_test
+package archtest_test
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,20 +18,21 @@ import (
 // and docs/versioning.md name as go.mod requires it, and the licence that
 // lets anyone depend on it.
 func TestModuleIsInstallable(t *testing.T) {
-	data, err := os.ReadFile("go.mod")
+	root := moduleRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	require.NoError(t, err)
-	module := regexp.MustCompile(`(?m)^module (\S+)$`).FindSubmatch(data)
+	modLine := regexp.MustCompile(`(?m)^module (\S+)$`).FindSubmatch(data)
 	goLine := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(data)
-	require.NotNil(t, module, "go.mod declares a module")
+	require.NotNil(t, modLine, "go.mod declares a module")
 	require.NotNil(t, goLine, "go.mod names its minimum Go version")
-	path, goVersion := string(module[1]), string(goLine[1])
-	readme, err := os.ReadFile("README.md")
+	path, goVersion := string(modLine[1]), string(goLine[1])
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	require.NoError(t, err)
-	versioning, err := os.ReadFile("docs/versioning.md")
+	versioning, err := os.ReadFile(filepath.Join(root, "docs", "versioning.md"))
 	require.NoError(t, err)
 
 	t.Run("Should install the module path go.mod declares", func(t *testing.T) {
-		assert.Equal(t, "github.com/compozy/monitoring", path)
+		assert.Equal(t, module, path)
 		assert.Contains(t, string(readme), "go get "+path+"@latest")
 		assert.Contains(t, string(versioning), "go get "+path+"@latest")
 	})
@@ -43,7 +45,7 @@ func TestModuleIsInstallable(t *testing.T) {
 		assert.Contains(t, string(versioning), "`go "+goVersion+"`")
 	})
 	t.Run("Should carry the Apache License 2.0 unchanged and say so in the README", func(t *testing.T) {
-		license, err := os.ReadFile("LICENSE")
+		license, err := os.ReadFile(filepath.Join(root, "LICENSE"))
 		require.NoError(t, err)
 		sum := sha256.Sum256(license)
 		// The digest of https://www.apache.org/licenses/LICENSE-2.0.txt.
