@@ -88,6 +88,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHTTP$$' -fuzztime $(FUZZTIME) ./middleware
 	$(GO) test -run '^$$' -fuzz '^FuzzSums$$' -fuzztime $(FUZZTIME) ./internal/fast
 	$(GO) test -run '^$$' -fuzz '^FuzzLimit$$' -fuzztime $(FUZZTIME) ./internal/fast
+	$(GO) test -run '^$$' -fuzz '^FuzzMeterDifferential$$' -fuzztime $(FUZZTIME) ./adapters/internal/sdk
 
 ## collector: build the OpenTelemetry Collector the end-to-end test runs (OTLP in, remote write and file out)
 ## into $(GOBIN_DIR)/otelcol-monitoring; the binary is never committed.

@@ -31,6 +31,12 @@ const (
 	BackendNoop       = "noop"
 )
 
+// Recording paths accepted in [Config.Meter].
+const (
+	MeterFast = "fast"
+	MeterSDK  = "sdk"
+)
+
 // MinStdoutInterval is the shortest stdout.interval accepted: a shorter one
 // would spend the process writing metrics.
 const MinStdoutInterval = time.Second
@@ -89,6 +95,11 @@ type Config struct {
 	// CardinalityLimit caps the series one instrument keeps; the excess is
 	// folded into one overflow series. Zero means no cap.
 	CardinalityLimit int `yaml:"cardinality_limit" env:"CARDINALITY_LIMIT"`
+	// Meter is the recording path of Meter() and MeterProvider(): fast (the
+	// default, also when empty: synchronous instruments on the lock-free
+	// aggregation) or sdk (every instrument on the OpenTelemetry SDK, for a
+	// feature only the SDK has). See docs/instruments.md.
+	Meter string `yaml:"meter" env:"METER"`
 	// SystemMetrics exposes build_info, process uptime and the Go runtime
 	// metrics.
 	SystemMetrics bool `yaml:"system_metrics" env:"SYSTEM_METRICS"`
@@ -556,6 +567,9 @@ func (c *Config) Validate() error {
 	}
 	if err := checkBackends(c.Backend); err != "" {
 		bad("backend", "BACKEND", c.Backend, err)
+	}
+	if c.Meter != "" && c.Meter != MeterFast && c.Meter != MeterSDK {
+		bad("meter", "METER", c.Meter, `must be "fast" (the default) or "sdk"`)
 	}
 	if strings.TrimSpace(c.ServiceName) == "" {
 		bad("service_name", "SERVICE_NAME", c.ServiceName, "must not be empty")

@@ -113,6 +113,10 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 	}
 	settings.ResourceAttributes = cfg.resourceAttrs
 	settings.CardinalityLimit = cfg.CardinalityLimit
+	settings.Meter = cfg.Meter
+	if o.sdkMeter {
+		settings.Meter = compose.MeterSDK
+	}
 	// Instruments are judged by the names the Prometheus exporter gives them.
 	settings.Namespace = cfg.Prometheus.Namespace
 	if o.meterName != "" {

@@ -27,6 +27,8 @@ type options struct {
 	otlp otlpSecrets
 	// keepOTelErrorHandler leaves OpenTelemetry's global error handler alone.
 	keepOTelErrorHandler bool
+	// sdkMeter records Meter()'s instruments with the SDK, whatever the config.
+	sdkMeter bool
 }
 
 // Option configures [NewMonitoringService].
@@ -85,4 +87,12 @@ func WithoutOTelErrorHandler() Option {
 // always logged.
 func WithExportErrorInterval(d time.Duration) Option {
 	return func(o *options) { o.otlpErrorInterval = d }
+}
+
+// WithSDKMeter makes Meter() and MeterProvider() record every instrument
+// with the OpenTelemetry SDK itself, as the config's meter: sdk does,
+// instead of recording synchronous instruments on the fast path: for a
+// feature only the SDK has (see docs/instruments.md).
+func WithSDKMeter() Option {
+	return func(o *options) { o.sdkMeter = true }
 }

@@ -20,6 +20,14 @@ import (
 // root package's configuration starts from.
 const DefaultCardinalityLimit = sdk.DefaultCardinalityLimit
 
+// The recording paths of Settings.Meter.
+const (
+	// MeterFast records synchronous instruments on the fast path.
+	MeterFast = sdk.MeterFast
+	// MeterSDK records every instrument with the OpenTelemetry SDK.
+	MeterSDK = sdk.MeterSDK
+)
+
 // Part is one backend's contribution; see each adapter's NewPart.
 type Part = sdk.Part
 

@@ -23,8 +23,9 @@ type TemporalityProducer struct {
 	r           *Registry
 	temporality func(sdkmetric.InstrumentKind) metricdata.Temporality
 
-	mu   sync.Mutex
-	last map[seriesKey]*lastPoint
+	mu     sync.Mutex
+	last   map[seriesKey]*lastPoint
+	meters meterDeltas // the same for the meter's instruments
 }
 
 // seriesKey identifies a series across collections.
@@ -62,7 +63,10 @@ func (r *Registry) ForReader(temporality func(sdkmetric.InstrumentKind) metricda
 	if !delta {
 		return r
 	}
-	return &TemporalityProducer{r: r, temporality: temporality, last: map[seriesKey]*lastPoint{}}
+	return &TemporalityProducer{
+		r: r, temporality: temporality, last: map[seriesKey]*lastPoint{},
+		meters: meterDeltas{temporality: temporality},
+	}
 }
 
 // Produce returns what the registry holds, with the sums and histograms the
@@ -75,13 +79,10 @@ func (r *Registry) ForReader(temporality func(sdkmetric.InstrumentKind) metricda
 // lock, so that collections convert their snapshots in the order they were
 // taken (a later snapshot converted first would make the next delta
 // negative).
-func (p *TemporalityProducer) Produce(ctx context.Context) ([]metricdata.ScopeMetrics, error) {
+func (p *TemporalityProducer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	scopes, err := p.r.Produce(ctx)
-	if err != nil || len(scopes) == 0 {
-		return scopes, err
-	}
+	scopes := p.r.produceFast()
 	for i := range scopes {
 		kept := scopes[i].Metrics[:0]
 		for _, m := range scopes[i].Metrics {
@@ -91,7 +92,7 @@ func (p *TemporalityProducer) Produce(ctx context.Context) ([]metricdata.ScopeMe
 		}
 		scopes[i].Metrics = kept
 	}
-	return scopes, nil
+	return append(scopes, p.r.meters.produce(p.r.now(), &p.meters)...), nil
 }
 
 func (p *TemporalityProducer) convert(m metricdata.Metrics) (metricdata.Metrics, bool) {

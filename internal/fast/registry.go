@@ -35,6 +35,8 @@ type Registry struct {
 	mu       sync.Mutex
 	families []collector
 	byName   map[string]any // the vec of each name declared
+
+	meters meterScopes // the scopes of MeterProvider's meters
 }
 
 // collector is a family seen from the producer.
@@ -207,13 +209,19 @@ func Validate(d port.Desc) error {
 
 // Produce returns what every instrument holds now, cumulative since its
 // creation, for an SDK reader (sdkmetric.WithProducer,
-// prometheus.WithProducer).
+// prometheus.WithProducer): the fast instruments' scope, then a scope per
+// meter of [Registry.MeterProvider].
 func (r *Registry) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	return append(r.produceFast(), r.meters.produce(r.now(), nil)...), nil
+}
+
+// produceFast returns what the fast instruments hold, cumulative.
+func (r *Registry) produceFast() []metricdata.ScopeMetrics {
 	r.mu.Lock()
 	families := slices.Clone(r.families)
 	r.mu.Unlock()
 	if len(families) == 0 {
-		return nil, nil
+		return nil
 	}
 	now := r.now()
 	sm := metricdata.ScopeMetrics{Scope: instrumentation.Scope{Name: ScopeName}}
@@ -222,7 +230,7 @@ func (r *Registry) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
 			sm.Metrics = append(sm.Metrics, m)
 		}
 	}
-	return []metricdata.ScopeMetrics{sm}, nil
+	return []metricdata.ScopeMetrics{sm}
 }
 
 // Identities returns the identity table the registry claims its

@@ -50,7 +50,21 @@ type Settings struct {
 	// Namespace prefixes exported names; instruments are judged by the
 	// names the Prometheus exporter gives them with it.
 	Namespace string
+	// Meter is the recording path of Meter() and MeterProvider():
+	// [MeterFast] (the default, also when empty) or [MeterSDK].
+	Meter string
 }
+
+// The recording paths of the meters a backend hands out.
+const (
+	// MeterFast records synchronous instruments on the fast instruments'
+	// lock-free aggregation (see fast.Registry.MeterProvider); observable
+	// instruments, and those a view matches, stay on the SDK.
+	MeterFast = "fast"
+	// MeterSDK records every instrument with the OpenTelemetry SDK itself,
+	// for a feature only the SDK has.
+	MeterSDK = "sdk"
+)
 
 // NewInstruments returns the fast-instrument registry of s: each backend's
 // reader takes it (or its view, [fast.Registry.ForReader]) as a producer,
@@ -154,9 +168,15 @@ func Compose(s Settings, res *resource.Resource, instruments *fast.Registry, par
 	}
 	b.name = strings.Join(names, ",")
 	b.sdk = sdkmetric.NewMeterProvider(opts...)
-	// Every meter's instruments claim their exported names on the table the
-	// fast instruments claim on, judged after the views of every backend.
-	b.provider = WithIdentities(WithSecondsBuckets(b.sdk), instruments.Identities(), views)
+	// Synchronous instruments record on the fast path unless the settings
+	// ask for the SDK's. Every meter's instruments claim their exported
+	// names on the table the fast instruments claim on, judged after the
+	// views of every backend.
+	var meters metric.MeterProvider = b.sdk
+	if s.Meter != MeterSDK {
+		meters = instruments.MeterProvider(b.sdk, views)
+	}
+	b.provider = WithIdentities(WithSecondsBuckets(meters), instruments.Identities(), views)
 	b.meter = b.provider.Meter(s.MeterName)
 	return b
 }

@@ -1,0 +1,137 @@
+package fast
+
+import (
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// number is what the OpenTelemetry API records.
+type number interface{ int64 | float64 }
+
+// sumValue is a sum as the OpenTelemetry SDK keeps it: whole increments in
+// an integer, the rest in a float, so that integer sums are exact and the
+// common Add(1) is one atomic add. Like the SDK it takes any value, a
+// counter's negative increments included.
+type sumValue struct {
+	ints atomic.Int64
+	bits atomic.Uint64
+	// seq counts the records that may leave the sum as it was (zero, or a
+	// negative increment, or any up-down record), so that a delta reader
+	// reports a series recorded in its interval even when its sum did not
+	// move, as the SDK does.
+	seq atomic.Uint64
+}
+
+func addSum[N number](s *sumValue, v N, monotonic bool) {
+	if i := int64(v); float64(i) == float64(v) {
+		s.ints.Add(i)
+	} else {
+		addFloat(&s.bits, float64(v))
+	}
+	if !monotonic || !positive(v) {
+		s.seq.Add(1)
+	}
+}
+
+// positive reports whether v is above zero (NaN is not).
+func positive[N number](v N) bool { return v > 0 }
+
+// sumOf returns the sum held in ints and the float bits.
+func sumOf[N number](ints int64, bits uint64) N {
+	var zero N
+	if _, ok := any(zero).(int64); ok {
+		return N(ints)
+	}
+	return N(math.Float64frombits(bits) + float64(ints))
+}
+
+// gaugeValue is the last value recorded, as bits, and how many records were
+// made (zero: never set).
+type gaugeValue struct {
+	bits atomic.Uint64
+	seq  atomic.Uint64
+}
+
+func setGauge[N number](g *gaugeValue, v N) {
+	g.bits.Store(toBits(v))
+	g.seq.Add(1)
+}
+
+func toBits[N number](v N) uint64 {
+	if i, ok := any(v).(int64); ok {
+		return uint64(i) //nolint:gosec // bits, read back by fromBits.
+	}
+	return math.Float64bits(float64(v))
+}
+
+func fromBits[N number](b uint64) N {
+	var zero N
+	if _, ok := any(zero).(int64); ok {
+		return N(int64(b)) //nolint:gosec // bits written by toBits.
+	}
+	return N(math.Float64frombits(b))
+}
+
+// histogramValue is the fast instruments' histogram with the minimum and
+// maximum the SDK reports beside it.
+type histogramValue struct {
+	h        histogram
+	ints     atomic.Int64  // the sum of an integer histogram, exact as the SDK's
+	min, max atomic.Uint64 // float bits, once set
+	set      atomic.Bool
+	mu       sync.Mutex // the first value sets both, as in the SDK
+}
+
+// record counts value as the SDK's histograms do: a finite value through
+// the fast histogram, and, unlike the fast instruments but like the SDK, a
+// NaN or an infinity too (in the last bucket, -Inf in the first), which
+// leaves the sum NaN or infinite; exporters then leave the point out.
+func (v *histogramValue) record(value float64) {
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		i := sort.SearchFloat64s(v.h.bounds, value)
+		v.h.counts[i].Add(1)
+		addFloat(&v.h.sum, value)
+	} else {
+		v.h.Record(value)
+	}
+	v.extrema(value)
+}
+
+// extrema updates the minimum and the maximum as the SDK does.
+func (v *histogramValue) extrema(value float64) {
+	if !v.set.Load() && v.initExtrema(value) {
+		return
+	}
+	for old := v.min.Load(); value < math.Float64frombits(old); old = v.min.Load() {
+		if v.min.CompareAndSwap(old, math.Float64bits(value)) {
+			return
+		}
+	}
+	for old := v.max.Load(); math.Float64frombits(old) < value; old = v.max.Load() {
+		if v.max.CompareAndSwap(old, math.Float64bits(value)) {
+			return
+		}
+	}
+}
+
+// recordInt counts an integer value, its sum kept as an integer.
+func (v *histogramValue) recordInt(value int64) {
+	f := float64(value)
+	v.h.counts[sort.SearchFloat64s(v.h.bounds, f)].Add(1)
+	v.ints.Add(value)
+	v.extrema(f)
+}
+
+func (v *histogramValue) initExtrema(value float64) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.set.Load() {
+		return false
+	}
+	v.min.Store(math.Float64bits(value))
+	v.max.Store(math.Float64bits(value))
+	v.set.Store(true)
+	return true
+}
