@@ -96,6 +96,7 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 	}
 	settings.ResourceAttributes = cfg.resourceAttrs
 	settings.CardinalityLimit = cfg.CardinalityLimit
+	settings.NoExemplars = cfg.Exemplars == ExemplarsOff
 	// Instruments are judged by the names the Prometheus exporter gives them.
 	settings.Namespace = cfg.Prometheus.Namespace
 	if o.meterName != "" {
