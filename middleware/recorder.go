@@ -224,7 +224,7 @@ func (rec *recorder) end(
 		copy(key.extra[:], rec.extra(r))
 	}
 	b := rec.bind(key)
-	b.duration.Record(elapsed)
+	b.duration.RecordContext(r.Context(), elapsed)
 	if r.ContentLength >= 0 {
 		b.reqSize.Record(float64(r.ContentLength))
 	}
