@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/compozy/monitoring/cmd/demo/shop"
 	"github.com/compozy/monitoring/middleware"
@@ -22,6 +23,9 @@ type routes struct {
 	// metricsPath is where the exposition handler is mounted; empty when
 	// it is served on a listen_address of its own instead.
 	metricsPath string
+	// tracer, when set, traces the requests (see [tracing]), so that a
+	// sampled traceparent becomes the latency histogram's exemplar.
+	tracer trace.TracerProvider
 }
 
 // newEngine builds the demo API on gin, instrumented by the middleware:
@@ -36,7 +40,13 @@ func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 	engine := gin.New()
 	// Recovery first, so it answers the panics the middleware re-raises after
 	// recording them.
-	engine.Use(gin.Recovery(), middleware.Gin(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
+	// Tracing before the metrics middleware, which records with the span
+	// tracing put in the request's context.
+	engine.Use(gin.Recovery())
+	if r.tracer != nil {
+		engine.Use(tracing(r.tracer))
+	}
+	engine.Use(middleware.Gin(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
 
 	engine.GET("/orders/:item", func(c *gin.Context) {
 		order, err := orders.PlaceOrder(c.Request.Context(), c.Param("item"))

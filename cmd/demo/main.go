@@ -89,7 +89,11 @@ func run() error {
 	if cfg.ListenAddress != "" {
 		publicMetrics = ""
 	}
-	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery, metricsPath: publicMetrics})
+	tp := newTracerProvider()
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	engine := newEngine(mon, orders, routes{
+		slow: *slow, flakyEvery: *flakyEvery, metricsPath: publicMetrics, tracer: tp,
+	})
 
 	if *temporalAddress != "" {
 		c, stopWorker, err := temporalWorker(ctx, *temporalAddress, mon, orders, logger)
