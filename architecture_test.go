@@ -69,7 +69,11 @@ func allowed(from, imp string) bool {
 	case "internal":
 		// Shared machinery (the fast path, test helpers): the port at most.
 		return to == "internal" || to == "port"
-	case "service", "middleware", "interceptor", "mocks":
+	case "middleware":
+		// middleware/ginmetrics builds on middleware's options and both on
+		// middleware/internal: one layer.
+		return to == "port" || to == "middleware"
+	case "service", "interceptor", "mocks":
 		return to == "port"
 	case "monitoringtest":
 		return to == "port" || to == "internal"
@@ -93,17 +97,39 @@ func allowed(from, imp string) bool {
 	}
 }
 
+// leaves are the packages under internal/ that import nothing of ours:
+// tools (a rate-limited log, a file writer), not a layer, so every layer but
+// the port may use them.
+func leaves(pkgs []listedPackage) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range pkgs {
+		if !ours(p.ImportPath) || layer(p.ImportPath) != "internal" {
+			continue
+		}
+		leaf := true
+		for _, imp := range p.Imports {
+			leaf = leaf && !ours(imp)
+		}
+		out[p.ImportPath] = leaf
+	}
+	return out
+}
+
 // violations lists every import that breaks the hexagon's arrows. Tests may
 // use the mocks and test helpers, but only the root and an adapter's own
 // tests may import an adapter.
 func violations(pkgs []listedPackage) []string {
 	var out []string
+	leaf := leaves(pkgs)
 	for _, p := range pkgs {
 		if p.Standard || !ours(p.ImportPath) {
 			continue
 		}
 		from := layer(p.ImportPath)
 		for _, imp := range p.Imports {
+			if leaf[imp] && from != "port" {
+				continue
+			}
 			if !allowed(from, imp) {
 				out = append(out, p.ImportPath+" imports "+imp)
 			}
@@ -162,17 +188,31 @@ func TestArchitecture(t *testing.T) {
 			"business importing the root":   {ImportPath: m("cmd/demo/shop"), Imports: []string{module}},
 			"business importing middleware": {ImportPath: m("cmd/demo/shop"), Imports: []string{m("middleware")}},
 			"middleware importing service":  {ImportPath: m("middleware"), Imports: []string{m("service")}},
+			"ginmetrics importing service":  {ImportPath: m("middleware/ginmetrics"), Imports: []string{m("service")}},
 			"test kit importing the root":   {ImportPath: m("monitoringtest"), Imports: []string{module}},
 			"a test importing an adapter":   {ImportPath: m("service"), XTestImports: []string{m("adapters/noop")}},
 		}
 		for name, p := range cases {
 			assert.Len(t, violations([]listedPackage{p}), 1, name)
 		}
+		// An internal package that imports nothing of ours is a tool every
+		// layer but the port may use; one that imports ours is not.
+		tool := listedPackage{ImportPath: m("internal/ratelog"), Imports: []string{"sync", "time"}}
+		notLeaf := listedPackage{ImportPath: m("internal/fast"), Imports: []string{m("port")}}
+		assert.Empty(t, violations([]listedPackage{tool,
+			{ImportPath: m("service"), Imports: []string{m("internal/ratelog")}},
+			{ImportPath: m("middleware"), Imports: []string{m("internal/ratelog")}},
+		}), "a leaf is a tool")
+		assert.Len(t, violations([]listedPackage{tool, {ImportPath: m("port"), Imports: []string{m("internal/ratelog")}}}), 1,
+			"the port imports nothing of ours, tools included")
+		assert.Len(t, violations([]listedPackage{notLeaf, {ImportPath: m("service"), Imports: []string{m("internal/fast")}}}), 1,
+			"an internal package that imports ours is not a tool")
 		ok := []listedPackage{
 			{ImportPath: m("port"), Imports: []string{"context", "net/http", "go.opentelemetry.io/otel/metric"}},
 			{ImportPath: m("service"), Imports: []string{m("port"), "go.opentelemetry.io/otel/metric/noop"}},
 			{ImportPath: m("adapters/prometheus"), Imports: []string{m("port"), m("adapters/internal/sdk")}},
 			{ImportPath: module, Imports: []string{m("service"), m("adapters/noop")}},
+			{ImportPath: m("middleware/ginmetrics"), Imports: []string{m("middleware"), m("middleware/internal/httpmetrics"), m("port")}},
 		}
 		assert.Empty(t, violations(ok))
 	})

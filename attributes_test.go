@@ -40,6 +40,7 @@ import (
 	"github.com/compozy/monitoring/interceptor"
 	"github.com/compozy/monitoring/internal/fast"
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/monitoringtest"
 	"github.com/compozy/monitoring/service"
 )
@@ -480,7 +481,7 @@ type hostileJob struct {
 func driveHostileHTTP(t *testing.T, svc *service.MonitoringService, mk *hostileMarkers, seed uint64) int {
 	t.Helper()
 	muxHandler := middleware.HTTP(svc, middleware.WithSkipPaths("/metrics"))(boundedMux())
-	ginHandler := boundedGin(middleware.Gin(svc, middleware.WithSkipPaths("/metrics")))
+	ginHandler := boundedGin(ginmetrics.Middleware(svc, middleware.WithSkipPaths("/metrics")))
 
 	var jobs []hostileJob
 	methods := len(hostileMethods(func() string { return "" }))

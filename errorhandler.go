@@ -3,8 +3,9 @@ package monitoring
 import (
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
+
+	"github.com/compozy/monitoring/internal/ratelog"
 )
 
 // OTelErrorInterval is how often the same OpenTelemetry error is logged at
@@ -20,20 +21,11 @@ const maxTrackedErrors = 256
 // per message.
 type slogErrorHandler struct {
 	logger *slog.Logger
-	every  time.Duration
-	now    func() time.Time
-
-	mu   sync.Mutex
-	seen map[string]*repeats
-}
-
-type repeats struct {
-	last time.Time
-	held int
+	limit  *ratelog.Keyed // per message, at most maxTrackedErrors remembered
 }
 
 func newSlogErrorHandler(logger *slog.Logger, every time.Duration, now func() time.Time) *slogErrorHandler {
-	return &slogErrorHandler{logger: logger, every: every, now: now, seen: map[string]*repeats{}}
+	return &slogErrorHandler{logger: logger, limit: ratelog.NewKeyed(every, maxTrackedErrors, ratelog.WithClock(now))}
 }
 
 // Handle logs err unless the same message was logged less than an interval
@@ -46,21 +38,9 @@ func (h *slogErrorHandler) Handle(err error) {
 		return
 	}
 	msg := err.Error()
-	now := h.now()
-	h.mu.Lock()
-	r, ok := h.seen[msg]
-	if ok && now.Sub(r.last) < h.every {
-		r.held++
-		h.mu.Unlock()
+	ok, held := h.limit.Allow(msg)
+	if !ok {
 		return
 	}
-	held := 0
-	if ok {
-		held = r.held
-	} else if len(h.seen) >= maxTrackedErrors {
-		clear(h.seen)
-	}
-	h.seen[msg] = &repeats{last: now}
-	h.mu.Unlock()
 	h.logger.Error("opentelemetry: "+msg, "repeats_held_back", held)
 }

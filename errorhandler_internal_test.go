@@ -39,6 +39,6 @@ func TestSlogErrorHandler(t *testing.T) {
 		for i := range 3 * maxTrackedErrors {
 			h.Handle(errors.New(strings.Repeat("x", i%50) + string(rune('a'+i%26)) + time.Duration(i).String()))
 		}
-		assert.LessOrEqual(t, len(h.seen), maxTrackedErrors)
+		assert.LessOrEqual(t, h.limit.Len(), maxTrackedErrors)
 	})
 }

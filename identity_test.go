@@ -163,7 +163,7 @@ func TestOneIdentityPerInstrument(t *testing.T) {
 		assert.Equal(t, uint64(1), h.GetSampleCount(), "the refused histogram records nothing")
 		assert.Len(t, refusals(logs, "http.server.request.duration", "differs in buckets: [0.5 1] (was [0.005",
 			`first as the histogram \"http.server.request.duration\" exported as http_server_request_duration_seconds`,
-			"a second middleware.HTTP or middleware.Gin built with other WithDurationBuckets"), 1, logs.String())
+			"a second middleware.HTTP or ginmetrics.Middleware built with other WithDurationBuckets"), 1, logs.String())
 		assert.Len(t, families["http_server_request_body_size_bytes"].GetMetric(), 1, "identical: shared")
 	})
 

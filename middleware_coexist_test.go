@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 )
 
 // TestOneHTTPInstrumentationPerProcess pins what docs/http.md
@@ -66,7 +67,7 @@ func TestOneHTTPInstrumentationPerProcess(t *testing.T) {
 		svc, logs := identityService(t, "")
 		gin.SetMode(gin.TestMode)
 		engine := gin.New()
-		engine.Use(middleware.Gin(svc), otelgin.Middleware("x", otelgin.WithMeterProvider(svc.MeterProvider())))
+		engine.Use(ginmetrics.Middleware(svc), otelgin.Middleware("x", otelgin.WithMeterProvider(svc.MeterProvider())))
 		engine.GET("/x", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 		serve(t, engine)
 

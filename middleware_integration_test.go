@@ -17,6 +17,7 @@ import (
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/promtool"
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 )
 
 func TestMiddlewareOnPrometheus(t *testing.T) {
@@ -24,7 +25,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
 		gin.SetMode(gin.TestMode)
 		e := gin.New()
-		e.Use(middleware.Gin(svc, middleware.WithSkipPaths("/metrics")))
+		e.Use(ginmetrics.Middleware(svc, middleware.WithSkipPaths("/metrics")))
 		e.GET("/orders/:id", func(c *gin.Context) { c.String(http.StatusOK, "order") })
 		e.GET("/fail", func(c *gin.Context) { c.String(http.StatusInternalServerError, "no") })
 		e.GET("/metrics", gin.WrapH(svc.ExporterHandler()))
@@ -55,7 +56,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 			mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
 		}
 		e := gin.New()
-		e.Use(middleware.Gin(svc))
+		e.Use(ginmetrics.Middleware(svc))
 		e.GET("/gin/users/:id", func(c *gin.Context) { c.Status(http.StatusOK) })
 		e.GET("/gin/files/*path", func(c *gin.Context) { c.Status(http.StatusOK) })
 		e.NoRoute(gin.WrapH(middleware.HTTP(svc)(mux)))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/service"
 )
 
@@ -84,7 +85,7 @@ func ginVariants(ours, theirs *service.MonitoringService) []variant {
 	}
 	return []variant{
 		{"bare", build()},
-		{"ours", build(middleware.Gin(ours))},
+		{"ours", build(ginmetrics.Middleware(ours))},
 		{"otelgin", build(otelgin.Middleware("bench", otelgin.WithMeterProvider(theirs.MeterProvider())))},
 	}
 }

@@ -1,6 +1,7 @@
-// Package interceptor instruments Temporal workers through
-// [port.Monitoring]: [NewWorkerInterceptor] records workflow and activity
-// starts, outcomes and durations, [NewMetricsHandler] routes the Temporal
+// Package interceptor instruments Temporal workers through [port.Recorder],
+// the recording part of the port (it records; it never shuts the backend
+// down): [NewWorkerInterceptor] records workflow and activity starts,
+// outcomes and durations, [NewMetricsHandler] routes the Temporal
 // SDK's own temporal_* metrics to the same backend.
 //
 // Metrics (Prometheus names in brackets), all attributes drawn from bounded

@@ -15,7 +15,7 @@ import (
 // and timers are histograms in seconds with second-scale buckets. An
 // instrument the backend refuses is logged, never panicked on (the
 // contrib handler's default).
-func NewMetricsHandler(mon port.Monitoring, opts ...Option) client.MetricsHandler {
+func NewMetricsHandler(mon port.Recorder, opts ...Option) client.MetricsHandler {
 	cfg := newConfig(opts)
 	return otelcontrib.NewMetricsHandler(otelcontrib.MetricsHandlerOptions{
 		Meter: describedMeter{mon.MeterProvider().Meter(SDKScopeName)},

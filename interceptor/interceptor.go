@@ -18,7 +18,7 @@ import (
 )
 
 // WorkerInterceptor is a Temporal worker interceptor that records workflow
-// and activity metrics through a [port.Monitoring]. Append it to
+// and activity metrics through a [port.Recorder]. Append it to
 // worker.Options.Interceptors (or the replayer's options).
 type WorkerInterceptor struct {
 	temporalinterceptor.WorkerInterceptorBase
@@ -32,7 +32,7 @@ type WorkerInterceptor struct {
 var _ temporalinterceptor.WorkerInterceptor = (*WorkerInterceptor)(nil)
 
 // NewWorkerInterceptor builds the interceptor on mon's meter provider.
-func NewWorkerInterceptor(mon port.Monitoring, opts ...Option) *WorkerInterceptor {
+func NewWorkerInterceptor(mon port.Recorder, opts ...Option) *WorkerInterceptor {
 	cfg := newConfig(opts)
 	w := &WorkerInterceptor{logger: cfg.logger, runs: newRunMemory(rememberedRuns)}
 	w.ins = newInstruments(mon.MeterProvider().Meter(ScopeName), cfg,

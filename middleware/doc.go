@@ -1,6 +1,11 @@
-// Package middleware instruments HTTP servers through [port.Monitoring]:
-// [HTTP] for net/http and [Gin] for gin, each one line to install, with the
-// metrics and attributes of the OpenTelemetry HTTP semantic conventions.
+// Package middleware instruments HTTP servers through [port.Recorder], the
+// recording part of the port (it records; it never shuts the backend down):
+// [HTTP] for net/http, and ginmetrics.Middleware (package
+// middleware/ginmetrics) for gin, each one line to install, with the metrics
+// and attributes of the OpenTelemetry HTTP semantic conventions. Both take
+// this package's [Option]s. This package imports the standard library, the
+// OpenTelemetry API and the port only: a net/http service does not build
+// gin.
 //
 // Metrics (Prometheus names in brackets):
 //   - http.server.request.duration, histogram, seconds

@@ -13,6 +13,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 )
 
 // printCount scrapes h and prints the request-count lines of the duration
@@ -49,30 +50,6 @@ func ExampleHTTP() {
 	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",url_scheme="http"} 1
 }
 
-// Instrument gin: install the middleware with Use, after gin.Recovery. The
-// route is recorded as gin writes it: "/users/:id".
-func ExampleGin() {
-	cfg := monitoring.DefaultConfig()
-	cfg.Enabled = true
-	mon, _ := monitoring.NewMonitoringService(context.Background(), &cfg)
-	defer func() { _ = mon.Shutdown(context.Background()) }()
-
-	gin.SetMode(gin.ReleaseMode)
-	engine := gin.New()
-	engine.Use(gin.Recovery(), middleware.Gin(mon, middleware.WithSkipPaths("/metrics")))
-	engine.GET("/users/:id", func(c *gin.Context) { c.String(http.StatusOK, "user") })
-	engine.GET("/metrics", gin.WrapH(mon.ExporterHandler()))
-
-	engine.ServeHTTP(httptest.NewRecorder(),
-		httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/users/42", nil))
-	engine.ServeHTTP(httptest.NewRecorder(),
-		httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/nowhere", nil))
-	printCount(engine)
-	// Output:
-	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/:id",network_protocol_version="1.1",url_scheme="http"} 1
-	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="404",http_route="unmatched",network_protocol_version="1.1",url_scheme="http"} 1
-}
-
 // Record gin routes in ServeMux syntax, so that one dashboard reads services
 // on both routers the same: gin's "/users/:id" is recorded "/users/{id}".
 func ExampleWithRouteFormat() {
@@ -83,7 +60,7 @@ func ExampleWithRouteFormat() {
 
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
-	engine.Use(middleware.Gin(mon, middleware.WithSkipPaths("/metrics"),
+	engine.Use(ginmetrics.Middleware(mon, middleware.WithSkipPaths("/metrics"),
 		middleware.WithRouteFormat(middleware.RouteFormatServeMux)))
 	engine.GET("/users/:id", func(c *gin.Context) { c.String(http.StatusOK, "user") })
 	engine.GET("/metrics", gin.WrapH(mon.ExporterHandler()))

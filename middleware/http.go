@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/compozy/monitoring/middleware/internal/httpmetrics"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -22,20 +23,20 @@ import (
 // handlers outside the middleware, or give a [WithRouteFunc]. A panic in the handler is
 // recorded as a 500 with error.type "panic" and then re-panicked, so the
 // server's own recovery still runs.
-func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
-	cfg := newConfig(opts)
-	rec := newRecorder(mon, cfg)
-	route := cfg.routeFunc
+func HTTP(mon port.Recorder, opts ...Option) func(http.Handler) http.Handler {
+	cfg := httpmetrics.NewConfig(opts)
+	rec := httpmetrics.New(mon, cfg)
+	route := cfg.RouteFunc
 	if route == nil {
 		route = patternRoute
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if rec.skipped(r) {
+			if rec.Skipped(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
-			q := rec.begin(r)
+			q := rec.Begin(r)
 			rw := writers.Get().(*responseWriter)
 			rw.reset(w)
 			defer func() {
@@ -44,7 +45,7 @@ func HTTP(mon port.Monitoring, opts ...Option) func(http.Handler) http.Handler {
 				if p != nil {
 					status = http.StatusInternalServerError
 				}
-				rec.end(r, q, func() string { return route(r) }, status, rw.written, p != nil)
+				rec.End(r, q, func() string { return route(r) }, status, rw.written, p != nil)
 				rw.reset(nil)
 				writers.Put(rw)
 				if p != nil {

@@ -20,6 +20,7 @@ import (
 	"go.uber.org/mock/gomock"
 
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/mocks"
 	"github.com/compozy/monitoring/monitoringtest"
 	"github.com/compozy/monitoring/port"
@@ -33,9 +34,11 @@ const (
 )
 
 // routers builds the same small API on net/http and on gin, instrumented by
-// our middleware, so every test runs against both.
-var routers = map[string]func(port.Monitoring, ...middleware.Option) http.Handler{
-	"net/http": func(mon port.Monitoring, opts ...middleware.Option) http.Handler {
+// our middleware (package middleware) and by ginmetrics, so every test of
+// the shared behaviour runs against both and the two cannot drift apart.
+// Only the tests import gin: package middleware does not.
+var routers = map[string]func(port.Recorder, ...middleware.Option) http.Handler{
+	"net/http": func(mon port.Recorder, opts ...middleware.Option) http.Handler {
 		mux := http.NewServeMux()
 		mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = io.WriteString(w, "order")
@@ -52,9 +55,9 @@ var routers = map[string]func(port.Monitoring, ...middleware.Option) http.Handle
 		mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "m") })
 		return middleware.HTTP(mon, opts...)(mux)
 	},
-	"gin": func(mon port.Monitoring, opts ...middleware.Option) http.Handler {
+	"gin": func(mon port.Recorder, opts ...middleware.Option) http.Handler {
 		e := gin.New()
-		e.Use(middleware.Gin(mon, opts...))
+		e.Use(ginmetrics.Middleware(mon, opts...))
 		e.GET("/orders/:id", func(c *gin.Context) { c.String(http.StatusOK, "order") })
 		e.POST("/orders", func(c *gin.Context) {
 			_, _ = io.Copy(io.Discard, c.Request.Body)
@@ -358,21 +361,6 @@ func TestOptions(t *testing.T) {
 		serve(middleware.HTTP(b)(mux), http.MethodGet, "http://example.com/hosted/7", "")
 		route, _ := b.Series(t, durationName)[0].Value("http.route")
 		assert.Equal(t, "/hosted/{id}", route.AsString())
-	})
-
-	t.Run("Should record gin wildcards as gin writes them, or in ServeMux syntax on request", func(t *testing.T) {
-		for want, opts := range map[string][]middleware.Option{
-			"/files/*path":     nil,
-			"/files/{path...}": {middleware.WithRouteFormat(middleware.RouteFormatServeMux)},
-		} {
-			b := monitoringtest.New(t)
-			e := gin.New()
-			e.Use(middleware.Gin(b, opts...))
-			e.GET("/files/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
-			serve(e, http.MethodGet, "/files/a/b/c", "")
-			route, _ := b.Series(t, durationName)[0].Value("http.route")
-			assert.Equal(t, want, route.AsString())
-		}
 	})
 
 	t.Run("Should keep http.ResponseController working through the wrapper", func(t *testing.T) {

@@ -3,49 +3,32 @@ package middleware
 import (
 	"net/http"
 	"slices"
+
+	"github.com/compozy/monitoring/middleware/internal/httpmetrics"
 )
 
 // UnmatchedRoute is the http.route value shared by every request that
 // matched no route, so that unknown paths add one series, not one each.
-const UnmatchedRoute = "unmatched"
+const UnmatchedRoute = httpmetrics.UnmatchedRoute
 
 // DefaultDurationBuckets are the bucket boundaries, in seconds, that the
 // OpenTelemetry HTTP semantic conventions advise for
 // http.server.request.duration.
-func DefaultDurationBuckets() []float64 {
-	return []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
-}
+func DefaultDurationBuckets() []float64 { return httpmetrics.DefaultDurationBuckets() }
 
-type config struct {
-	skip      map[string]struct{}
-	extraKeys []string
-	extra     func(*http.Request) []string
-	buckets   []float64
-	routeFunc func(*http.Request) string
-	// routeFormat is the syntax routes are recorded in.
-	routeFormat RouteFormat
-}
-
-func newConfig(opts []Option) config {
-	c := config{buckets: DefaultDurationBuckets()}
-	for _, opt := range opts {
-		opt(&c)
-	}
-	return c
-}
-
-// Option configures the middleware.
-type Option func(*config)
+// Option configures the middleware: [HTTP], and the Gin middleware of
+// package ginmetrics, take the same options.
+type Option func(*httpmetrics.Config)
 
 // WithSkipPaths leaves requests to these exact URL paths unrecorded, for
 // example "/metrics" and "/healthz".
 func WithSkipPaths(paths ...string) Option {
-	return func(c *config) {
-		if c.skip == nil {
-			c.skip = make(map[string]struct{}, len(paths))
+	return func(c *httpmetrics.Config) {
+		if c.Skip == nil {
+			c.Skip = make(map[string]struct{}, len(paths))
 		}
 		for _, p := range paths {
-			c.skip[p] = struct{}{}
+			c.Skip[p] = struct{}{}
 		}
 	}
 }
@@ -66,16 +49,17 @@ func WithSkipPaths(paths ...string) Option {
 // keys"); only http.server.active_requests records its requests. Give every
 // middleware of a process identical options, or none of them this one.
 func WithExtraAttributes(keys []string, values func(*http.Request) []string) Option {
-	return func(c *config) {
+	return func(c *httpmetrics.Config) {
 		var kept []string
 		for _, k := range keys {
-			if !slices.Contains(requestKeys(), k) && !slices.Contains(kept, k) && len(kept) < maxExtraKeys {
+			if !slices.Contains(httpmetrics.RequestKeys(), k) && !slices.Contains(kept, k) &&
+				len(kept) < httpmetrics.MaxExtraKeys {
 				kept = append(kept, k)
 			}
 		}
-		c.extraKeys, c.extra = kept, values
+		c.ExtraKeys, c.Extra = kept, values
 		if len(kept) == 0 {
-			c.extra = nil
+			c.Extra = nil
 		}
 	}
 }
@@ -88,15 +72,15 @@ func WithExtraAttributes(keys []string, values func(*http.Request) []string) Opt
 // duration histogram refused and logged ("... refused ... buckets"), and
 // records no durations. Give every middleware of a process the same buckets.
 func WithDurationBuckets(bounds ...float64) Option {
-	return func(c *config) { c.buckets = append([]float64(nil), bounds...) }
+	return func(c *httpmetrics.Config) { c.Buckets = append([]float64(nil), bounds...) }
 }
 
 // WithRouteFunc tells the net/http middleware how to find the route
 // template of a request for routers other than Go's ServeMux. It is called
 // after the handler ran; an empty result means [UnmatchedRoute]. It must
 // return templates in the router's own syntax ("/users/{id}",
-// "/users/:id"), never the raw path. The Gin middleware ignores it and uses
-// c.FullPath().
+// "/users/:id"), never the raw path. The Gin middleware
+// (ginmetrics.Middleware) ignores it and uses c.FullPath().
 func WithRouteFunc(f func(*http.Request) string) Option {
-	return func(c *config) { c.routeFunc = f }
+	return func(c *httpmetrics.Config) { c.RouteFunc = f }
 }

@@ -1,6 +1,10 @@
 package middleware
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/compozy/monitoring/middleware/internal/httpmetrics"
+)
 
 // RouteFormat is the syntax of the http.route values the middleware
 // records. The OpenTelemetry semantic conventions define http.route as the
@@ -39,7 +43,7 @@ const (
 // a gin literal "{id}"): both syntaxes are read on the way in, so it is
 // rewritten as a wildcard and may meet a route that has one there.
 func WithRouteFormat(f RouteFormat) Option {
-	return func(c *config) { c.routeFormat = f }
+	return func(c *httpmetrics.Config) { c.Template = f.rewriter() }
 }
 
 // rewriter returns the function that rewrites a route into format f, or nil

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/monitoringtest"
 )
 
@@ -35,7 +36,7 @@ var (
 func ginAPI(opts ...middleware.Option) func(*monitoringtest.Backend) http.Handler {
 	return func(b *monitoringtest.Backend) http.Handler {
 		e := gin.New()
-		e.Use(middleware.Gin(b, opts...))
+		e.Use(ginmetrics.Middleware(b, opts...))
 		for _, route := range ginRoutes {
 			if route != middleware.UnmatchedRoute {
 				e.GET(route, func(c *gin.Context) { c.Status(http.StatusNoContent) })

@@ -17,9 +17,9 @@ import (
 )
 
 // checkout is the business code under test, as a user of the library writes
-// it: it sees only the port, counts the order on a fast instrument by route
-// and the payment on the OpenTelemetry meter.
-func checkout(ctx context.Context, mon port.Monitoring, route string) error {
+// it: it sees only the recording port, counts the order on a fast instrument
+// by route and the payment on the OpenTelemetry meter.
+func checkout(ctx context.Context, mon port.Recorder, route string) error {
 	orders := mon.Instruments().CounterVec(port.Desc{Name: "shop.orders", Keys: []string{"http.route"}})
 	orders.Add(1, port.Values{route})
 	payments, err := mon.Meter().Int64Counter("shop.payments")
@@ -147,5 +147,37 @@ func TestMockMonitoring(t *testing.T) {
 		assert.False(t, completed)
 		assert.Contains(t, r.fatal, "Unexpected call to *mocks.MockMonitoring.Status(")
 		assert.Contains(t, r.fatal, "there are no expected calls")
+	})
+}
+
+func TestMockRecorder(t *testing.T) {
+	t.Run("Should stand in for the recording port alone, as business code receives it", func(t *testing.T) {
+		reader := sdkmetric.NewManualReader()
+		provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+		t.Cleanup(func() { assert.NoError(t, provider.Shutdown(context.Background())) })
+
+		ctrl := gomock.NewController(t)
+		rec := mocks.NewMockRecorder(ctrl)
+		in := mocks.NewMockInstruments(ctrl)
+		orders := mocks.NewMockCounterVec(ctrl)
+		rec.EXPECT().Instruments().Return(in)
+		in.EXPECT().CounterVec(gomock.Cond(func(d port.Desc) bool { return d.Name == "shop.orders" })).Return(orders)
+		orders.EXPECT().Add(1.0, port.Values{"/checkout"})
+		rec.EXPECT().Meter().Return(provider.Meter("shop"))
+
+		require.NoError(t, checkout(t.Context(), rec, "/checkout"))
+
+		var rm metricdata.ResourceMetrics
+		require.NoError(t, reader.Collect(t.Context(), &rm))
+		require.Len(t, rm.ScopeMetrics, 1)
+		assert.Equal(t, "shop.payments", rm.ScopeMetrics[0].Metrics[0].Name)
+	})
+
+	t.Run("Should report a recording call nobody expected", func(t *testing.T) {
+		r, completed := observe(func(ctrl *gomock.Controller) {
+			_ = mocks.NewMockRecorder(ctrl).MeterProvider()
+		})
+		assert.False(t, completed)
+		assert.Contains(t, r.fatal, "Unexpected call to *mocks.MockRecorder.MeterProvider(")
 	})
 }

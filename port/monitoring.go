@@ -9,13 +9,15 @@ import (
 	"go.opentelemetry.io/otel/metric"
 )
 
-// Monitoring is what a service needs from its metrics backend: a place to
-// record (a meter, or a meter provider for OpenTelemetry-instrumented
-// libraries), a way to expose what was recorded, its health, and an end.
+// Recorder is the recording part of [Monitoring]: a meter, the provider
+// behind it, and the fast-path instruments. It is what business code, the
+// HTTP middleware and the Temporal interceptor take, because they only
+// record: handing them a Recorder rather than a Monitoring keeps Shutdown,
+// ForceFlush and the exposition handler with the code that owns the
+// backend's lifecycle (main), and makes a test double three methods wide.
 //
-// Every method is safe for concurrent use and none panics. Calls made after
-// Shutdown are harmless: instruments record nothing and flushes do nothing.
-type Monitoring interface {
+// Every method is safe for concurrent use and none panics.
+type Recorder interface {
 	// Meter returns the meter the service records its own metrics with.
 	Meter() metric.Meter
 	// MeterProvider returns the provider behind Meter, so libraries that are
@@ -23,6 +25,17 @@ type Monitoring interface {
 	MeterProvider() metric.MeterProvider
 	// Instruments returns the fast-path instruments of this backend.
 	Instruments() Instruments
+}
+
+// Monitoring is what a service needs from its metrics backend: a place to
+// record (the embedded [Recorder]), a way to expose what was recorded, its
+// health, and an end. Only the code that owns the backend (a service's main,
+// the composition root) needs all of it; pass the rest a [Recorder].
+//
+// Every method is safe for concurrent use and none panics. Calls made after
+// Shutdown are harmless: instruments record nothing and flushes do nothing.
+type Monitoring interface {
+	Recorder
 	// Handler returns the exposition endpoint (for example the Prometheus
 	// text format). Backends with nothing to scrape answer 404 with a reason.
 	Handler() http.Handler

@@ -7,8 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/compozy/monitoring/internal/ratelog"
 )
 
 // deniedLogInterval is how often refused scrapes are logged at most: a
@@ -27,9 +28,7 @@ type authenticator struct {
 	unusable error
 
 	logger *slog.Logger
-	mu     sync.Mutex
-	last   time.Time
-	held   int
+	denied *ratelog.Limiter // at most one line per deniedLogInterval
 }
 
 // bearerAuth accepts requests carrying "Authorization: Bearer <token>". An
@@ -126,16 +125,10 @@ func (a *authenticator) wrap(next http.Handler) http.Handler {
 // back since the last line. It names the reason and the client, never what
 // the client sent.
 func (a *authenticator) logDenied(r *http.Request, reason string) {
-	now := time.Now()
-	a.mu.Lock()
-	if !a.last.IsZero() && now.Sub(a.last) < deniedLogInterval {
-		a.held++
-		a.mu.Unlock()
+	ok, held := a.denied.Allow()
+	if !ok {
 		return
 	}
-	held := a.held
-	a.last, a.held = now, 0
-	a.mu.Unlock()
 	a.logger.WarnContext(r.Context(), "monitoring: metrics request refused",
 		"reason", reason, "remote", r.RemoteAddr, "refusals_held_back", held)
 }

@@ -3,6 +3,8 @@ package service
 import (
 	"log/slog"
 	"time"
+
+	"github.com/compozy/monitoring/internal/ratelog"
 )
 
 type config struct {
@@ -57,7 +59,7 @@ func WithBuildInfo(version, commit string) Option {
 func WithBearerToken(token string) Option {
 	return func(c *config) {
 		c.auth = &authenticator{challenge: `Bearer realm="metrics"`, allow: bearerAuth(token),
-			unusable: bearerUnusable(token)}
+			unusable: bearerUnusable(token), denied: ratelog.New(deniedLogInterval)}
 	}
 }
 
@@ -71,7 +73,7 @@ func WithBearerToken(token string) Option {
 func WithBasicAuth(username, password string) Option {
 	return func(c *config) {
 		c.auth = &authenticator{challenge: `Basic realm="metrics", charset="UTF-8"`, allow: basicAuth(username, password),
-			unusable: basicUnusable(username, password)}
+			unusable: basicUnusable(username, password), denied: ratelog.New(deniedLogInterval)}
 	}
 }
 

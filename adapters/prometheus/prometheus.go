@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -17,6 +15,7 @@ import (
 	"github.com/compozy/monitoring/adapters/internal/sdk"
 	"github.com/compozy/monitoring/internal/fast"
 	"github.com/compozy/monitoring/internal/identity"
+	"github.com/compozy/monitoring/internal/ratelog"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -167,7 +166,7 @@ func newHandler(cfg config) (h http.Handler, err error) {
 		}
 	}()
 	return newScrapeHandler(promhttp.HandlerFor(withoutReservedLabels(cfg.registry, cfg.logger), promhttp.HandlerOpts{
-		ErrorLog:          &scrapeErrorLog{logger: cfg.logger, every: cfg.errorInterval},
+		ErrorLog:          &scrapeErrorLog{logger: cfg.logger, limit: ratelog.New(cfg.errorInterval)},
 		ErrorHandling:     promhttp.ContinueOnError,
 		Registry:          cfg.registry,
 		EnableOpenMetrics: true,
@@ -182,26 +181,16 @@ func newHandler(cfg config) (h http.Handler, err error) {
 // promhttp_metric_handler_errors_total.
 type scrapeErrorLog struct {
 	logger *slog.Logger
-	every  time.Duration
-
-	mu   sync.Mutex
-	last time.Time
-	held int
+	limit  *ratelog.Limiter
 }
 
 // Println logs a scrape's errors unless the last line was less than an
 // interval ago.
 func (l *scrapeErrorLog) Println(v ...any) {
-	now := time.Now()
-	l.mu.Lock()
-	if !l.last.IsZero() && now.Sub(l.last) < l.every {
-		l.held++
-		l.mu.Unlock()
+	ok, held := l.limit.Allow()
+	if !ok {
 		return
 	}
-	held := l.held
-	l.last, l.held = now, 0
-	l.mu.Unlock()
 	l.logger.Error("prometheus: a scrape dropped what could not be gathered or encoded and served the rest "+
 		"(a metric registered twice on a shared registry, or a collector failing)",
 		"error", fmt.Sprint(v...), "errors_held_back", held)

@@ -12,6 +12,8 @@ import (
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/compozy/monitoring/internal/ratelog"
 )
 
 // DefaultErrorInterval is how often a writer that keeps failing is reported
@@ -70,7 +72,7 @@ func (e *exporter) Shutdown(ctx context.Context) error {
 type latestWriter struct {
 	w      io.Writer
 	logger *slog.Logger
-	every  time.Duration
+	limit  *ratelog.Limiter // failure lines, at most one per interval
 
 	mu       sync.Mutex
 	pending  []byte
@@ -86,13 +88,11 @@ type latestWriter struct {
 	// Owned by the goroutine.
 	failing  bool
 	failures int // failed writes since failing started
-	held     int // failures not yet reported
-	lastLog  time.Time
 }
 
 func newLatestWriter(w io.Writer, logger *slog.Logger, every time.Duration) *latestWriter {
 	lw := &latestWriter{
-		w: w, logger: logger, every: every,
+		w: w, logger: logger, limit: ratelog.New(every),
 		progress: make(chan struct{}), wake: make(chan struct{}, 1),
 		stop: make(chan struct{}), exited: make(chan struct{}),
 	}
@@ -203,23 +203,24 @@ func write(w io.Writer, p []byte) (err error) {
 // report logs the start of a run of failures, a reminder at most every
 // interval while it lasts, and its end.
 func (lw *latestWriter) report(err error) {
-	now := time.Now()
 	switch {
 	case err == nil && lw.failing:
 		lw.logger.Warn("monitoring: stdout writer recovered, exports resume", "failed_exports", lw.failures)
-		lw.failing, lw.failures, lw.held = false, 0, 0
+		lw.failing, lw.failures = false, 0
+		lw.limit.Reset()
 	case err == nil:
 	case !lw.failing:
-		lw.failing, lw.failures, lw.held, lw.lastLog = true, 1, 0, now
+		lw.failing, lw.failures = true, 1
+		lw.limit.Allow() // the first failure of a run is always due
 		lw.logger.Error("monitoring: stdout writer failing, exports are dropped until it recovers "+
 			"(totals are cumulative, the next good export carries them)", "error", err)
 	default:
 		lw.failures++
-		lw.held++
-		if now.Sub(lw.lastLog) >= lw.every {
+		if ok, held := lw.limit.Allow(); ok {
+			// failures_held_back counts the failures since the last line,
+			// this one included.
 			lw.logger.Error("monitoring: stdout writer still failing", "error", err,
-				"failed_exports", lw.failures, "failures_held_back", lw.held)
-			lw.held, lw.lastLog = 0, now
+				"failed_exports", lw.failures, "failures_held_back", held+1)
 		}
 	}
 }

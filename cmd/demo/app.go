@@ -11,6 +11,7 @@ import (
 
 	"github.com/compozy/monitoring/cmd/demo/shop"
 	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -46,7 +47,7 @@ func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 	if r.tracer != nil {
 		engine.Use(tracing(r.tracer))
 	}
-	engine.Use(middleware.Gin(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
+	engine.Use(ginmetrics.Middleware(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
 
 	engine.GET("/orders/:item", func(c *gin.Context) {
 		order, err := orders.PlaceOrder(c.Request.Context(), c.Param("item"))

@@ -54,7 +54,7 @@ func workflowRoute(logger *slog.Logger, execute func(ctx context.Context, item s
 // the SDK's own metrics go to the same backend. The returned function stops
 // the worker and closes the client.
 func temporalWorker(
-	ctx context.Context, address string, mon port.Monitoring, orders *shop.Shop, logger *slog.Logger,
+	ctx context.Context, address string, mon port.Recorder, orders *shop.Shop, logger *slog.Logger,
 ) (client.Client, func(), error) {
 	dialCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -135,7 +135,7 @@ func hint(inst Instrument) string {
 	if inst.Path != FastPath || !strings.HasPrefix(inst.Name, "http.server.") {
 		return ""
 	}
-	return " (the HTTP middleware declares http.server.*: a second middleware.HTTP or middleware.Gin " +
+	return " (the HTTP middleware declares http.server.*: a second middleware.HTTP or ginmetrics.Middleware " +
 		"built with other WithDurationBuckets or WithExtraAttributes keys declares them again)"
 }
 

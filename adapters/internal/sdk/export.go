@@ -12,6 +12,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/compozy/monitoring/internal/ratelog"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -41,7 +42,7 @@ type TrackedExporter struct {
 
 	name     string
 	logger   *slog.Logger
-	every    time.Duration
+	limit    *ratelog.Limiter // failure lines, at most one per interval
 	now      func() time.Time
 	failures port.Counter
 	dropped  port.Counter
@@ -50,8 +51,6 @@ type TrackedExporter struct {
 	attempt error // the last attempt's error, retries included
 	lastErr error
 	lastOK  time.Time
-	logged  time.Time
-	held    int
 }
 
 // Track wraps exporter for the backend name, counting into instruments.
@@ -60,7 +59,7 @@ func Track(name string, exporter sdkmetric.Exporter, instruments port.Instrument
 ) *TrackedExporter {
 	keys := []string{"backend"}
 	return &TrackedExporter{
-		Exporter: exporter, name: name, logger: logger, every: every, now: time.Now,
+		Exporter: exporter, name: name, logger: logger, limit: ratelog.New(every), now: time.Now,
 		failures: instruments.CounterVec(port.Desc{
 			Name: ExportFailuresMetric, Unit: "{export}", Keys: keys,
 			Description: "Exports of a push backend that failed (the peer unreachable, slow or refusing).",
@@ -79,10 +78,11 @@ func (e *TrackedExporter) Export(ctx context.Context, rm *metricdata.ResourceMet
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err == nil {
+		held := e.limit.Reset()
 		if e.lastErr != nil {
-			e.logger.Info("monitoring: exports resumed", "backend", e.name, "failures_held_back", e.held)
+			e.logger.Info("monitoring: exports resumed", "backend", e.name, "failures_held_back", held)
 		}
-		e.lastErr, e.lastOK, e.logged, e.held = nil, now, time.Time{}, 0
+		e.lastErr, e.lastOK = nil, now
 		return nil
 	}
 	e.failures.Inc()
@@ -90,13 +90,12 @@ func (e *TrackedExporter) Export(ctx context.Context, rm *metricdata.ResourceMet
 	e.dropped.Add(float64(lost))
 	e.lastErr = err
 	err = loggedError{err}
-	if !e.logged.IsZero() && now.Sub(e.logged) < e.every {
-		e.held++
+	ok, held := e.limit.Allow()
+	if !ok {
 		return err
 	}
 	e.logger.Error(failureMessage(lost, carried),
-		"backend", e.name, "error", e.lastErr, "delta_points_lost", lost, "failures_held_back", e.held)
-	e.logged, e.held = now, 0
+		"backend", e.name, "error", e.lastErr, "delta_points_lost", lost, "failures_held_back", held)
 	return err
 }
 

@@ -1,7 +1,8 @@
 // Package shop is the demo service's business layer. It depends on
-// [port.Monitoring] and nothing else of the monitoring module, which is how
-// an application's own code should: it is handed the port at construction
-// and unit-tested with the generated mock.
+// [port.Recorder], the recording part of the port, and on nothing else of
+// the monitoring module, which is how an application's own code should: it
+// is handed the recorder at construction (it records; it cannot shut the
+// backend down) and unit-tested with the generated mock.
 package shop
 
 import (
@@ -33,7 +34,7 @@ type Shop struct {
 // New builds the shop and its instruments on mon's meter. The meter of the
 // monitoring service never fails; a bare backend's error leaves a no-op
 // instrument, never a nil one.
-func New(mon port.Monitoring) *Shop {
+func New(mon port.Recorder) *Shop {
 	m := mon.Meter()
 	orders, _ := m.Int64Counter("shop.orders",
 		metric.WithDescription("Orders received, by outcome."), metric.WithUnit("{order}"))

@@ -1,4 +1,4 @@
-package middleware
+package httpmetrics
 
 import (
 	"hash/maphash"
@@ -90,21 +90,21 @@ func protoIndex(r *http.Request) uint8 {
 // little slower, and memory stays bounded whatever the routes.
 const cacheSlots = 4096
 
-// requestKeys returns the attribute keys of the duration and body-size
+// RequestKeys returns the attribute keys of the duration and body-size
 // histograms, in the order of their values; extra keys follow.
-func requestKeys() []string {
+func RequestKeys() []string {
 	return []string{
 		string(keyMethod), string(keyScheme), string(keyRoute), string(keyStatus), string(keyProto), string(keyErrType),
 	}
 }
 
-// maxExtraKeys is what port.MaxKeys leaves for WithExtraAttributes.
-const maxExtraKeys = port.MaxKeys - 6
+// MaxExtraKeys is what port.MaxKeys leaves for WithExtraAttributes.
+const MaxExtraKeys = port.MaxKeys - 6
 
 // attrKey identifies the attribute values of a finished request.
 type attrKey struct {
 	route    string
-	extra    [maxExtraKeys]string
+	extra    [MaxExtraKeys]string
 	status   int
 	method   uint8
 	scheme   uint8
@@ -117,9 +117,9 @@ type bound struct {
 	duration, reqSize, respSize port.Histogram
 }
 
-// recorder holds the fast instruments and the bound handles shared by the
+// Recorder holds the fast instruments and the bound handles shared by the
 // net/http and Gin middleware.
-type recorder struct {
+type Recorder struct {
 	duration port.HistogramVec
 	reqSize  port.HistogramVec
 	respSize port.HistogramVec
@@ -148,13 +148,14 @@ type cached struct {
 	b    *bound
 }
 
-func newRecorder(mon port.Monitoring, cfg config) *recorder {
+// New creates the HTTP server instruments of cfg on mon's fast path.
+func New(mon port.Recorder, cfg Config) *Recorder {
 	in := mon.Instruments()
-	keys := append(requestKeys(), cfg.extraKeys...)
-	rec := &recorder{skip: cfg.skip, extra: cfg.extra, template: cfg.routeFormat.rewriter(), seed: maphash.MakeSeed()}
+	keys := append(RequestKeys(), cfg.ExtraKeys...)
+	rec := &Recorder{skip: cfg.Skip, extra: cfg.Extra, template: cfg.Template, seed: maphash.MakeSeed()}
 	ints := []string{string(keyStatus)}
 	rec.duration = in.HistogramVec(port.Desc{Name: "http.server.request.duration",
-		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.buckets})
+		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.Buckets})
 	rec.reqSize = in.HistogramVec(port.Desc{Name: "http.server.request.body.size",
 		Description: "Size of HTTP server request bodies.", Unit: "By", Keys: keys, IntKeys: ints})
 	rec.respSize = in.HistogramVec(port.Desc{Name: "http.server.response.body.size",
@@ -168,7 +169,7 @@ func newRecorder(mon port.Monitoring, cfg config) *recorder {
 type activeSlot struct{ c port.UpDownCounter }
 
 // inFlight returns the in-flight counter of a method and a scheme.
-func (rec *recorder) inFlight(method, scheme uint8) port.UpDownCounter {
+func (rec *Recorder) inFlight(method, scheme uint8) port.UpDownCounter {
 	slot := &rec.active[method][scheme]
 	if s := slot.Load(); s != nil {
 		return s.c
@@ -180,7 +181,8 @@ func (rec *recorder) inFlight(method, scheme uint8) port.UpDownCounter {
 	return s.c
 }
 
-func (rec *recorder) skipped(r *http.Request) bool {
+// Skipped reports whether r's path is one WithSkipPaths leaves unrecorded.
+func (rec *Recorder) Skipped(r *http.Request) bool {
 	if rec.skip == nil {
 		return false
 	}
@@ -188,27 +190,28 @@ func (rec *recorder) skipped(r *http.Request) bool {
 	return ok
 }
 
-// request is one request in flight.
-type request struct {
+// Request is one request in flight, from [Recorder.Begin] to
+// [Recorder.End].
+type Request struct {
 	start  time.Time
 	method uint8
 	scheme uint8
 }
 
-// begin counts r in flight and starts its clock.
-func (rec *recorder) begin(r *http.Request) request {
-	q := request{method: methodIndex(r.Method), scheme: schemeIndex(r)}
+// Begin counts r in flight and starts its clock.
+func (rec *Recorder) Begin(r *http.Request) Request {
+	q := Request{method: methodIndex(r.Method), scheme: schemeIndex(r)}
 	rec.inFlight(q.method, q.scheme).Add(1)
 	q.start = time.Now()
 	return q
 }
 
-// end takes r out of the in-flight count and records its outcome. routeOf
+// End takes r out of the in-flight count and records its outcome. routeOf
 // returns a template, or "" for no match; it is called after the in-flight
 // count is settled, so that a route function of the user's that panics
 // cannot leave the request counted in flight.
-func (rec *recorder) end(
-	r *http.Request, q request, routeOf func() string, status int, respBytes int64, panicked bool,
+func (rec *Recorder) End(
+	r *http.Request, q Request, routeOf func() string, status int, respBytes int64, panicked bool,
 ) {
 	elapsed := time.Since(q.start).Seconds()
 	rec.inFlight(q.method, q.scheme).Add(-1)
@@ -232,14 +235,14 @@ func (rec *recorder) end(
 }
 
 // bind returns the histograms of key, binding them on first use.
-func (rec *recorder) bind(key attrKey) *bound {
+func (rec *Recorder) bind(key attrKey) *bound {
 	//nolint:gosec // mixing bits into a hash: the sign of status is irrelevant.
 	h := maphash.String(rec.seed, key.route) ^ uint64(key.status)<<32 ^
 		uint64(key.method)<<24 ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8
 	if key.panicked {
 		h ^= 1
 	}
-	if key.extra != [maxExtraKeys]string{} {
+	if key.extra != [MaxExtraKeys]string{} {
 		for _, e := range key.extra {
 			h = h*0x9E3779B97F4A7C15 ^ maphash.String(rec.seed, e)
 		}
@@ -264,7 +267,7 @@ func (rec *recorder) bind(key attrKey) *bound {
 }
 
 // newBound binds the histograms of key's values.
-func (rec *recorder) newBound(key attrKey) *bound {
+func (rec *Recorder) newBound(key attrKey) *bound {
 	values := port.Values{
 		methods[key.method], schemes[key.scheme], rec.routeTemplate(key.route),
 		strconv.Itoa(key.status), protos[key.proto],
@@ -283,7 +286,7 @@ func (rec *recorder) newBound(key attrKey) *bound {
 	}
 }
 
-func (rec *recorder) routeTemplate(route string) string {
+func (rec *Recorder) routeTemplate(route string) string {
 	if rec.template == nil || route == UnmatchedRoute {
 		return route
 	}

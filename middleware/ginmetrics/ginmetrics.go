@@ -1,0 +1,48 @@
+package ginmetrics
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/internal/httpmetrics"
+	"github.com/compozy/monitoring/port"
+)
+
+// Middleware returns gin middleware that records every request through rec;
+// install it with engine.Use so that it also sees requests that match no
+// route. It takes the options of the net/http middleware
+// ([middleware.WithSkipPaths], [middleware.WithExtraAttributes],
+// [middleware.WithDurationBuckets], [middleware.WithRouteFormat]) and
+// records the same metrics and attributes. The route is c.FullPath(), the
+// template of the matched route, as gin writes it ("/users/:id",
+// "/files/*path"), which is what the semantic conventions ask and what gin
+// dashboards query; [middleware.WithRouteFormat] rewrites it into another
+// syntax, and [middleware.WithRouteFunc] is ignored. A panic in a later
+// handler is recorded as a 500 with error.type "panic" and then
+// re-panicked, so gin.Recovery (installed before this middleware) still
+// answers it.
+func Middleware(rec port.Recorder, opts ...middleware.Option) gin.HandlerFunc {
+	r := httpmetrics.New(rec, httpmetrics.NewConfig(opts))
+	return func(c *gin.Context) {
+		req := c.Request
+		if r.Skipped(req) {
+			c.Next()
+			return
+		}
+		q := r.Begin(req)
+		defer func() {
+			p := recover()
+			status := c.Writer.Status()
+			if p != nil {
+				status = http.StatusInternalServerError
+			}
+			r.End(req, q, c.FullPath, status, int64(max(c.Writer.Size(), 0)), p != nil)
+			if p != nil {
+				panic(p)
+			}
+		}()
+		c.Next()
+	}
+}
