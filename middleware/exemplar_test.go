@@ -10,8 +10,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/monitoringtest"
@@ -75,6 +78,28 @@ func TestDurationExemplars(t *testing.T) {
 			assert.Empty(t, exemplarsOf(t, mon, respSizeName))
 		})
 	}
+
+	t.Run("Should keep otelhttp's sampled server span, installed outside ours, as the exemplar", func(t *testing.T) {
+		mon := monitoringtest.New(t)
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())))
+		t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "order") })
+		h := otelhttp.NewHandler(middleware.HTTP(mon)(mux), "orders", otelhttp.WithTracerProvider(tp),
+			otelhttp.WithPropagators(propagation.TraceContext{}), otelhttp.WithMeterProvider(noop.NewMeterProvider()))
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/orders/7", nil)
+		req.Header.Set("traceparent", "00-"+traceparentTrace+"-"+traceparentSpan+"-01")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+
+		ex := durationExemplars(t, mon)
+		require.Len(t, ex, 1)
+		assert.Equal(t, traceparentTrace, hex.EncodeToString(ex[0].TraceID))
+		assert.NotEqual(t, traceparentSpan, hex.EncodeToString(ex[0].SpanID), "otelhttp's own server span")
+		series := mon.Series(t, durationName)
+		require.Len(t, series, 1)
+		route, _ := series[0].Value("http.route")
+		assert.Equal(t, "/orders/{id}", route.AsString(), "the route survives otelhttp's r.WithContext")
+	})
 
 	t.Run("Should keep none for a request without a span", func(t *testing.T) {
 		mon := monitoringtest.New(t)
