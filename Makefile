@@ -33,7 +33,7 @@ load:
 
 ## loadtest: the nothing-lost load test for $(LOAD_TEST_DURATION), without the race detector, printing its figures.
 loadtest:
-	LOADTEST_DURATION=$(LOAD_TEST_DURATION) $(GO) test -count=1 -v -run '^TestLoadNothingLost$$' .
+	LOADTEST_DURATION=$(LOAD_TEST_DURATION) $(GO) test -count=1 -v -run '^TestLoadNothingLost$$' ./integration
 
 ## test: vet, gofmt, mock freshness, then every test with the race detector.
 test: vet fmt-check check-generate
@@ -71,7 +71,7 @@ bench:
 ## fuzz: run each fuzz target for $(FUZZTIME) (CI: a short fixed time).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) .
-	$(GO) test -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime $(FUZZTIME) ./integration
 	$(GO) test -run '^$$' -fuzz '^FuzzHTTP$$' -fuzztime $(FUZZTIME) ./middleware
 	$(GO) test -run '^$$' -fuzz '^FuzzSums$$' -fuzztime $(FUZZTIME) ./internal/fast
 	$(GO) test -run '^$$' -fuzz '^FuzzLimit$$' -fuzztime $(FUZZTIME) ./internal/fast

@@ -137,6 +137,9 @@ type Config struct {
 	// otelFrom names, by otlp key (otlp.endpoint), the OTEL_* variable its
 	// value came from, so that an error names the variable to fix.
 	otelFrom map[string]string
+	// givenDefaults are the keys the YAML or the environment set to their
+	// default value while monitoring is disabled (see IgnoredSettings).
+	givenDefaults []string
 }
 
 // secretKeys are the credentials a YAML file must not hold, with the
@@ -217,6 +220,7 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 		return nil, err
 	}
 	cfg.Backend = strings.Join(cfg.Backends(), ",") // "prometheus, otlp" is named as "prometheus,otlp"
+	cfg.givenDefaults = givenAtDefault(data, &cfg)
 	if _, err := cfg.credentials(); err != nil {
 		return nil, err
 	}
@@ -473,8 +477,9 @@ func (c *Config) Validate() error {
 	bad := func(field, envName, value, allowed string) {
 		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: value, Allowed: allowed})
 	}
-	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "? \t\r\n\v\f") {
-		bad("path", "PATH", c.Path, `must start with "/" and contain no "?" or whitespace`)
+	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "?{} \t\r\n\v\f") {
+		// A router reads braces as a wildcard: the path is mounted as it is.
+		bad("path", "PATH", c.Path, `must start with "/" and contain no "?", "{", "}" or whitespace`)
 	}
 	if err := checkBackends(c.Backend); err != "" {
 		bad("backend", "BACKEND", c.Backend, err)

@@ -238,7 +238,7 @@ func TestProtectedEndpoint(t *testing.T) {
 			c.ListenAddress, c.Path = "127.0.0.1:0", "/internal/metrics"
 		})
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "orders", 3)
+		testkit.Count(t, svc.Meter(), "orders", 3)
 		addr := svc.MetricsAddr()
 		require.NotNil(t, addr)
 		url := "http://" + addr.String() + "/internal/metrics"
@@ -295,7 +295,7 @@ func TestMetricsServerShutdown(t *testing.T) {
 			cfg.ListenAddress = "127.0.0.1:0"
 			svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithWriter(&out))
 			require.NoError(t, err)
-			count(t, svc.Meter(), "orders", 42)
+			testkit.Count(t, svc.Meter(), "orders", 42)
 
 			// Half a request: the server cannot finish it before its header timeout.
 			conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", svc.MetricsAddr().String())
@@ -312,7 +312,7 @@ func TestMetricsServerShutdown(t *testing.T) {
 			}
 			require.ErrorIs(t, err, context.DeadlineExceeded, "the held connection is reported")
 			assert.Contains(t, err.Error(), "connections still open at the deadline were closed")
-			got, ok := lastStdoutValue(t, out.String(), "orders")
+			got, ok := testkit.LastStdoutSum(t, out.String(), "orders")
 			require.True(t, ok, "the final export was written before the server was waited on")
 			assert.InDelta(t, 42, got, 0)
 			return

@@ -3,6 +3,7 @@ package monitoring
 import (
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,30 +105,32 @@ func movedEnvErrors() []error {
 type configKey struct {
 	yaml, env string
 	typ       reflect.Type
+	index     []int // the field's index in Config, for FieldByIndex
 }
 
 // configKeys lists every setting of [Config], those under a backend's key
 // included, in the order of the struct.
 func configKeys() []configKey {
 	var out []configKey
-	var walk func(t reflect.Type, yamlPrefix, envPrefix string)
-	walk = func(t reflect.Type, yamlPrefix, envPrefix string) {
+	var walk func(t reflect.Type, yamlPrefix, envPrefix string, index []int)
+	walk = func(t reflect.Type, yamlPrefix, envPrefix string, index []int) {
 		for _, f := range reflect.VisibleFields(t) {
 			if !f.IsExported() {
 				continue
 			}
+			at := append(slices.Clip(index), f.Index...)
 			if prefix, ok := f.Tag.Lookup("envPrefix"); ok && f.Type.Kind() == reflect.Struct {
-				walk(f.Type, yamlPrefix+f.Tag.Get("yaml")+".", envPrefix+prefix)
+				walk(f.Type, yamlPrefix+f.Tag.Get("yaml")+".", envPrefix+prefix, at)
 				continue
 			}
 			key := f.Tag.Get("yaml")
 			if key == "-" { // from the environment only (a secret): named as its checks name it
 				key = strings.ToLower(f.Tag.Get("env"))
 			}
-			out = append(out, configKey{yaml: yamlPrefix + key, env: envPrefix + f.Tag.Get("env"), typ: f.Type})
+			out = append(out, configKey{yaml: yamlPrefix + key, env: envPrefix + f.Tag.Get("env"), typ: f.Type, index: at})
 		}
 	}
-	walk(reflect.TypeFor[Config](), "", EnvPrefix)
+	walk(reflect.TypeFor[Config](), "", EnvPrefix, nil)
 	return out
 }
 

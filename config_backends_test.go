@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // blockingCollector holds every gathering until release is closed,
@@ -88,9 +89,9 @@ stdout:
 		cfg, err := monitoring.ParseConfig([]byte("enabled: true\nprometheus:\n  namespace: shop\n"))
 		require.NoError(t, err)
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "demo.requests", 2)
+		testkit.Count(t, svc.Meter(), "demo.requests", 2)
 
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		require.Equal(t, http.StatusOK, code, body)
 		assert.Contains(t, body, "\nshop_demo_requests_total 2\n")
 		assert.NotContains(t, body, "\ndemo_requests_total")
@@ -100,9 +101,9 @@ stdout:
 		cfg, err := monitoring.ParseConfig([]byte("enabled: true\nprometheus:\n  namespace: shop\n"))
 		require.NoError(t, err)
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "demo.requests", 1)
+		testkit.Count(t, svc.Meter(), "demo.requests", 1)
 
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Contains(t, body, "\nbilling_demo_requests_total 1\n")
 		assert.NotContains(t, body, "shop_")
 	})
@@ -115,11 +116,11 @@ stdout:
 
 		first := make(chan int, 1)
 		go func() {
-			code, _ := scrape(t, h)
+			code, _ := testkit.Scrape(t, h)
 			first <- code
 		}()
 		<-slow.entered // the first scrape holds the only slot
-		code, body := scrape(t, h)
+		code, body := testkit.Scrape(t, h)
 		assert.Equal(t, http.StatusServiceUnavailable, code)
 		assert.Contains(t, body, "Limit of concurrent requests")
 		close(slow.release)
@@ -135,7 +136,7 @@ stdout:
 		assert.Equal(t, monitoring.PrometheusConfig{ScrapeTimeout: 20 * time.Millisecond, MaxConcurrentScrapes: 2},
 			cfg.Prometheus)
 
-		code, body := scrape(t, h)
+		code, body := testkit.Scrape(t, h)
 		assert.Equal(t, http.StatusServiceUnavailable, code)
 		assert.Contains(t, body, "Exceeded configured timeout of 20ms", "not the default 10s")
 		<-slow.entered

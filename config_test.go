@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // writeConfig writes content to a config file in a fresh temporary
@@ -450,7 +451,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "path",
 			env:     "MONITORING_PATH",
 			value:   "/metrics?format=text",
-			allowed: `no "?" or whitespace`,
+			allowed: `contain no "?", "{", "}" or whitespace`,
 		},
 		{
 			name:    "Should reject a path with a space",
@@ -458,7 +459,7 @@ func TestConfigValidate(t *testing.T) {
 			field:   "path",
 			env:     "MONITORING_PATH",
 			value:   "/my metrics",
-			allowed: `no "?" or whitespace`,
+			allowed: `contain no "?", "{", "}" or whitespace`,
 		},
 		{
 			name:    "Should reject a path with a tab",
@@ -466,7 +467,15 @@ func TestConfigValidate(t *testing.T) {
 			field:   "path",
 			env:     "MONITORING_PATH",
 			value:   "/metrics\t",
-			allowed: `no "?" or whitespace`,
+			allowed: `contain no "?", "{", "}" or whitespace`,
+		},
+		{
+			name:    "Should reject a path a router would read as a wildcard",
+			mutate:  func(c *monitoring.Config) { c.Path = "/metrics/{job}" },
+			field:   "path",
+			env:     "MONITORING_PATH",
+			value:   "/metrics/{job}",
+			allowed: `"{", "}"`,
 		},
 		{
 			name:    "Should reject an unknown backend and list the allowed ones",
@@ -823,7 +832,7 @@ func TestHostileConfig(t *testing.T) {
 		cfg.Prometheus.MaxConcurrentScrapes = monitoring.MaxConcurrentScrapesCap
 		cfg.Prometheus.ScrapeTimeout = monitoring.MaxScrapeTimeout
 		svc := newService(t, cfg)
-		code, _ := scrape(t, svc.Handler())
+		code, _ := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusOK, code)
 	})
 }

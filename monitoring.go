@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -25,9 +26,13 @@ import (
 // 503 with the reason. With cfg.Auth, the exposition handler asks for the
 // credentials; with cfg.ListenAddress, it is also served on a server of its
 // own, which the service's Shutdown stops (an address that cannot be
-// listened on is logged and reported by the status). It also routes
+// listened on is logged and reported by the status); without it, mount the
+// handler on the application's router with the service's MountMetrics (or
+// MetricsRoute, for Gin), which does nothing when ListenAddress is set. It also routes
 // OpenTelemetry's own errors to the logger, rate-limited (see
-// [WithoutOTelErrorHandler]).
+// [WithoutOTelErrorHandler]). A cfg that leaves Enabled false but gives
+// other settings is logged at WARN with [Config.IgnoredSettings], and the
+// status's Reason says so.
 func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*service.MonitoringService, error) {
 	if cfg == nil {
 		d := DefaultConfig()
@@ -52,6 +57,10 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 	if !o.keepOTelErrorHandler {
 		otel.SetErrorHandler(newSlogErrorHandler(o.logger, OTelErrorInterval, time.Now))
 	}
+	if ignored := cfg.IgnoredSettings(); len(ignored) > 0 {
+		o.logger.WarnContext(ctx, "monitoring: disabled by configuration (enabled: false): nothing is recorded, and these settings take no effect; "+
+			"set enabled: true (MONITORING_ENABLED=true) to record", "settings", strings.Join(ignored, ", "))
+	}
 	backend, err := newBackend(ctx, cfg, &o)
 	if err != nil {
 		o.logger.ErrorContext(ctx, "monitoring: backend failed to start, recording nothing",
@@ -62,6 +71,7 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 		service.WithLogger(o.logger),
 		service.WithSystemMetrics(cfg.SystemMetrics),
 		service.WithBuildInfo(o.version, o.commit),
+		service.WithMetricsPath(cfg.Path),
 	}
 	switch cfg.Auth {
 	case AuthBearer:
@@ -83,8 +93,15 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 // and the caller serves the no-op backend.
 func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, error) {
 	names := cfg.Backends()
-	if !cfg.Enabled || (len(names) == 1 && names[0] == BackendNoop) {
-		return noopadapter.New(), nil
+	switch {
+	case !cfg.Enabled:
+		reason := disabledReason
+		if ignored := cfg.IgnoredSettings(); len(ignored) > 0 {
+			reason += "; settings with no effect: " + strings.Join(ignored, ", ")
+		}
+		return noopadapter.New(noopadapter.WithReason(reason)), nil
+	case len(names) == 1 && names[0] == BackendNoop:
+		return noopadapter.New(noopadapter.WithReason("the noop backend chosen by configuration (backend: noop)")), nil
 	}
 	version, _ := service.BuildInfo(o.version, o.commit)
 	settings := compose.DefaultSettings()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/otlptest"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -42,12 +43,12 @@ func TestSeveralBackends(t *testing.T) {
 	t.Run("Should export each record to /metrics and to the collector, cumulative on both", func(t *testing.T) {
 		rcv := otlptest.NewHTTP(t)
 		svc := newService(t, pushingTo(rcv))
-		count(t, svc.Meter(), "shop.orders", 3)
+		testkit.Count(t, svc.Meter(), "shop.orders", 3)
 		svc.Instruments().CounterVec(port.Desc{Name: "shop.refunds", Keys: []string{"reason"}}).
 			Add(2, port.Values{"damaged"})
 
 		require.NoError(t, svc.ForceFlush(t.Context()))
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		require.Equal(t, http.StatusOK, code)
 		assert.Contains(t, body, "shop_orders_total 3")
 		assert.Contains(t, body, `shop_refunds_total{reason="damaged"} 2`)
@@ -86,7 +87,7 @@ func TestSeveralBackends(t *testing.T) {
 			}
 			require.NoError(t, svc.ForceFlush(ctx))
 			// A scrape between exports must not disturb the deltas.
-			_, body := scrape(t, svc.Handler())
+			_, body := testkit.Scrape(t, svc.Handler())
 			assert.Contains(t, body, "fast_jobs_total "+strconv.Itoa(recorded))
 		}
 		assert.InDelta(t, float64(recorded), sumOf(rcv, "fast.jobs"), 0)
@@ -99,7 +100,7 @@ func TestSeveralBackends(t *testing.T) {
 		logger, logs := testLogger()
 		svc := newService(t, pushingTo(rcv),
 			monitoring.WithRegistry(refusingRegistry{}), monitoring.WithLogger(logger))
-		count(t, svc.Meter(), "shop.orders", 1)
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.InDelta(t, 1.0, sumOf(rcv, "shop.orders"), 0, "otlp records")
 
@@ -110,7 +111,7 @@ func TestSeveralBackends(t *testing.T) {
 		assert.False(t, st.Backends[0].Healthy)
 		assert.ErrorIs(t, st.Backends[0].Err, errRefused)
 		assert.True(t, st.Backends[1].Healthy)
-		code, body := scrape(t, svc.Handler())
+		code, body := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusServiceUnavailable, code, "the failed scrape backend answers 503")
 		assert.Contains(t, body, "prometheus")
 		assert.Contains(t, logs.String(), "backend=prometheus")
@@ -119,8 +120,8 @@ func TestSeveralBackends(t *testing.T) {
 	t.Run("Should keep /metrics at 200 while the prometheus backend is healthy and another failed", func(t *testing.T) {
 		logger, _ := testLogger()
 		svc := newService(t, enabled("stdout,prometheus"), monitoring.WithWriter(nil), monitoring.WithLogger(logger))
-		count(t, svc.Meter(), "shop.orders", 1)
-		code, body := scrape(t, svc.Handler())
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
+		code, body := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusOK, code)
 		assert.Contains(t, body, "shop_orders_total 1")
 		st := svc.Status()
@@ -136,8 +137,8 @@ func TestSeveralBackends(t *testing.T) {
 		cfg := pushingTo(rcv)
 		svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithLogger(discard()))
 		require.NoError(t, err)
-		count(t, svc.Meter(), "shop.orders", 1)
-		code, _ := scrape(t, svc.Handler())
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
+		code, _ := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, http.StatusOK, code)
 		require.Error(t, svc.ForceFlush(t.Context()))
 		st := svc.Status()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/otlptest"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 func writeFile(t *testing.T, name string, data []byte) string {
@@ -34,7 +35,7 @@ func TestOTLPOverTLS(t *testing.T) {
 		cfg := tlsConfig(rcv)
 		cfg.OTLP.CAFile = writeFile(t, "ca.pem", ca)
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "shop.orders", 2)
+		testkit.Count(t, svc.Meter(), "shop.orders", 2)
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.InDelta(t, 2.0, sumOf(rcv, "shop.orders"), 0)
 	})
@@ -42,7 +43,7 @@ func TestOTLPOverTLS(t *testing.T) {
 		rcv, _ := otlptest.NewHTTPS(t, nil)
 		svc, err := monitoring.NewMonitoringService(t.Context(), tlsConfig(rcv), monitoring.WithLogger(discard()))
 		require.NoError(t, err)
-		count(t, svc.Meter(), "shop.orders", 1)
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
 		require.Error(t, svc.ForceFlush(t.Context()))
 		assert.Empty(t, rcv.Requests())
 		_ = svc.Shutdown(t.Context())
@@ -54,7 +55,7 @@ func TestOTLPOverTLS(t *testing.T) {
 		cfg.OTLP.CAFile = writeFile(t, "ca.pem", ca)
 		cfg.OTLP.ClientCertFile, cfg.OTLP.ClientKeyFile = writeFile(t, "cert.pem", cert), writeFile(t, "key.pem", key)
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "shop.orders", 3)
+		testkit.Count(t, svc.Meter(), "shop.orders", 3)
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.InDelta(t, 3.0, sumOf(rcv, "shop.orders"), 0)
 	})
@@ -65,7 +66,7 @@ func TestOTLPOverTLS(t *testing.T) {
 		cfg.OTLP.CAFile = writeFile(t, "ca.pem", ca)
 		svc, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithLogger(discard()))
 		require.NoError(t, err)
-		count(t, svc.Meter(), "shop.orders", 1)
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
 		require.Error(t, svc.ForceFlush(t.Context()))
 		assert.Empty(t, rcv.Requests())
 		_ = svc.Shutdown(t.Context())
@@ -98,7 +99,7 @@ func TestOTLPHeaders(t *testing.T) {
 		cfg.OTLP.Protocol = monitoring.OTLPProtocolGRPC
 		cfg.OTLP.HeadersFile = writeFile(t, "headers", []byte("x-api-key=s3cr%20t, x-tenant=shop\n"))
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "shop.orders", 1)
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.Equal(t, "s3cr t", rcv.Header("x-api-key"))
 		assert.Equal(t, "shop", rcv.Header("x-tenant"))
@@ -110,7 +111,7 @@ func TestOTLPHeaders(t *testing.T) {
 			rcv.URL + "\n  interval: 1h\n"))
 		require.NoError(t, err)
 		svc := newService(t, cfg)
-		count(t, svc.Meter(), "shop.orders", 1)
+		testkit.Count(t, svc.Meter(), "shop.orders", 1)
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.Equal(t, "Bearer abc", rcv.Header("authorization"))
 	})

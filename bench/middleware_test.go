@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/service"
@@ -35,11 +36,7 @@ var _ io.Writer = (*discardWriter)(nil)
 func newService(tb testing.TB, cfg *monitoring.Config) *service.MonitoringService {
 	tb.Helper()
 	svc, err := monitoring.NewMonitoringService(context.Background(), cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-	return svc
+	return testkit.Started(tb, svc, err)
 }
 
 // prometheusConfig is the enabled Prometheus backend every instrumented

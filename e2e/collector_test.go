@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -102,17 +100,13 @@ func scrapedCounts(t *testing.T, metricsURL string) map[string]float64 {
 	t.Helper()
 	code, body := httpGet(t, metricsURL)
 	require.Equal(t, http.StatusOK, code)
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	families, err := testkit.ParseExposition(body)
 	require.NoError(t, err)
 	out := map[string]float64{}
 	f, ok := families["http_server_request_duration_seconds"]
 	require.True(t, ok, "no request histogram on /metrics")
 	for _, m := range f.GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
+		labels := testkit.Labels(m)
 		out[labels["http_route"]+" "+labels["http_response_status_code"]] += float64(m.GetHistogram().GetSampleCount())
 	}
 	return out

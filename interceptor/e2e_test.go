@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -299,9 +297,7 @@ func newService(t *testing.T) *service.MonitoringService {
 	cfg := monitoring.DefaultConfig()
 	cfg.Enabled = true
 	svc, err := monitoring.NewMonitoringService(t.Context(), &cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
-	return svc
+	return testkit.Started(t, svc, err)
 }
 
 // rejectedCompletion runs LateSignalWorkflow on the dev server at address:
@@ -418,8 +414,7 @@ var temporalLabelKeys = map[string]bool{
 // identifiers (workflow and run IDs) or the worker's identity.
 func assertBoundedLabels(t *testing.T, exposition string, forbidden []string) {
 	t.Helper()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(exposition))
+	families, err := testkit.ParseExposition(exposition)
 	require.NoError(t, err)
 	values := 0
 	for name, f := range families {

@@ -95,19 +95,6 @@ func histogram(t *testing.T, b *monitoringtest.Backend, name string) metricdata.
 	return h
 }
 
-func inFlight(t *testing.T, b *monitoringtest.Backend) map[attribute.Distinct]float64 {
-	t.Helper()
-	out := map[attribute.Distinct]float64{}
-	m, ok := b.Metric(t, activeName)
-	if !ok {
-		return out
-	}
-	for _, p := range m.Data.(metricdata.Sum[float64]).DataPoints {
-		out[p.Attributes.Equivalent()] = p.Value
-	}
-	return out
-}
-
 // ginRoute returns want with its http.route as gin writes it when router is
 // gin: the ServeMux "{id}" of the shared cases is gin's ":id".
 func ginRoute(router string, want attribute.Set) attribute.Set {
@@ -199,7 +186,7 @@ func TestSemanticConventions(t *testing.T) {
 				require.Len(t, req.DataPoints, 1)
 				assert.InDelta(t, float64(len(tc.body)), req.DataPoints[0].Sum, 0, "request bytes")
 
-				for set, v := range inFlight(t, b) {
+				for set, v := range b.Sums(t, activeName) {
 					assert.Zero(t, v, "in flight for %v", set)
 				}
 			})
@@ -301,11 +288,11 @@ func TestInFlight(t *testing.T) {
 			<-started
 		}
 		getSet := attribute.NewSet(attribute.String("http.request.method", "GET"), attribute.String("url.scheme", "http"))
-		assert.InDelta(t, float64(n), inFlight(t, b)[getSet.Equivalent()], 0)
+		assert.InDelta(t, float64(n), b.Sums(t, activeName)[getSet.Equivalent()], 0)
 
 		close(release)
 		wg.Wait()
-		assert.InDelta(t, 0, inFlight(t, b)[getSet.Equivalent()], 0)
+		assert.InDelta(t, 0, b.Sums(t, activeName)[getSet.Equivalent()], 0)
 		assert.Equal(t, uint64(n), histogram(t, b, durationName).DataPoints[0].Count)
 	})
 }
@@ -478,10 +465,10 @@ func TestPanickingCallbacks(t *testing.T) {
 			http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		_, panicked := serve(h, http.MethodGet, "/x", "")
 		assert.Equal(t, "route function bug", panicked)
-		for set, v := range inFlight(t, b) {
+		for set, v := range b.Sums(t, activeName) {
 			assert.Zero(t, v, "in flight for %v", set)
 		}
-		assert.NotEmpty(t, inFlight(t, b), "the request was counted in, then out")
+		assert.NotEmpty(t, b.Sums(t, activeName), "the request was counted in, then out")
 	})
 }
 

@@ -60,6 +60,10 @@ type Status struct {
 	// Healthy is false when the requested backend failed to start or the
 	// backend has been shut down; Err then says why.
 	Healthy bool
+	// Reason says why nothing is recorded when nothing failed: monitoring
+	// disabled by configuration, with the settings given that take no
+	// effect because of it. Empty otherwise.
+	Reason string
 	// Err is the reason the backend is not healthy, nil when it is. With
 	// several backends, it is nil while at least one of them records, and
 	// Backends says which one failed and why.

@@ -11,6 +11,7 @@ type statusJSON struct {
 	Backend  string              `json:"backend"`
 	Enabled  bool                `json:"enabled"`
 	Healthy  bool                `json:"healthy"`
+	Reason   string              `json:"reason,omitempty"`
 	Err      string              `json:"error,omitempty"`
 	Backends []backendStatusJSON `json:"backends,omitempty"`
 }
@@ -25,10 +26,11 @@ type backendStatusJSON struct {
 }
 
 // MarshalJSON encodes the status for a health endpoint: backend, enabled,
-// healthy, error (the text of Err, left out when nil) and backends, each
+// healthy, reason (left out when empty), error (the text of Err, left out
+// when nil) and backends, each
 // as [BackendStatus.MarshalJSON] writes it.
 func (s Status) MarshalJSON() ([]byte, error) {
-	out := statusJSON{Backend: s.Backend, Enabled: s.Enabled, Healthy: s.Healthy, Err: errText(s.Err)}
+	out := statusJSON{Backend: s.Backend, Enabled: s.Enabled, Healthy: s.Healthy, Reason: s.Reason, Err: errText(s.Err)}
 	for _, b := range s.Backends {
 		out.Backends = append(out.Backends, b.toJSON())
 	}

@@ -41,6 +41,15 @@ func TestStatusJSON(t *testing.T) {
 		var back map[string]any
 		require.NoError(t, json.Unmarshal(out, &back), "a quoted error stays valid JSON")
 	})
+	t.Run("Should write the reason a disabled backend records nothing, and leave it out when empty", func(t *testing.T) {
+		out, err := json.Marshal(port.Status{Backend: "noop", Healthy: true, Reason: "monitoring disabled by configuration"})
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"backend": "noop", "enabled": false, "healthy": true,
+			"reason": "monitoring disabled by configuration"}`, string(out))
+		out, err = json.Marshal(port.Status{Backend: "noop", Healthy: true})
+		require.NoError(t, err)
+		assert.NotContains(t, string(out), "reason")
+	})
 	t.Run("Should encode a pointer and a value alike", func(t *testing.T) {
 		st := port.BackendStatus{Name: "otlp", Err: errors.New("x")}
 		a, err := json.Marshal(st)

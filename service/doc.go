@@ -5,7 +5,9 @@
 // did not start, shutdown is idempotent, and a failing or panicking backend
 // never reaches the caller as a panic. The exposition handler can ask for a
 // bearer token or basic credentials, and be served on a listener of its own
-// so that metrics need not share the application's public port.
+// so that metrics need not share the application's public port;
+// [MonitoringService.MountMetrics] mounts it on the application's router
+// only when there is no such listener, so never on both.
 //
 // It depends only on the port, so it works the same over every adapter and
 // over the generated mock.

@@ -81,3 +81,32 @@ func ExampleWithMetricsServer() {
 	fmt.Println(resp.StatusCode) // no backend here: 503 with the reason
 	// Output: 503
 }
+
+// MountMetrics puts the exposition handler on the application's own mux,
+// at the configured path, unless a metrics server of its own is
+// configured: metrics are never served on both ports.
+func ExampleMonitoringService_MountMetrics() {
+	svc := service.New(nil, service.WithMetricsPath("/metrics"), service.WithLogger(slog.New(slog.DiscardHandler)))
+	defer func() { _ = svc.Shutdown(context.Background()) }()
+	mux := http.NewServeMux()
+	fmt.Println("mounted:", svc.MountMetrics(mux))
+
+	own := service.New(nil, service.WithMetricsServer("127.0.0.1:0", "/metrics"),
+		service.WithLogger(slog.New(slog.DiscardHandler)))
+	defer func() { _ = own.Shutdown(context.Background()) }()
+	fmt.Println("mounted beside a metrics server:", own.MountMetrics(http.NewServeMux()))
+	// Output:
+	// mounted: true
+	// mounted beside a metrics server: false
+}
+
+// Gin's engine has no Handle(pattern, handler) method: MetricsRoute gives
+// what to mount, and ok false when metrics have a port of their own.
+func ExampleMonitoringService_MetricsRoute() {
+	svc := service.New(nil, service.WithLogger(slog.New(slog.DiscardHandler)))
+	defer func() { _ = svc.Shutdown(context.Background()) }()
+	if path, h, ok := svc.MetricsRoute(); ok {
+		fmt.Println("mount at", path, h != nil) // engine.GET(path, gin.WrapH(h))
+	}
+	// Output: mount at /metrics true
+}

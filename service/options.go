@@ -16,6 +16,7 @@ type config struct {
 	auth          *authenticator
 	serverAddr    string
 	serverPath    string
+	metricsPath   string
 	// serverWriteTimeout is the metrics server's WriteTimeout.
 	serverWriteTimeout time.Duration
 }
@@ -87,6 +88,14 @@ func WithBasicAuth(username, password string) Option {
 // recording goes on.
 func WithMetricsServer(addr, path string) Option {
 	return func(c *config) { c.serverAddr, c.serverPath = addr, path }
+}
+
+// WithMetricsPath sets the path [MonitoringService.MountMetrics] and
+// [MonitoringService.MetricsRoute] mount the exposition handler at on the
+// application's router; empty keeps [DefaultMetricsPath]. The path of
+// [WithMetricsServer], when that is given, wins.
+func WithMetricsPath(path string) Option {
+	return func(c *config) { c.metricsPath = path }
 }
 
 // WithServerWriteTimeout sets the write timeout of the metrics server of

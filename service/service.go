@@ -28,9 +28,14 @@ type MonitoringService struct {
 	instruments port.Instruments
 	exposition  http.Handler // the exposition handler, behind its authentication
 
-	server    *metricsServer // the metrics server of WithMetricsServer, if it runs
-	serverErr error          // why it does not, when it was asked for
-	authErr   error          // why the credentials given refuse every scrape, if they do
+	server *metricsServer // the metrics server of WithMetricsServer, if it runs
+	// serverConfigured is true when WithMetricsServer asked for a server,
+	// whether or not it runs: metrics then stay off the application's port.
+	serverConfigured bool
+	metricsPath      string // the path of the exposition endpoint
+	pathErr          error  // why metricsPath cannot be a route, if it cannot
+	serverErr        error  // why it does not, when it was asked for
+	authErr          error  // why the credentials given refuse every scrape, if they do
 
 	// logged remembers the instruments whose creation failed, to log once.
 	logged sync.Map
@@ -70,6 +75,18 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 		if err := s.startSystemMetrics(cfg); err != nil {
 			s.logger.Error("monitoring: system metrics unavailable", "error", err)
 		}
+	}
+	s.serverConfigured = cfg.serverAddr != ""
+	s.metricsPath = cfg.metricsPath
+	if s.serverConfigured && cfg.serverPath != "" {
+		s.metricsPath = cfg.serverPath
+	}
+	if s.metricsPath == "" {
+		s.metricsPath = DefaultMetricsPath
+	}
+	if why := checkMetricsPath(s.metricsPath); why != "" && !s.serverConfigured {
+		s.pathErr = fmt.Errorf("metrics path %.64q %s", s.metricsPath, why)
+		s.logger.Error("monitoring: the exposition handler cannot be mounted, recording goes on", "error", s.pathErr)
 	}
 	if cfg.serverAddr != "" {
 		s.server, s.serverErr = startMetricsServer(cfg.serverAddr, cfg.serverPath, cfg.serverWriteTimeout, s.exposition, s.logger)

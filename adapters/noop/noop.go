@@ -19,6 +19,7 @@ type Adapter struct {
 	provider noop.MeterProvider
 	meter    metric.Meter
 	startErr error
+	reason   string
 }
 
 var _ port.Monitoring = (*Adapter)(nil)
@@ -30,6 +31,13 @@ type Option func(*Adapter)
 // to start: its status is then unhealthy and carries err.
 func WithStartError(err error) Option {
 	return func(a *Adapter) { a.startErr = err }
+}
+
+// WithReason says why the no-op backend serves although nothing failed (for
+// example, monitoring disabled by configuration): its status carries it as
+// Reason, and its handler answers it.
+func WithReason(reason string) Option {
+	return func(a *Adapter) { a.reason = reason }
 }
 
 // New returns the no-op backend.
@@ -52,12 +60,18 @@ func (a *Adapter) MeterProvider() metric.MeterProvider { return a.provider }
 func (a *Adapter) Instruments() port.Instruments { return port.NoopInstruments{} }
 
 // Handler answers 404 with the reason: nothing is recorded.
-func (a *Adapter) Handler() http.Handler { return http.HandlerFunc(disabled) }
+func (a *Adapter) Handler() http.Handler {
+	if a.reason == "" {
+		return http.HandlerFunc(disabled)
+	}
+	msg := "monitoring is disabled: no metrics are recorded: " + a.reason
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, msg, http.StatusNotFound) })
+}
 
 // Status reports the no-op backend, unhealthy when it stands in for one that
 // failed to start.
 func (a *Adapter) Status() port.Status {
-	return port.Status{Backend: Name, Healthy: a.startErr == nil, Err: a.startErr}
+	return port.Status{Backend: Name, Healthy: a.startErr == nil, Reason: a.reason, Err: a.startErr}
 }
 
 // ForceFlush does nothing.

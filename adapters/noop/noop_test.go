@@ -26,6 +26,15 @@ func TestNoop(t *testing.T) {
 		assert.Equal(t, port.Status{Backend: "noop", Healthy: true}, noop.New().Status())
 	})
 
+	t.Run("Should report and answer the reason it serves when one is given", func(t *testing.T) {
+		a := noop.New(noop.WithReason("monitoring disabled by configuration"))
+		assert.Equal(t, port.Status{Backend: "noop", Healthy: true, Reason: "monitoring disabled by configuration"}, a.Status())
+		rec := httptest.NewRecorder()
+		a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		assert.Equal(t, http.StatusNotFound, rec.Code)
+		assert.Equal(t, "monitoring is disabled: no metrics are recorded: monitoring disabled by configuration\n", rec.Body.String())
+	})
+
 	t.Run("Should carry the start error of the backend it replaces", func(t *testing.T) {
 		cause := errors.New("prometheus backend: refused")
 		st := noop.New(noop.WithStartError(cause)).Status()

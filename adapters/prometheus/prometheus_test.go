@@ -13,8 +13,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -77,7 +75,12 @@ func TestExposition(t *testing.T) {
 		for _, le := range []string{"0.005", "0.1", "0.5", "1", "10", "+Inf"} {
 			assert.Contains(t, body, `job_duration_seconds_bucket{le="`+le+`"}`)
 		}
+		assert.Contains(t, body, `job_duration_seconds_bucket{le="0.005"} 0`)
+		assert.Contains(t, body, `job_duration_seconds_bucket{le="0.25"} 0`)
+		assert.Contains(t, body, `job_duration_seconds_bucket{le="0.5"} 1`)
+		assert.Contains(t, body, "job_duration_seconds_count 1")
 		assert.NotContains(t, body, `le="1000"`, "the SDK's millisecond-shaped defaults must not apply to seconds")
+		assert.NotContains(t, body, `le="5000"`)
 	})
 
 	t.Run("Should keep the boundaries the caller gives", func(t *testing.T) {
@@ -110,7 +113,9 @@ func TestExposition(t *testing.T) {
 		c.Add(t.Context(), 1)
 
 		_, _, body := scrape(t, a.Handler(), "")
-		assert.Contains(t, body, "shop_orders_total 1")
+		assert.Contains(t, body, "\nshop_orders_total 1\n")
+		assert.NotContains(t, body, "\norders_total", "no unprefixed copy")
+		assert.Contains(t, body, "\ntarget_info{", "target_info is not prefixed")
 		assert.Contains(t, body, `target_info{service_name="checkout"`)
 	})
 
@@ -151,6 +156,18 @@ func TestExposition(t *testing.T) {
 		_, _, body := scrape(t, a.Handler(), "")
 		assert.Equal(t, 3, strings.Count(body, "\nrequests_total{"), body)
 		assert.Contains(t, body, `requests_total{otel_metric_overflow="true"}`)
+	})
+
+	t.Run("Should keep every series when the cardinality limit is zero", func(t *testing.T) {
+		a := newAdapter(t, promadapter.WithCardinalityLimit(0))
+		c, err := a.Meter().Int64Counter("requests")
+		require.NoError(t, err)
+		for i := range 5 {
+			c.Add(t.Context(), 1, metric.WithAttributes(attribute.Int("shard", i)))
+		}
+		_, _, body := scrape(t, a.Handler(), "")
+		assert.NotContains(t, body, "otel_metric_overflow")
+		assert.Equal(t, 5, strings.Count(body, "\nrequests_total{"), body)
 	})
 
 	t.Run("Should count failed scrapes for the MonitoringDegraded alert", func(t *testing.T) {
@@ -294,8 +311,7 @@ func TestScrapeProtections(t *testing.T) {
 // gathered parses an exposition in the text format.
 func gathered(t *testing.T, body string) map[string]*dto.MetricFamily {
 	t.Helper()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	families, err := testkit.ParseExposition(body)
 	require.NoError(t, err, body)
 	return families
 }

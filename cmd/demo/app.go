@@ -21,12 +21,27 @@ type routes struct {
 	slow time.Duration
 	// flakyEvery makes every n-th GET /flaky fail with a 500; 0 never fails.
 	flakyEvery int64
-	// metricsPath is where the exposition handler is mounted; empty when
-	// it is served on a listen_address of its own instead.
+	// metricsPath is the exposition endpoint's path, and metrics its
+	// handler on the public engine: nil when metrics are served on a
+	// listen_address of their own instead, so never on both ports.
 	metricsPath string
+	metrics     http.Handler
 	// tracer, when set, traces the requests (see [tracing]), so that a
 	// sampled traceparent becomes the latency histogram's exemplar.
 	tracer trace.TracerProvider
+}
+
+// metricsRouter is the part of *service.MonitoringService that says where
+// the exposition handler belongs on the application's router.
+type metricsRouter interface {
+	MetricsRoute() (path string, handler http.Handler, ok bool)
+}
+
+// withMetrics sets the exposition route as mon says it belongs on the
+// application's port: none when a listen_address is configured.
+func (r routes) withMetrics(mon metricsRouter) routes {
+	r.metricsPath, r.metrics, _ = mon.MetricsRoute()
+	return r
 }
 
 // newEngine builds the demo API on gin, instrumented by the middleware:
@@ -35,7 +50,7 @@ type routes struct {
 //	GET /slow          answers after r.slow
 //	GET /flaky         fails with a 500 on every r.flakyEvery-th request
 //	GET /healthz       the service's and monitoring's status, per backend (not recorded)
-//	GET r.metricsPath  the exposition handler (not recorded)
+//	GET r.metricsPath  the exposition handler, when r.metrics is set (not recorded)
 func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
@@ -78,8 +93,8 @@ func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 		// last export error and last export: a failing push shows here.
 		c.JSON(http.StatusOK, gin.H{"status": "ok", "monitoring": mon.Status()})
 	})
-	if r.metricsPath != "" {
-		engine.GET(r.metricsPath, gin.WrapH(mon.Handler()))
+	if r.metrics != nil {
+		engine.GET(r.metricsPath, gin.WrapH(r.metrics))
 	}
 	return engine
 }

@@ -1,18 +1,24 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/cmd/demo/shop"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/monitoringtest"
 	"github.com/compozy/monitoring/port"
@@ -39,7 +45,7 @@ func (p pushStatus) Status() port.Status { return p.status }
 
 func TestRoutes(t *testing.T) {
 	b := monitoringtest.New(t)
-	engine := newEngine(b, shop.New(b), routes{slow: time.Millisecond, flakyEvery: 3, metricsPath: "/metrics"})
+	engine := newEngine(b, shop.New(b), routes{slow: time.Millisecond, flakyEvery: 3, metricsPath: "/metrics", metrics: b.Handler()})
 
 	t.Run("Should place known orders and refuse unknown ones", func(t *testing.T) {
 		assert.Equal(t, http.StatusOK, get(t, engine, "/orders/book").Code)
@@ -119,10 +125,59 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestMetricsOffThePublicPort(t *testing.T) {
-	t.Run("Should not mount the exposition handler on the public engine when metrics have a port of their own", func(t *testing.T) {
-		b := monitoringtest.New(t)
-		engine := newEngine(b, shop.New(b), routes{slow: time.Millisecond, flakyEvery: 3})
-		assert.Equal(t, http.StatusNotFound, get(t, engine, "/metrics").Code)
+	// newDemo wires the demo's engine as main does, on a real service built
+	// from config.
+	newDemo := func(t *testing.T, config string) (*gin.Engine, interface{ MetricsAddr() net.Addr }) {
+		t.Helper()
+		cfg, err := monitoring.ParseConfig([]byte(config))
+		require.NoError(t, err)
+		mon, err := monitoring.NewMonitoringService(t.Context(), cfg,
+			monitoring.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, mon.Shutdown(context.Background())) })
+		return newEngine(mon, shop.New(mon), routes{slow: time.Millisecond}.withMetrics(mon)), mon
+	}
+
+	t.Run("Should serve metrics on the listen_address and never on the public port", func(t *testing.T) {
+		engine, mon := newDemo(t, "enabled: true\nlisten_address: 127.0.0.1:0\n")
+		assert.Equal(t, http.StatusNotFound, get(t, engine, "/metrics").Code, "the public port serves no metrics")
 		assert.Equal(t, http.StatusOK, get(t, engine, "/orders/book").Code)
+		require.NotNil(t, mon.MetricsAddr())
+		code, body := testkit.Get(t, nil, "http://"+mon.MetricsAddr().String()+"/metrics", nil)
+		assert.Equal(t, http.StatusOK, code)
+		assert.Contains(t, body, `http_route="/orders/:item"`)
+	})
+
+	t.Run("Should serve metrics on the public port when there is no listen_address", func(t *testing.T) {
+		engine, mon := newDemo(t, "enabled: true\n")
+		assert.Nil(t, mon.MetricsAddr(), "one port only")
+		get(t, engine, "/orders/book")
+		rec := get(t, engine, "/metrics")
+		assert.Equal(t, http.StatusOK, rec.Code)
+		assert.Contains(t, rec.Body.String(), `http_route="/orders/:item"`)
+	})
+}
+
+func TestHealthzSaysMonitoringIsDisabled(t *testing.T) {
+	t.Run("Should show on /healthz that a config without enabled: true records nothing, and why", func(t *testing.T) {
+		cfg, err := monitoring.ParseConfig([]byte("backend: stdout\n"))
+		require.NoError(t, err)
+		mon, err := monitoring.NewMonitoringService(t.Context(), cfg, monitoring.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, mon.Shutdown(context.Background())) })
+		engine := newEngine(mon, shop.New(mon), routes{}.withMetrics(mon))
+
+		rec := get(t, engine, "/healthz")
+		require.Equal(t, http.StatusOK, rec.Code)
+		var body struct {
+			Monitoring struct {
+				Enabled bool   `json:"enabled"`
+				Reason  string `json:"reason"`
+			} `json:"monitoring"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), rec.Body.String())
+		assert.False(t, body.Monitoring.Enabled)
+		assert.Equal(t, "monitoring disabled by configuration (enabled: false); settings with no effect: backend",
+			body.Monitoring.Reason)
 	})
 }

@@ -84,16 +84,11 @@ func run() error {
 	defer func() { _ = mon.Shutdown(context.Background()) }()
 
 	orders := shop.New(mon)
-	// With a listen_address, metrics are served there, off the public port.
-	publicMetrics := cfg.Path
-	if cfg.ListenAddress != "" {
-		publicMetrics = ""
-	}
+	// With a listen_address, metrics are served there, off the public port:
+	// MetricsRoute then hands no handler to mount.
 	tp := newTracerProvider()
 	defer func() { _ = tp.Shutdown(context.Background()) }()
-	engine := newEngine(mon, orders, routes{
-		slow: *slow, flakyEvery: *flakyEvery, metricsPath: publicMetrics, tracer: tp,
-	})
+	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery, tracer: tp}.withMetrics(mon))
 
 	if *temporalAddress != "" {
 		c, stopWorker, err := temporalWorker(ctx, *temporalAddress, mon, orders, logger)
@@ -126,7 +121,10 @@ func run() error {
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",
 		"metrics", metricsURL,
-		"backend", st.Backend, "healthy", st.Healthy, "version", buildVersion, "commit", buildCommit)
+		"backend", st.Backend, "enabled", st.Enabled, "healthy", st.Healthy, "version", buildVersion, "commit", buildCommit)
+	if st.Reason != "" {
+		logger.Warn("demo: monitoring records nothing", "reason", st.Reason)
+	}
 	// One line a script can wait for: the address actually bound.
 	fmt.Fprintf(os.Stdout, "listening on http://%s\n", ln.Addr())
 

@@ -22,7 +22,7 @@ func TestTraceparentExemplars(t *testing.T) {
 	t.Cleanup(func() { _ = mon.Shutdown(context.Background()) })
 	tp := newTracerProvider()
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	engine := newEngine(mon, shop.New(mon), routes{slow: time.Millisecond, metricsPath: cfg.Path, tracer: tp})
+	engine := newEngine(mon, shop.New(mon), routes{slow: time.Millisecond, tracer: tp}.withMetrics(mon))
 
 	send := func(traceparent string) {
 		t.Helper()

@@ -1,5 +1,8 @@
 // Package testkit holds the small helpers several packages' tests share: a
-// writer safe for concurrent use, a free loopback port, and an HTTP GET.
+// writer safe for concurrent use, a free loopback port, an HTTP GET, and the
+// service and scrape helpers (start a service and shut it down with the
+// test, scrape a handler, parse its exposition, total its families). It
+// imports nothing of this module, so every package's tests may use it.
 package testkit
 
 import (

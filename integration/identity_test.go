@@ -1,15 +1,12 @@
-package monitoring_test
+package integration_test
 
 import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -40,11 +37,10 @@ func identityService(t *testing.T, namespace string) (*service.MonitoringService
 // gathering error counted by the first) and promtool accepts it.
 func exposition(t *testing.T, svc *service.MonitoringService) map[string]*dto.MetricFamily {
 	t.Helper()
-	scrape(t, svc.ExporterHandler())
-	code, body := scrape(t, svc.ExporterHandler())
+	testkit.Scrape(t, svc.ExporterHandler())
+	code, body := testkit.Scrape(t, svc.ExporterHandler())
 	require.Equal(t, http.StatusOK, code)
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	families, err := testkit.ParseExposition(body)
 	require.NoError(t, err, body)
 	for _, m := range families["promhttp_metric_handler_errors_total"].GetMetric() {
 		assert.Zero(t, m.GetCounter().GetValue(), "a scrape dropped something: %v\n%s", m.GetLabel(), body)
@@ -202,7 +198,7 @@ func TestOneOwnerPerExportedName(t *testing.T) {
 
 	t.Run("Should refuse a fast counter whose name a Meter() counter owns, with a namespace", func(t *testing.T) {
 		svc, logs := identityService(t, "shop")
-		count(t, svc.Meter(), "orders", 5)
+		testkit.Count(t, svc.Meter(), "orders", 5)
 		svc.Instruments().CounterVec(port.Desc{Name: "orders", Description: "Orders."}).Add(3, port.Values{})
 
 		families := exposition(t, svc)
@@ -212,7 +208,7 @@ func TestOneOwnerPerExportedName(t *testing.T) {
 
 	t.Run("Should refuse req-count after req.count: one Prometheus name", func(t *testing.T) {
 		svc, logs := identityService(t, "")
-		count(t, svc.Meter(), "req.count", 2)
+		testkit.Count(t, svc.Meter(), "req.count", 2)
 		svc.Instruments().CounterVec(port.Desc{Name: "req-count"}).Add(7, port.Values{})
 
 		families := exposition(t, svc)
@@ -222,7 +218,7 @@ func TestOneOwnerPerExportedName(t *testing.T) {
 
 	t.Run("Should refuse the gauge tasks.total after the counter tasks", func(t *testing.T) {
 		svc, logs := identityService(t, "")
-		count(t, svc.Meter(), "tasks", 4)
+		testkit.Count(t, svc.Meter(), "tasks", 4)
 		g, err := svc.Meter().Float64Gauge("tasks.total")
 		require.NoError(t, err)
 		g.Record(t.Context(), 9)
@@ -253,7 +249,7 @@ func TestOneOwnerPerExportedName(t *testing.T) {
 		svc := newService(t, cfg, monitoring.WithWriter(&out),
 			monitoring.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 		svc.Instruments().CounterVec(port.Desc{Name: "req.count"}).Add(3, port.Values{})
-		count(t, svc.Meter(), "req-count", 5)
+		testkit.Count(t, svc.Meter(), "req-count", 5)
 		require.NoError(t, svc.ForceFlush(t.Context()))
 		assert.Contains(t, out.String(), `"Name":"req.count"`)
 		assert.NotContains(t, out.String(), `"Name":"req-count"`)

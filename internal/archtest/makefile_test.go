@@ -1,4 +1,4 @@
-package monitoring_test
+package archtest_test
 
 import (
 	"os/exec"
@@ -19,6 +19,7 @@ func TestMakefileAddress(t *testing.T) {
 	dryRun := func(t *testing.T, env ...string) []string {
 		t.Helper()
 		cmd := exec.CommandContext(t.Context(), makeBin, "-n", "run", "load")
+		cmd.Dir = moduleRoot(t)
 		// Neither this environment's ADDR nor a surrounding make's flags
 		// (make test) may decide the answer.
 		for _, kv := range cmd.Environ() {

@@ -1,21 +1,19 @@
-package monitoring_test
+package integration_test
 
 import (
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/middleware/ginmetrics"
 )
@@ -33,7 +31,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 		}
 
-		code, body := scrape(t, e)
+		code, body := testkit.Scrape(t, e)
 		require.Equal(t, http.StatusOK, code)
 		assert.Contains(t, body, `http_server_request_duration_seconds_count{`+
 			`http_request_method="GET",http_response_status_code="200",http_route="/orders/:id",`+
@@ -63,9 +61,8 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 		for _, target := range []string{"/users/1", "/files/a/b", "/", "/gin/users/1", "/gin/files/a/b"} {
 			e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 		}
-		_, body := scrape(t, svc.ExporterHandler())
-		parser := expfmt.NewTextParser(model.UTF8Validation)
-		families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+		_, body := testkit.Scrape(t, svc.ExporterHandler())
+		families, err := testkit.ParseExposition(body)
 		require.NoError(t, err)
 		routes := map[string]bool{}
 		for _, m := range families["http_server_request_duration_seconds"].GetMetric() {
@@ -97,7 +94,7 @@ func TestMiddlewareOnPrometheus(t *testing.T) {
 			h.ServeHTTP(httptest.NewRecorder(),
 				httptest.NewRequestWithContext(t.Context(), http.MethodGet, fmt.Sprintf("/r%d", i), nil))
 		}
-		_, body := scrape(t, svc.ExporterHandler())
+		_, body := testkit.Scrape(t, svc.ExporterHandler())
 		assert.Contains(t, body, `http_server_request_duration_seconds_count{otel_metric_overflow="true"}`)
 	})
 }

@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"net/http"
@@ -8,13 +8,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // trackingRegistry is client_golang's default registry seen through a
@@ -62,11 +61,10 @@ func scrapeShared(t *testing.T, h http.Handler) {
 	var body string
 	for range 3 {
 		var code int
-		code, body = scrape(t, h)
+		code, body = testkit.Scrape(t, h)
 		require.Equal(t, http.StatusOK, code, body)
 	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	families, err := testkit.ParseExposition(body)
 	require.NoError(t, err, "a family served twice does not parse")
 	for _, m := range families["promhttp_metric_handler_errors_total"].GetMetric() {
 		assert.Zero(t, m.GetCounter().GetValue(), "no scrape lost anything: %v", m.GetLabel())
@@ -122,7 +120,7 @@ func TestSharedRegistryWithStandardCollectors(t *testing.T) {
 
 	t.Run("Should serve go_goroutines itself on a registry of its own", func(t *testing.T) {
 		svc := newService(t, enabled(monitoring.BackendPrometheus))
-		_, body := scrape(t, svc.Handler())
+		_, body := testkit.Scrape(t, svc.Handler())
 		assert.Equal(t, 1, strings.Count(body, "# TYPE go_goroutines gauge"))
 		assert.Contains(t, body, "\ngo_goroutines ")
 	})

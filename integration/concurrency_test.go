@@ -1,8 +1,7 @@
-package monitoring_test
+package integration_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -56,14 +55,14 @@ func TestConcurrentRecordingAndScraping(t *testing.T) {
 		for range scrapers {
 			wg.Go(func() {
 				for range perScraper {
-					code, _ := scrape(t, svc.ExporterHandler())
+					code, _ := testkit.Scrape(t, svc.ExporterHandler())
 					assert.Equal(t, 200, code)
 				}
 			})
 		}
 		wg.Wait()
 
-		code, body := scrape(t, svc.ExporterHandler())
+		code, body := testkit.Scrape(t, svc.ExporterHandler())
 		require.Equal(t, 200, code)
 		parser := expfmt.NewTextParser(model.LegacyValidation)
 		families, err := parser.TextToMetricFamilies(strings.NewReader(body))
@@ -89,44 +88,6 @@ func TestConcurrentRecordingAndScraping(t *testing.T) {
 		}
 		assert.Len(t, families["job_duration_seconds"].GetMetric(), 2)
 	})
-}
-
-// lastStdoutValue returns the value of the sum metric name in the last JSON
-// document the stdout backend wrote into out, and whether it was there.
-func lastStdoutValue(t *testing.T, out string, name string) (float64, bool) {
-	t.Helper()
-	type doc struct {
-		ScopeMetrics []struct {
-			Metrics []struct {
-				Name string `json:"Name"`
-				Data struct {
-					DataPoints []struct {
-						Value float64 `json:"Value"`
-					} `json:"DataPoints"`
-				} `json:"Data"`
-			} `json:"Metrics"`
-		} `json:"ScopeMetrics"`
-	}
-	dec := json.NewDecoder(strings.NewReader(out))
-	var last *doc
-	for dec.More() {
-		var d doc
-		require.NoError(t, dec.Decode(&d))
-		last = &d
-	}
-	require.NotNil(t, last, "the stdout backend wrote nothing")
-	for _, sm := range last.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			if m.Name == name {
-				total := 0.0
-				for _, dp := range m.Data.DataPoints {
-					total += dp.Value
-				}
-				return total, true
-			}
-		}
-	}
-	return 0, false
 }
 
 // repeatUntil calls f until stop is closed, at most n times.
@@ -218,19 +179,19 @@ func TestShutdownUnderLoad(t *testing.T) {
 				require.NoError(t, err)
 			}
 			assert.ErrorIs(t, svc.Status().Err, port.ErrShutdown)
-			code, _ := scrape(t, svc.Handler())
+			code, _ := testkit.Scrape(t, svc.Handler())
 			assert.Equal(t, http.StatusServiceUnavailable, code)
 
 			if backend == monitoring.BackendStdout {
 				// A push backend flushes the last values on Shutdown.
 				want := float64(recorders * finished)
-				got, ok := lastStdoutValue(t, out.String(), "jobs.done")
+				got, ok := testkit.LastStdoutSum(t, out.String(), "jobs.done")
 				require.True(t, ok, "jobs.done is in the last export")
 				assert.InDelta(t, want, got, 0, "every record made before Shutdown is in the last export")
-				got, ok = lastStdoutValue(t, out.String(), "fast.jobs.done")
+				got, ok = testkit.LastStdoutSum(t, out.String(), "fast.jobs.done")
 				require.True(t, ok, "fast.jobs.done is in the last export")
 				assert.InDelta(t, want, got, 0)
-				got, _ = lastStdoutValue(t, out.String(), "jobs.ongoing")
+				got, _ = testkit.LastStdoutSum(t, out.String(), "jobs.ongoing")
 				assert.LessOrEqual(t, got, float64(ongoingMade.Load()), "never more than was recorded")
 			}
 		})

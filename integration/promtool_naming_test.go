@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -40,7 +41,7 @@ func TestPromtoolNaming(t *testing.T) {
 		in.HistogramVec(port.Desc{Name: "job.duration", Unit: "s", Keys: []string{"queue"}}).Record(0.1, port.Values{"emails"})
 		in.GaugeVec(port.Desc{Name: "jobs.waiting", Unit: "{job}"}).Set(4, port.Values{})
 
-		_, body := scrape(t, svc.ExporterHandler())
+		_, body := testkit.Scrape(t, svc.ExporterHandler())
 		out, ok := promtool.CheckMetrics(t, []byte(body))
 		assert.True(t, ok, "promtool: %s\n%s", out, body)
 	})
@@ -59,7 +60,7 @@ func TestPromtoolNaming(t *testing.T) {
 		conns, _ := m.Int64UpDownCounter("db.client.connection.count", metric.WithUnit("{connection}")) // a semantic convention
 		conns.Add(ctx, 1)
 
-		_, body := scrape(t, svc.ExporterHandler())
+		_, body := testkit.Scrape(t, svc.ExporterHandler())
 		for _, family := range []string{"queue_count", "tasks_total", "latency_ms", "rt_milliseconds", "db_client_connection_count"} {
 			assert.Contains(t, body, "\n# TYPE "+family+" ", "exported, not refused")
 		}

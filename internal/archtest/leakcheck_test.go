@@ -1,4 +1,4 @@
-package monitoring_test
+package archtest_test
 
 import (
 	"go/ast"

@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"bytes"
@@ -53,38 +53,38 @@ import (
 // The build information the service is given: build.info must report these
 // and nothing else.
 const (
-	boundedVersion = "v0.0.0-bounded"
-	boundedCommit  = "0123456789abcdef"
+	buildVersion = "v0.0.0-bounded"
+	buildCommit  = "0123456789abcdef"
 )
 
 // The Temporal side: the task queue, and the workflow and activity types
 // registered, which are the only values their attributes may take.
 const (
-	boundedQueue     = "bounded-queue"
-	boundedNamespace = "default-test-namespace" // the test environment's namespace
+	taskQueue         = "bounded-queue"
+	temporalNamespace = "default-test-namespace" // the test environment's namespace
 
-	boundedWfOrder     = "bounded_order"
-	boundedWfDeclined  = "bounded_declined"
-	boundedWfExploding = "bounded_exploding"
-	boundedWfPanicking = "bounded_panicking"
-	boundedWfPatient   = "bounded_patient"
-	boundedWfLoop      = "bounded_loop"
-	boundedWfImpatient = "bounded_impatient"
-	boundedWfLocal     = "bounded_local"
+	wfOrder     = "bounded_order"
+	wfDeclined  = "bounded_declined"
+	wfExploding = "bounded_exploding"
+	wfPanicking = "bounded_panicking"
+	wfPatient   = "bounded_patient"
+	wfLoop      = "bounded_loop"
+	wfImpatient = "bounded_impatient"
+	wfLocal     = "bounded_local"
 
-	boundedActCharge  = "bounded_charge"
-	boundedActDecline = "bounded_decline"
-	boundedActExplode = "bounded_explode"
-	boundedActHang    = "bounded_hang"
+	actCharge  = "bounded_charge"
+	actDecline = "bounded_decline"
+	actExplode = "bounded_explode"
+	actHang    = "bounded_hang"
 )
 
 // The route templates registered on the ServeMux and on gin, as the
 // middleware reports them: each in its router's own syntax.
 var (
-	boundedMuxRoutes = []string{
+	muxRoutes = []string{
 		"/orders/{id}", "/orders", "/files/{path...}", "/orgs/{org}/", "/hosted/{name}", "/{$}", "/panic",
 	}
-	boundedGinRoutes = []string{"/users/:id", "/users/:id/orders/:order", "/users", "/static/*filepath", "/gpanic"}
+	ginRoutes = []string{"/users/:id", "/users/:id/orders/:order", "/users", "/static/*filepath", "/gpanic"}
 )
 
 // The status codes the handlers below choose from, and those the routers
@@ -94,35 +94,35 @@ var (
 // Together with the 500 of a panic they are every status a request can end
 // with.
 var (
-	boundedHandlerStatuses = []int{
+	handlerStatuses = []int{
 		http.StatusOK, http.StatusCreated, http.StatusNoContent, http.StatusPartialContent, http.StatusBadRequest,
 		http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusServiceUnavailable,
 	}
-	boundedRouterStatuses = []int{
+	routerStatuses = []int{
 		http.StatusTemporaryRedirect, http.StatusNotFound, http.StatusMethodNotAllowed,
 	}
 )
 
-// boundedValues is a bounded set of attribute values.
-type boundedValues map[attribute.Value]struct{}
+// allowedValues is a bounded set of attribute values.
+type allowedValues map[attribute.Value]struct{}
 
-func boundedStrings(values ...string) boundedValues {
-	s := boundedValues{}
+func oneOfStrings(values ...string) allowedValues {
+	s := allowedValues{}
 	for _, v := range values {
 		s[attribute.StringValue(v)] = struct{}{}
 	}
 	return s
 }
 
-func boundedInts(values ...int) boundedValues {
-	s := boundedValues{}
+func oneOfInts(values ...int) allowedValues {
+	s := allowedValues{}
 	for _, v := range values {
 		s[attribute.IntValue(v)] = struct{}{}
 	}
 	return s
 }
 
-func (s boundedValues) has(v attribute.Value) bool {
+func (s allowedValues) has(v attribute.Value) bool {
 	_, ok := s[v]
 	return ok
 }
@@ -134,7 +134,7 @@ func (s boundedValues) has(v attribute.Value) bool {
 // scope. A key, a scope or a metric of ours missing here fails the test: a
 // new attribute has to be added on purpose, with its bound.
 type attrAllowlist struct {
-	values  map[attribute.Key]boundedValues
+	values  map[attribute.Key]allowedValues
 	metrics map[string]map[string][]attribute.Key // our scope -> metric -> keys
 	scopes  map[string][]attribute.Key            // their scope -> keys
 }
@@ -146,49 +146,49 @@ func (a attrAllowlist) keys(scope, metric string) ([]attribute.Key, string) {
 		if !ok {
 			return nil, fmt.Sprintf("metric %q of scope %q is not in the allowlist", metric, scope)
 		}
-		return append(keys, boundedOverflowKey), ""
+		return append(keys, overflowKey), ""
 	}
 	keys, ok := a.scopes[scope]
 	if !ok {
 		return nil, fmt.Sprintf("scope %q is not in the allowlist", scope)
 	}
-	return append(keys, boundedOverflowKey), ""
+	return append(keys, overflowKey), ""
 }
 
 func newAttrAllowlist() attrAllowlist {
-	statuses := slices.Concat(boundedHandlerStatuses, boundedRouterStatuses, []int{http.StatusInternalServerError})
+	statuses := slices.Concat(handlerStatuses, routerStatuses, []int{http.StatusInternalServerError})
 	errorTypes := []string{"panic"} // a panic, else the status code of a 5xx response
 	for _, s := range statuses {
 		if s >= 500 {
 			errorTypes = append(errorTypes, strconv.Itoa(s))
 		}
 	}
-	values := map[attribute.Key]boundedValues{
+	values := map[attribute.Key]allowedValues{
 		// The middleware (fast instruments).
-		"http.request.method": boundedStrings("_OTHER", http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		"http.request.method": oneOfStrings("_OTHER", http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
 			http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch),
-		"url.scheme": boundedStrings("http", "https"),
-		"http.route": boundedStrings(
-			slices.Concat(boundedMuxRoutes, boundedGinRoutes, []string{middleware.UnmatchedRoute})...),
-		"http.response.status_code": boundedInts(statuses...),
-		"network.protocol.version":  boundedStrings("1.0", "1.1", "2", "3"),
-		"error.type":                boundedStrings(errorTypes...),
+		"url.scheme": oneOfStrings("http", "https"),
+		"http.route": oneOfStrings(
+			slices.Concat(muxRoutes, ginRoutes, []string{middleware.UnmatchedRoute})...),
+		"http.response.status_code": oneOfInts(statuses...),
+		"network.protocol.version":  oneOfStrings("1.0", "1.1", "2", "3"),
+		"error.type":                oneOfStrings(errorTypes...),
 		// The system metrics.
-		"version":        boundedStrings(boundedVersion),
-		"commit":         boundedStrings(boundedCommit),
-		"go_version":     boundedStrings(runtime.Version()),
-		"go.memory.type": boundedStrings("stack", "other"),
+		"version":        oneOfStrings(buildVersion),
+		"commit":         oneOfStrings(buildCommit),
+		"go_version":     oneOfStrings(runtime.Version()),
+		"go.memory.type": oneOfStrings("stack", "other"),
 		// The interceptor, and the Temporal SDK's own metrics.
-		"workflow_type": boundedStrings(boundedWfOrder, boundedWfDeclined, boundedWfExploding, boundedWfPanicking,
-			boundedWfPatient, boundedWfLoop, boundedWfImpatient, boundedWfLocal),
-		"activity_type": boundedStrings(boundedActCharge, boundedActDecline, boundedActExplode, boundedActHang),
-		"activity_kind": boundedStrings(interceptor.ActivityKindRegular, interceptor.ActivityKindLocal),
-		"task_queue":    boundedStrings(boundedQueue),
-		"namespace":     boundedStrings(boundedNamespace),
-		"outcome": boundedStrings(interceptor.OutcomeCompleted, interceptor.OutcomeFailed, interceptor.OutcomeCanceled,
+		"workflow_type": oneOfStrings(wfOrder, wfDeclined, wfExploding, wfPanicking,
+			wfPatient, wfLoop, wfImpatient, wfLocal),
+		"activity_type": oneOfStrings(actCharge, actDecline, actExplode, actHang),
+		"activity_kind": oneOfStrings(interceptor.ActivityKindRegular, interceptor.ActivityKindLocal),
+		"task_queue":    oneOfStrings(taskQueue),
+		"namespace":     oneOfStrings(temporalNamespace),
+		"outcome": oneOfStrings(interceptor.OutcomeCompleted, interceptor.OutcomeFailed, interceptor.OutcomeCanceled,
 			interceptor.OutcomeTimedOut, interceptor.OutcomeContinuedAsNew),
 		// Any instrument past its cardinality limit.
-		boundedOverflowKey: {attribute.BoolValue(true): {}},
+		overflowKey: {attribute.BoolValue(true): {}},
 	}
 	httpKeys := []attribute.Key{"http.request.method", "url.scheme", "http.route", "http.response.status_code",
 		"network.protocol.version", "error.type"}
@@ -225,9 +225,9 @@ func newAttrAllowlist() attrAllowlist {
 	return attrAllowlist{values: values, metrics: metrics, scopes: scopes}
 }
 
-// boundedOverflowKey marks the series an instrument past its cardinality limit
+// overflowKey marks the series an instrument past its cardinality limit
 // folds the rest into, in the SDK as in the fast instruments.
-const boundedOverflowKey = attribute.Key("otel.metric.overflow")
+const overflowKey = attribute.Key("otel.metric.overflow")
 
 // bound is the most attribute sets a metric with these sets can have: each
 // key they use takes one of its allowed values, or is absent where some set
@@ -250,36 +250,36 @@ func (a attrAllowlist) bound(sets []attribute.Set) int {
 	return n
 }
 
-// hostileMarkers hands out unique strings to plant in hostile input, all starting
+// markerSource hands out unique strings to plant in hostile input, all starting
 // with a token drawn for this run, so that the token found in an attribute
 // value proves raw input leaked into it.
-type hostileMarkers struct {
+type markerSource struct {
 	token string
 	count atomic.Int64
 }
 
-func newHostileMarkers(rng *rand.Rand) *hostileMarkers {
-	return &hostileMarkers{token: fmt.Sprintf("hx%08x", rng.Uint32())}
+func newMarkerSource(rng *rand.Rand) *markerSource {
+	return &markerSource{token: fmt.Sprintf("hx%08x", rng.Uint32())}
 }
 
-func (m *hostileMarkers) next(rng *rand.Rand) string {
+func (m *markerSource) next(rng *rand.Rand) string {
 	return m.token + strconv.FormatInt(m.count.Add(1), 36) + "q" + strconv.FormatUint(rng.Uint64(), 36)
 }
 
-// hostilePick returns a random element of values.
-func hostilePick[T any](rng *rand.Rand, values ...T) T { return values[rng.IntN(len(values))] }
+// pick returns a random element of values.
+func pick[T any](rng *rand.Rand, values ...T) T { return values[rng.IntN(len(values))] }
 
-// hostileVariantHeader carries the request's variant: the handlers choose their
+// variantHeader carries the request's variant: the handlers choose their
 // status from its length, so from user input, but only ever among their own
 // few statuses.
-const hostileVariantHeader = "X-Variant"
+const variantHeader = "X-Variant"
 
-func boundedStatus(r *http.Request, statuses ...int) int {
-	return statuses[len(r.Header.Get(hostileVariantHeader))%len(statuses)]
+func statusFrom(r *http.Request, statuses ...int) int {
+	return statuses[len(r.Header.Get(variantHeader))%len(statuses)]
 }
 
-// boundedReply answers with status and a body whose size depends on the request.
-func boundedReply(w http.ResponseWriter, r *http.Request, status int) {
+// reply answers with status and a body whose size depends on the request.
+func reply(w http.ResponseWriter, r *http.Request, status int) {
 	w.WriteHeader(status)
 	if status != http.StatusNoContent {
 		//nolint:gosec // a run of "x": only its length comes from the request.
@@ -287,111 +287,111 @@ func boundedReply(w http.ResponseWriter, r *http.Request, status int) {
 	}
 }
 
-// boundedMux is an application on Go's ServeMux: method, wildcard, host and
+// newMux is an application on Go's ServeMux: method, wildcard, host and
 // exact patterns, and a handler that panics.
-func boundedMux() *http.ServeMux {
+func newMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
-		boundedReply(w, r, boundedStatus(r, http.StatusOK, http.StatusNotFound))
+		reply(w, r, statusFrom(r, http.StatusOK, http.StatusNotFound))
 	})
 	mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		boundedReply(w, r, boundedStatus(r, http.StatusCreated, http.StatusBadRequest))
+		reply(w, r, statusFrom(r, http.StatusCreated, http.StatusBadRequest))
 	})
 	mux.HandleFunc("/files/{path...}", func(w http.ResponseWriter, r *http.Request) {
-		boundedReply(w, r, boundedStatus(r, http.StatusOK, http.StatusPartialContent, http.StatusServiceUnavailable))
+		reply(w, r, statusFrom(r, http.StatusOK, http.StatusPartialContent, http.StatusServiceUnavailable))
 	})
 	mux.HandleFunc("/orgs/{org}/", func(w http.ResponseWriter, r *http.Request) {
-		boundedReply(w, r, boundedStatus(r, http.StatusOK, http.StatusNotFound))
+		reply(w, r, statusFrom(r, http.StatusOK, http.StatusNotFound))
 	})
 	mux.HandleFunc("api.example.com/hosted/{name}", func(w http.ResponseWriter, r *http.Request) {
-		boundedReply(w, r, http.StatusCreated)
+		reply(w, r, http.StatusCreated)
 	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { boundedReply(w, r, http.StatusNoContent) })
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { reply(w, r, http.StatusNoContent) })
 	mux.HandleFunc("/panic", func(http.ResponseWriter, *http.Request) { panic("handler exploded") })
-	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) { boundedReply(w, r, http.StatusOK) })
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) { reply(w, r, http.StatusOK) })
 	return mux
 }
 
-// boundedGin is an application on gin, with its recovery installed before
+// newGin is an application on gin, with its recovery installed before
 // the middleware, as the middleware asks.
-func boundedGin(mw gin.HandlerFunc) *gin.Engine {
+func newGin(mw gin.HandlerFunc) *gin.Engine {
 	gin.SetMode(gin.TestMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.Use(gin.RecoveryWithWriter(io.Discard), mw)
 	e.GET("/users/:id", func(c *gin.Context) {
-		boundedReply(c.Writer, c.Request, boundedStatus(c.Request, http.StatusOK, http.StatusNotFound))
+		reply(c.Writer, c.Request, statusFrom(c.Request, http.StatusOK, http.StatusNotFound))
 	})
 	e.GET("/users/:id/orders/:order", func(c *gin.Context) {
-		boundedReply(c.Writer, c.Request, boundedStatus(c.Request, http.StatusOK, http.StatusInternalServerError))
+		reply(c.Writer, c.Request, statusFrom(c.Request, http.StatusOK, http.StatusInternalServerError))
 	})
 	e.POST("/users", func(c *gin.Context) {
-		boundedReply(c.Writer, c.Request, boundedStatus(c.Request, http.StatusCreated, http.StatusUnprocessableEntity))
+		reply(c.Writer, c.Request, statusFrom(c.Request, http.StatusCreated, http.StatusUnprocessableEntity))
 	})
 	e.Any("/static/*filepath", func(c *gin.Context) {
-		boundedReply(c.Writer, c.Request, boundedStatus(c.Request, http.StatusOK, http.StatusPartialContent))
+		reply(c.Writer, c.Request, statusFrom(c.Request, http.StatusOK, http.StatusPartialContent))
 	})
 	e.GET("/gpanic", func(*gin.Context) { panic("gin handler exploded") })
-	e.GET("/metrics", func(c *gin.Context) { boundedReply(c.Writer, c.Request, http.StatusOK) })
+	e.GET("/metrics", func(c *gin.Context) { reply(c.Writer, c.Request, http.StatusOK) })
 	return e
 }
 
-// A hostilePathKind makes one kind of raw path from fresh markers: matched routes
+// A pathKind makes one kind of raw path from fresh markers: matched routes
 // with parameters full of random text, unmatched paths, percent-encoded
 // garbage, unclean and very long paths.
-type hostilePathKind func(m func() string) string
+type pathKind func(m func() string) string
 
-func hostileGarbage(m func() string) string {
+func garbagePath(m func() string) string {
 	return url.PathEscape(m() + "/../\x00\xff\u202e<script>%" + m())
 }
 
-func hostileLong(m func() string) string { return strings.Repeat(m()+"/", 150) }
+func longPath(m func() string) string { return strings.Repeat(m()+"/", 150) }
 
 var (
-	hostileMuxPaths = []hostilePathKind{
+	muxPaths = []pathKind{
 		func(m func() string) string { return "/orders/" + m() },
-		func(m func() string) string { return "/orders/" + hostileGarbage(m) },
+		func(m func() string) string { return "/orders/" + garbagePath(m) },
 		func(func() string) string { return "/orders" },
 		func(m func() string) string { return "/orders/" + m() + "/" },
-		func(m func() string) string { return "/files/" + m() + "/" + hostileGarbage(m) },
-		func(m func() string) string { return "/files/" + hostileLong(m) },
+		func(m func() string) string { return "/files/" + m() + "/" + garbagePath(m) },
+		func(m func() string) string { return "/files/" + longPath(m) },
 		func(func() string) string { return "/files" },
 		func(m func() string) string { return "/orgs/" + m() },
-		func(m func() string) string { return "/orgs/" + m() + "/" + hostileGarbage(m) },
+		func(m func() string) string { return "/orgs/" + m() + "/" + garbagePath(m) },
 		func(m func() string) string { return "/orgs/" + m() + "%2F" },
 		func(m func() string) string { return "/orgs/" + m() + "%2F%2F" },
 		func(m func() string) string { return "/orgs/" + m() + "/.." },
 		func(m func() string) string { return "/hosted/" + m() },
 		func(func() string) string { return "/" },
 		func(m func() string) string { return "/" + m() },
-		func(m func() string) string { return "/unknown/" + hostileLong(m) },
+		func(m func() string) string { return "/unknown/" + longPath(m) },
 		func(m func() string) string { return "/a//" + m() + "/../b" },
 		func(m func() string) string { return "/%F0%9F%92%A9/" + m() + "%00%2e%2e%2F" },
 		func(func() string) string { return "/metrics" },
 		func(func() string) string { return "/panic" },
 	}
-	hostileGinPaths = []hostilePathKind{
+	ginPaths = []pathKind{
 		func(m func() string) string { return "/users/" + m() },
-		func(m func() string) string { return "/users/" + hostileGarbage(m) },
+		func(m func() string) string { return "/users/" + garbagePath(m) },
 		func(m func() string) string { return "/users/" + m() + "/orders/" + m() },
 		func(m func() string) string { return "/users/" + m() + "/" },
 		func(func() string) string { return "/users" },
-		func(m func() string) string { return "/static/" + m() + "/" + hostileGarbage(m) },
-		func(m func() string) string { return "/static/" + hostileLong(m) },
+		func(m func() string) string { return "/static/" + m() + "/" + garbagePath(m) },
+		func(m func() string) string { return "/static/" + longPath(m) },
 		func(func() string) string { return "/static" },
 		func(func() string) string { return "/gpanic" },
 		func(m func() string) string { return "/" + m() },
-		func(m func() string) string { return "/nope/" + hostileLong(m) },
+		func(m func() string) string { return "/nope/" + longPath(m) },
 		func(m func() string) string { return "/%F0%9F%92%A9/" + m() },
 		func(m func() string) string { return "/users/" + m() + "/orders/" + m() + "/extra/" + m() },
 		func(func() string) string { return "/metrics" },
 	}
 )
 
-// hostileMethods are the methods sent: the standard ones and others, some
+// methodsFor are the methods sent: the standard ones and others, some
 // unique to the request.
-func hostileMethods(m func() string) []string {
+func methodsFor(m func() string) []string {
 	return []string{
 		http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodConnect,
 		http.MethodOptions, http.MethodTrace, http.MethodPatch,
@@ -399,11 +399,11 @@ func hostileMethods(m func() string) []string {
 	}
 }
 
-// hostileProtocols are the versions requests claim; the last two are unknown.
-var hostileProtocols = [][2]int{{1, 1}, {1, 0}, {2, 0}, {3, 0}, {0, 9}, {4, 2}}
+// protocols are the versions requests claim; the last two are unknown.
+var protocols = [][2]int{{1, 1}, {1, 0}, {2, 0}, {3, 0}, {0, 9}, {4, 2}}
 
-// hostileShape is what a request's sender chooses besides its raw strings.
-type hostileShape struct {
+// requestShape is what a request's sender chooses besides its raw strings.
+type requestShape struct {
 	path    string
 	method  string
 	variant int // the handler's status: 0 to 5, every remainder of 2 and 3
@@ -417,7 +417,7 @@ type hostileShape struct {
 
 // hostileRequest builds a request of shape s, with a query, headers and a
 // body full of markers.
-func hostileRequest(ctx context.Context, rng *rand.Rand, m func() string, s hostileShape) *http.Request {
+func hostileRequest(ctx context.Context, rng *rand.Rand, m func() string, s requestShape) *http.Request {
 	body := bytes.Repeat([]byte(m()), rng.IntN(300))
 	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "/", bytes.NewReader(body))
 	raw := s.path + "?" + m() + "=" + url.QueryEscape(m()+"&\x00;"+m()) + "&q=" + m()
@@ -440,7 +440,7 @@ func hostileRequest(ctx context.Context, rng *rand.Rand, m func() string, s host
 	r.RemoteAddr = "203.0.113.7:" + strconv.Itoa(1024+rng.IntN(60000))
 	variant := m()
 	variant += strings.Repeat("z", (s.variant-len(variant)%6+6)%6)
-	r.Header.Set(hostileVariantHeader, variant)
+	r.Header.Set(variantHeader, variant)
 	r.Header.Set("User-Agent", "Mozilla/5.0 ("+m()+")")
 	r.Header.Set("X-Forwarded-For", "198.51.100.1, "+m())
 	r.Header.Set("X-Forwarded-Proto", m())
@@ -464,10 +464,10 @@ func serveHostile(h http.Handler, r *http.Request) (panicked bool) {
 	return false
 }
 
-// hostileJob is one request to send: a sweep job names its path kind, method
+// sweepJob is one request to send: a sweep job names its path kind, method
 // and variant so that every combination is sent at least once; a random job
 // (kind < 0) draws them all.
-type hostileJob struct {
+type sweepJob struct {
 	gin     bool
 	kind    int
 	method  int
@@ -478,28 +478,28 @@ type hostileJob struct {
 // from several goroutines at once: a sweep of every path kind, method and
 // variant, then random ones; and a few through real servers (HTTP/1.1, and
 // HTTP/2 over TLS). It returns how many requests were sent.
-func driveHostileHTTP(t *testing.T, svc *service.MonitoringService, mk *hostileMarkers, seed uint64) int {
+func driveHostileHTTP(t *testing.T, svc *service.MonitoringService, mk *markerSource, seed uint64) int {
 	t.Helper()
-	muxHandler := middleware.HTTP(svc, middleware.WithSkipPaths("/metrics"))(boundedMux())
-	ginHandler := boundedGin(ginmetrics.Middleware(svc, middleware.WithSkipPaths("/metrics")))
+	muxHandler := middleware.HTTP(svc, middleware.WithSkipPaths("/metrics"))(newMux())
+	ginHandler := newGin(ginmetrics.Middleware(svc, middleware.WithSkipPaths("/metrics")))
 
-	var jobs []hostileJob
-	methods := len(hostileMethods(func() string { return "" }))
+	var jobs []sweepJob
+	methods := len(methodsFor(func() string { return "" }))
 	for _, forGin := range []bool{false, true} {
-		kinds := len(hostileMuxPaths)
+		kinds := len(muxPaths)
 		if forGin {
-			kinds = len(hostileGinPaths)
+			kinds = len(ginPaths)
 		}
 		for kind := range kinds {
 			for method := range methods {
 				for variant := range 6 {
-					jobs = append(jobs, hostileJob{gin: forGin, kind: kind, method: method, variant: variant})
+					jobs = append(jobs, sweepJob{gin: forGin, kind: kind, method: method, variant: variant})
 				}
 			}
 		}
 	}
 	for i := range 2000 {
-		jobs = append(jobs, hostileJob{gin: i%2 == 0, kind: -1})
+		jobs = append(jobs, sweepJob{gin: i%2 == 0, kind: -1})
 	}
 
 	const workers = 4
@@ -511,21 +511,21 @@ func driveHostileHTTP(t *testing.T, svc *service.MonitoringService, mk *hostileM
 			m := func() string { return mk.next(rng) }
 			for i := w; i < len(jobs); i += workers {
 				job := jobs[i]
-				kinds, h := hostileMuxPaths, http.Handler(muxHandler)
+				kinds, h := muxPaths, http.Handler(muxHandler)
 				if job.gin {
-					kinds, h = hostileGinPaths, ginHandler
+					kinds, h = ginPaths, ginHandler
 				}
-				s := hostileShape{
-					variant: job.variant, proto: hostileProtocols[i%len(hostileProtocols)], tls: i%3 == 0,
+				s := requestShape{
+					variant: job.variant, proto: protocols[i%len(protocols)], tls: i%3 == 0,
 					host: []string{m() + ".example.com", "api.example.com", m()}[i%5%3],
 				}
 				kind, method := job.kind, job.method
 				if kind < 0 {
 					kind, method, s.variant = rng.IntN(len(kinds)), rng.IntN(methods), rng.IntN(6)
-					s.proto, s.tls = hostilePick(rng, hostileProtocols...), rng.IntN(2) == 0
+					s.proto, s.tls = pick(rng, protocols...), rng.IntN(2) == 0
 					s.undecodable = rng.IntN(8) == 0
 				}
-				s.path, s.method = kinds[kind](m), hostileMethods(m)[method]
+				s.path, s.method = kinds[kind](m), methodsFor(m)[method]
 				if serveHostile(h, hostileRequest(t.Context(), rng, m, s)) {
 					panics[w]++
 				}
@@ -544,7 +544,7 @@ func driveHostileHTTP(t *testing.T, svc *service.MonitoringService, mk *hostileM
 // driveHostileServers sends a few hostile requests through real servers, so that
 // the connection, not the test, sets the protocol, the scheme and the
 // remote address.
-func driveHostileServers(t *testing.T, muxHandler, ginHandler http.Handler, mk *hostileMarkers, seed uint64) int {
+func driveHostileServers(t *testing.T, muxHandler, ginHandler http.Handler, mk *markerSource, seed uint64) int {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1<<16)) //nolint:gosec // reproducible test input.
 	m := func() string { return mk.next(rng) }
@@ -556,13 +556,13 @@ func driveHostileServers(t *testing.T, muxHandler, ginHandler http.Handler, mk *
 	t.Cleanup(h2.Close)
 	sent := 0
 	for _, srv := range []*httptest.Server{plain, h2} {
-		kinds := hostileMuxPaths[:len(hostileMuxPaths)-1] // not /panic: a real server would log the re-raised panic
+		kinds := muxPaths[:len(muxPaths)-1] // not /panic: a real server would log the re-raised panic
 		if srv == h2 {
-			kinds = hostileGinPaths
+			kinds = ginPaths
 		}
 		for _, kind := range kinds {
 			u := srv.URL + kind(m) + "?" + m() + "=" + m()
-			req, err := http.NewRequestWithContext(t.Context(), hostilePick(rng, http.MethodGet, http.MethodPost, "FOO"), u,
+			req, err := http.NewRequestWithContext(t.Context(), pick(rng, http.MethodGet, http.MethodPost, "FOO"), u,
 				strings.NewReader(m()))
 			require.NoError(t, err)
 			req.Header.Set("User-Agent", m())
@@ -580,52 +580,52 @@ func driveHostileServers(t *testing.T, muxHandler, ginHandler http.Handler, mk *
 // The workflows and activities, each carrying a marker as their input, in
 // their errors and in their panics.
 
-func boundedCharge(_ context.Context, note string) (string, error) { return "charged " + note, nil }
+func charge(_ context.Context, note string) (string, error) { return "charged " + note, nil }
 
-func boundedDecline(_ context.Context, note string) error { return errors.New("declined " + note) }
+func decline(_ context.Context, note string) error { return errors.New("declined " + note) }
 
-func boundedExplode(_ context.Context, note string) error { panic("activity exploded " + note) }
+func explode(_ context.Context, note string) error { panic("activity exploded " + note) }
 
-func boundedHang(ctx context.Context, _ string) error {
+func hang(ctx context.Context, _ string) error {
 	<-ctx.Done()
 	return ctx.Err()
 }
 
-func boundedActivityOptions(timeout time.Duration) workflow.ActivityOptions {
+func activityOptions(timeout time.Duration) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
 	}
 }
 
-func boundedActivityWorkflow(name string, timeout time.Duration) func(workflow.Context, string) (string, error) {
+func activityWorkflow(name string, timeout time.Duration) func(workflow.Context, string) (string, error) {
 	return func(ctx workflow.Context, note string) (string, error) {
-		ctx = workflow.WithActivityOptions(ctx, boundedActivityOptions(timeout))
+		ctx = workflow.WithActivityOptions(ctx, activityOptions(timeout))
 		var out string
 		err := workflow.ExecuteActivity(ctx, name, note).Get(ctx, &out)
 		return out, err
 	}
 }
 
-// boundedLocalActivity runs boundedCharge as a local activity.
-func boundedLocalActivity(ctx workflow.Context, note string) (string, error) {
+// localActivity runs charge as a local activity.
+func localActivity(ctx workflow.Context, note string) (string, error) {
 	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
 	var out string
-	err := workflow.ExecuteLocalActivity(ctx, boundedActCharge, note).Get(ctx, &out)
+	err := workflow.ExecuteLocalActivity(ctx, actCharge, note).Get(ctx, &out)
 	return out, err
 }
 
-func boundedPanicking(_ workflow.Context, note string) (string, error) {
+func panickingWorkflow(_ workflow.Context, note string) (string, error) {
 	panic("workflow exploded " + note)
 }
 
-func boundedPatient(ctx workflow.Context, note string) (string, error) {
+func patient(ctx workflow.Context, note string) (string, error) {
 	return note, workflow.Sleep(ctx, time.Hour)
 }
 
-func boundedLoop(ctx workflow.Context, note string) (string, error) {
+func loop(ctx workflow.Context, note string) (string, error) {
 	if !strings.HasPrefix(note, "again ") {
-		return "", workflow.NewContinueAsNewError(ctx, boundedWfLoop, "again "+note)
+		return "", workflow.NewContinueAsNewError(ctx, wfLoop, "again "+note)
 	}
 	return note, nil
 }
@@ -634,7 +634,7 @@ func boundedLoop(ctx workflow.Context, note string) (string, error) {
 // worker carries the interceptor and whose SDK metrics go to svc, with
 // hostile workflow IDs, inputs, errors and panics, and moves the worker
 // gauges. It returns how many executions ran.
-func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *hostileMarkers, seed uint64) int {
+func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *markerSource, seed uint64) int {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	newInterceptor := func() *interceptor.WorkerInterceptor {
@@ -642,7 +642,7 @@ func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *host
 		wi.SetConfiguredWorkers(2)
 		return wi
 	}
-	tracked := newInterceptor().Track(boundedIdleWorker{}, boundedQueue)
+	tracked := newInterceptor().Track(idleWorker{}, taskQueue)
 	require.NoError(t, tracked.Start())
 	t.Cleanup(tracked.Stop)
 
@@ -656,32 +656,32 @@ func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *host
 		wantErr     bool
 		cancelAfter time.Duration
 	}{
-		{workflow: boundedWfOrder}, {workflow: boundedWfOrder}, {workflow: boundedWfDeclined, wantErr: true},
-		{workflow: boundedWfExploding, wantErr: true}, {workflow: boundedWfPanicking, wantErr: true},
-		{workflow: boundedWfPatient, wantErr: true, cancelAfter: time.Minute}, {workflow: boundedWfLoop, wantErr: true},
-		{workflow: boundedWfImpatient, wantErr: true}, {workflow: boundedWfLocal},
+		{workflow: wfOrder}, {workflow: wfOrder}, {workflow: wfDeclined, wantErr: true},
+		{workflow: wfExploding, wantErr: true}, {workflow: wfPanicking, wantErr: true},
+		{workflow: wfPatient, wantErr: true, cancelAfter: time.Minute}, {workflow: wfLoop, wantErr: true},
+		{workflow: wfImpatient, wantErr: true}, {workflow: wfLocal},
 	}
 	for _, run := range runs {
 		env := suite.NewTestWorkflowEnvironment()
 		// One interceptor per environment, as one per worker process.
 		env.SetWorkerOptions(worker.Options{Interceptors: []temporalinterceptor.WorkerInterceptor{newInterceptor()}})
-		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "wf-" + m(), TaskQueue: boundedQueue})
+		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "wf-" + m(), TaskQueue: taskQueue})
 		env.SetIdentity("worker-" + m())
 		for name, fn := range map[string]any{
-			boundedWfOrder:     boundedActivityWorkflow(boundedActCharge, 10*time.Second),
-			boundedWfDeclined:  boundedActivityWorkflow(boundedActDecline, 10*time.Second),
-			boundedWfExploding: boundedActivityWorkflow(boundedActExplode, 10*time.Second),
-			boundedWfImpatient: boundedActivityWorkflow(boundedActHang, 50*time.Millisecond),
-			boundedWfPanicking: boundedPanicking,
-			boundedWfPatient:   boundedPatient,
-			boundedWfLoop:      boundedLoop,
-			boundedWfLocal:     boundedLocalActivity,
+			wfOrder:     activityWorkflow(actCharge, 10*time.Second),
+			wfDeclined:  activityWorkflow(actDecline, 10*time.Second),
+			wfExploding: activityWorkflow(actExplode, 10*time.Second),
+			wfImpatient: activityWorkflow(actHang, 50*time.Millisecond),
+			wfPanicking: panickingWorkflow,
+			wfPatient:   patient,
+			wfLoop:      loop,
+			wfLocal:     localActivity,
 		} {
 			env.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 		}
 		for name, fn := range map[string]any{
-			boundedActCharge: boundedCharge, boundedActDecline: boundedDecline,
-			boundedActExplode: boundedExplode, boundedActHang: boundedHang,
+			actCharge: charge, actDecline: decline,
+			actExplode: explode, actHang: hang,
 		} {
 			env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 		}
@@ -703,37 +703,37 @@ func driveHostileTemporal(t *testing.T, svc *service.MonitoringService, mk *host
 	for _, fail := range []bool{false, true} {
 		env := suite.NewTestWorkflowEnvironment()
 		env.SetWorkerOptions(worker.Options{Interceptors: []temporalinterceptor.WorkerInterceptor{superseding}})
-		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id, TaskQueue: boundedQueue})
+		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue})
 		env.SetStartTime(start)
-		env.RegisterWorkflowWithOptions(boundedVerdict, workflow.RegisterOptions{Name: boundedWfOrder})
-		env.ExecuteWorkflow(boundedWfOrder, m(), fail)
+		env.RegisterWorkflowWithOptions(verdictWorkflow, workflow.RegisterOptions{Name: wfOrder})
+		env.ExecuteWorkflow(wfOrder, m(), fail)
 		require.True(t, env.IsWorkflowCompleted())
 		require.Equal(t, fail, env.GetWorkflowError() != nil)
 	}
 	return len(runs) + 1
 }
 
-// boundedVerdict fails with note when told to.
-func boundedVerdict(_ workflow.Context, note string, fail bool) (string, error) {
+// verdictWorkflow fails with note when told to.
+func verdictWorkflow(_ workflow.Context, note string, fail bool) (string, error) {
 	if fail {
 		return "", errors.New("verdict " + note)
 	}
 	return note, nil
 }
 
-// boundedIdleWorker stands for a Temporal worker for WorkerInterceptor.Track: it
+// idleWorker stands for a Temporal worker for WorkerInterceptor.Track: it
 // starts and stops without a server.
-type boundedIdleWorker struct{ worker.Worker }
+type idleWorker struct{ worker.Worker }
 
-func (boundedIdleWorker) Start() error { return nil }
+func (idleWorker) Start() error { return nil }
 
-func (boundedIdleWorker) Stop() {}
+func (idleWorker) Stop() {}
 
-// boundedProblems gathers each problem once, with the metrics it was found in,
+// problemSet gathers each problem once, with the metrics it was found in,
 // so that a leak into thousands of series fails with a readable list.
-type boundedProblems map[string]map[string]struct{}
+type problemSet map[string]map[string]struct{}
 
-func (p boundedProblems) add(problem, metric string) {
+func (p problemSet) add(problem, metric string) {
 	if p[problem] == nil {
 		p[problem] = map[string]struct{}{}
 	}
@@ -741,7 +741,7 @@ func (p boundedProblems) add(problem, metric string) {
 }
 
 // report fails t with the first problems found, in a stable order.
-func (p boundedProblems) report(t *testing.T) {
+func (p problemSet) report(t *testing.T) {
 	t.Helper()
 	if len(p) == 0 {
 		return
@@ -755,41 +755,41 @@ func (p boundedProblems) report(t *testing.T) {
 	t.Errorf("%d problems, the first %d:\n%s", len(problems), len(lines), strings.Join(lines, "\n"))
 }
 
-// boundedPoint is one data point seen by the walk.
-type boundedPoint struct {
+// dataPoint is one data point seen by the walk.
+type dataPoint struct {
 	scope, metric string
 	attrs         attribute.Set
 }
 
-// walkBoundedPoints returns every data point of every metric of rm, whatever its kind;
+// walkPoints returns every data point of every metric of rm, whatever its kind;
 // an unknown kind fails the test, so a new one cannot slip by unchecked.
-func walkBoundedPoints(t *testing.T, rm metricdata.ResourceMetrics) []boundedPoint {
+func walkPoints(t *testing.T, rm metricdata.ResourceMetrics) []dataPoint {
 	t.Helper()
-	var out []boundedPoint
+	var out []dataPoint
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
 			add := func(sets ...attribute.Set) {
 				for _, s := range sets {
-					out = append(out, boundedPoint{scope: sm.Scope.Name, metric: m.Name, attrs: s})
+					out = append(out, dataPoint{scope: sm.Scope.Name, metric: m.Name, attrs: s})
 				}
 			}
 			switch d := m.Data.(type) {
 			case metricdata.Sum[int64]:
-				add(boundedAttrsOf(d.DataPoints)...)
+				add(attrsOf(d.DataPoints)...)
 			case metricdata.Sum[float64]:
-				add(boundedAttrsOf(d.DataPoints)...)
+				add(attrsOf(d.DataPoints)...)
 			case metricdata.Gauge[int64]:
-				add(boundedAttrsOf(d.DataPoints)...)
+				add(attrsOf(d.DataPoints)...)
 			case metricdata.Gauge[float64]:
-				add(boundedAttrsOf(d.DataPoints)...)
+				add(attrsOf(d.DataPoints)...)
 			case metricdata.Histogram[int64]:
-				add(boundedHistAttrsOf(d.DataPoints)...)
+				add(histAttrsOf(d.DataPoints)...)
 			case metricdata.Histogram[float64]:
-				add(boundedHistAttrsOf(d.DataPoints)...)
+				add(histAttrsOf(d.DataPoints)...)
 			case metricdata.ExponentialHistogram[int64]:
-				add(boundedExpAttrsOf(d.DataPoints)...)
+				add(expHistAttrsOf(d.DataPoints)...)
 			case metricdata.ExponentialHistogram[float64]:
-				add(boundedExpAttrsOf(d.DataPoints)...)
+				add(expHistAttrsOf(d.DataPoints)...)
 			default:
 				t.Errorf("%s/%s: data of kind %T is not walked", sm.Scope.Name, m.Name, m.Data)
 			}
@@ -798,7 +798,7 @@ func walkBoundedPoints(t *testing.T, rm metricdata.ResourceMetrics) []boundedPoi
 	return out
 }
 
-func boundedAttrsOf[N int64 | float64](points []metricdata.DataPoint[N]) []attribute.Set {
+func attrsOf[N int64 | float64](points []metricdata.DataPoint[N]) []attribute.Set {
 	out := make([]attribute.Set, len(points))
 	for i, p := range points {
 		out[i] = p.Attributes
@@ -806,7 +806,7 @@ func boundedAttrsOf[N int64 | float64](points []metricdata.DataPoint[N]) []attri
 	return out
 }
 
-func boundedHistAttrsOf[N int64 | float64](points []metricdata.HistogramDataPoint[N]) []attribute.Set {
+func histAttrsOf[N int64 | float64](points []metricdata.HistogramDataPoint[N]) []attribute.Set {
 	out := make([]attribute.Set, len(points))
 	for i, p := range points {
 		out[i] = p.Attributes
@@ -814,7 +814,7 @@ func boundedHistAttrsOf[N int64 | float64](points []metricdata.HistogramDataPoin
 	return out
 }
 
-func boundedExpAttrsOf[N int64 | float64](points []metricdata.ExponentialHistogramDataPoint[N]) []attribute.Set {
+func expHistAttrsOf[N int64 | float64](points []metricdata.ExponentialHistogramDataPoint[N]) []attribute.Set {
 	out := make([]attribute.Set, len(points))
 	for i, p := range points {
 		out[i] = p.Attributes
@@ -825,17 +825,17 @@ func boundedExpAttrsOf[N int64 | float64](points []metricdata.ExponentialHistogr
 func TestAttributeValuesAreBounded(t *testing.T) {
 	seed := rand.Uint64() //nolint:gosec // test input, logged to reproduce a failure.
 	t.Logf("seed %d", seed)
-	mk := newHostileMarkers(rand.New(rand.NewPCG(seed, 0))) //nolint:gosec // reproducible test input.
+	mk := newMarkerSource(rand.New(rand.NewPCG(seed, 0))) //nolint:gosec // reproducible test input.
 
 	backend := monitoringtest.New(t)
-	svc := service.New(backend, service.WithSystemMetrics(true), service.WithBuildInfo(boundedVersion, boundedCommit),
+	svc := service.New(backend, service.WithSystemMetrics(true), service.WithBuildInfo(buildVersion, buildCommit),
 		service.WithLogger(slog.New(slog.DiscardHandler)))
 	t.Cleanup(func() { assert.NoError(t, svc.Shutdown(context.Background())) })
 
 	requests := driveHostileHTTP(t, svc, mk, seed)
 	executions := driveHostileTemporal(t, svc, mk, seed)
 	rm := backend.Collect(t)
-	points := walkBoundedPoints(t, rm)
+	points := walkPoints(t, rm)
 	allow := newAttrAllowlist()
 	t.Logf("%d HTTP requests, %d workflow executions, %d markers planted, %d data points walked",
 		requests, executions, mk.count.Load(), len(points))
@@ -862,7 +862,7 @@ func TestAttributeValuesAreBounded(t *testing.T) {
 	})
 
 	t.Run("Should draw every attribute key from the allowlist and every value from its bounded set", func(t *testing.T) {
-		problems := boundedProblems{}
+		problems := problemSet{}
 		checked := 0
 		for _, p := range points {
 			keys, unknown := allow.keys(p.scope, p.metric)
@@ -888,17 +888,17 @@ func TestAttributeValuesAreBounded(t *testing.T) {
 	})
 
 	t.Run("Should exercise every value the allowlist admits, so that it is no looser than needed", func(t *testing.T) {
-		seen := map[attribute.Key]boundedValues{}
+		seen := map[attribute.Key]allowedValues{}
 		for _, p := range points {
 			for _, kv := range p.attrs.ToSlice() {
 				if seen[kv.Key] == nil {
-					seen[kv.Key] = boundedValues{}
+					seen[kv.Key] = allowedValues{}
 				}
 				seen[kv.Key][kv.Value] = struct{}{}
 			}
 		}
 		for key, set := range allow.values {
-			if key == boundedOverflowKey { // only an instrument past its limit has it: see the last subtest
+			if key == overflowKey { // only an instrument past its limit has it: see the last subtest
 				continue
 			}
 			for v := range set {
@@ -910,7 +910,7 @@ func TestAttributeValuesAreBounded(t *testing.T) {
 
 	t.Run("Should never put raw input (path, query, header, method, body, ID, error) in a value", func(t *testing.T) {
 		require.Positive(t, mk.count.Load())
-		problems := boundedProblems{}
+		problems := problemSet{}
 		values := 0
 		check := func(kv attribute.KeyValue, where string) {
 			values++
@@ -956,7 +956,7 @@ func TestAttributeValuesAreBounded(t *testing.T) {
 
 	t.Run("Should fold nothing into an overflow series, so that the walk saw every series", func(t *testing.T) {
 		for _, p := range points {
-			_, overflow := p.attrs.Value(boundedOverflowKey)
+			_, overflow := p.attrs.Value(overflowKey)
 			assert.False(t, overflow, "%s/%s reached its cardinality limit", p.scope, p.metric)
 		}
 	})

@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/compozy/monitoring/internal/testkit"
 )
 
 // The meter's instruments show their keys only when a value is recorded,
@@ -45,8 +47,8 @@ func TestMeterKeysTheExpositionReserves(t *testing.T) {
 		require.NoError(t, err)
 		ok.Add(t.Context(), 2)
 
-		scrape(t, svc.ExporterHandler())
-		code, body := scrape(t, svc.ExporterHandler())
+		testkit.Scrape(t, svc.ExporterHandler())
+		code, body := testkit.Scrape(t, svc.ExporterHandler())
 		require.Equal(t, http.StatusOK, code)
 		assert.Contains(t, body, "fine_total 2", "the rest of the scrape is served")
 		assert.NotContains(t, body, "evil")
@@ -64,11 +66,8 @@ func TestMeterKeysTheExpositionReserves(t *testing.T) {
 
 		families := exposition(t, svc)
 		require.Contains(t, families, "orders_total")
-		labels := map[string]string{}
-		for _, l := range families["orders_total"].GetMetric()[0].GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		assert.Equal(t, map[string]string{"http_route": "/a", "tenant_id": "t1", "level": "x", "lequantile": "1"}, labels)
+		assert.Equal(t, map[string]string{"http_route": "/a", "tenant_id": "t1", "level": "x", "lequantile": "1"},
+			testkit.Labels(families["orders_total"].GetMetric()[0]))
 		assert.Empty(t, logs.LinesContaining("reserved label"), logs.String())
 	})
 }

@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"net/http"

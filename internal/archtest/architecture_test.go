@@ -1,4 +1,4 @@
-package monitoring_test
+package archtest_test
 
 import (
 	"bytes"
@@ -146,6 +146,7 @@ func violations(pkgs []listedPackage) []string {
 func goList(t *testing.T) []listedPackage {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), "go", "list", "-json", "./...")
+	cmd.Dir = moduleRoot(t)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

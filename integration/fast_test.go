@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/port"
 )
 
@@ -28,7 +29,7 @@ func TestFastInstrumentsOnEveryBackend(t *testing.T) {
 		require.NoError(t, err)
 		sdkCounter.Add(t.Context(), 2)
 
-		code, body := scrape(t, svc.ExporterHandler())
+		code, body := testkit.Scrape(t, svc.ExporterHandler())
 		require.Equal(t, 200, code)
 		assert.Contains(t, body, `jobs_processed_total{outcome="ok",queue="emails"} 3`)
 		assert.Contains(t, body, `jobs_processed_total{outcome="failed",queue="emails"} 1`)

@@ -1,4 +1,4 @@
-package monitoring_test
+package integration_test
 
 import (
 	"context"
@@ -12,8 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/prometheus/otlptranslator"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -162,10 +160,9 @@ func runDifferential(t *testing.T, data []byte, checkPromtool bool) (refused int
 
 	want, err := ref.Gather()
 	require.NoError(t, err, "the reference refuses what we accepted: a collision went through")
-	scrape(t, svc.ExporterHandler()) // the second scrape counts the first one's errors
-	_, body := scrape(t, svc.ExporterHandler())
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	got, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	testkit.Scrape(t, svc.ExporterHandler()) // the second scrape counts the first one's errors
+	_, body := testkit.Scrape(t, svc.ExporterHandler())
+	got, err := testkit.ParseExposition(body)
 	require.NoError(t, err, body)
 	assert.InDelta(t, 0, gatheringErrors(got), 0, "a scrape dropped something:\n%s", body)
 	delete(got, "target_info")

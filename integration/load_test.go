@@ -1,8 +1,7 @@
-package monitoring_test
+package integration_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -165,7 +161,7 @@ func TestLoadNothingLost(t *testing.T) {
 					if !assert.Equal(t, http.StatusOK, code) {
 						return
 					}
-					_, err := parseExposition(body)
+					_, err := testkit.ParseExposition(body)
 					if !assert.NoError(t, err, "every scrape parses") {
 						return
 					}
@@ -179,11 +175,11 @@ func TestLoadNothingLost(t *testing.T) {
 		// Everything has returned: the counts are final.
 		code, body := testkit.Get(t, client, metricsURL, nil)
 		require.Equal(t, http.StatusOK, code)
-		families, err := parseExposition(body)
+		families, err := testkit.ParseExposition(body)
 		require.NoError(t, err)
-		sdkTotal := sumCounter(families["load_operations_total"])
-		fastTotal := sumCounter(families["load_fast_operations_total"])
-		httpTotal := sumHistogramCount(families["http_server_request_duration_seconds"])
+		sdkTotal := testkit.CounterTotal(families["load_operations_total"])
+		fastTotal := testkit.CounterTotal(families["load_fast_operations_total"])
+		httpTotal := float64(testkit.HistogramSamples(families["http_server_request_duration_seconds"]))
 		f.lostOps = f.operations - int64(sdkTotal)
 		f.lostRequests = f.served - int64(httpTotal)
 		t.Log("load figures: " + f.String())
@@ -194,8 +190,8 @@ func TestLoadNothingLost(t *testing.T) {
 		assert.Equal(t, f.requests, f.served, "every request the clients completed was served once")
 		assert.InDelta(t, float64(f.operations), sdkTotal, 0, "SDK counter: lost operations")
 		assert.InDelta(t, float64(f.operations), fastTotal, 0, "fast counter: lost operations")
-		assert.InDelta(t, float64(f.operations), sumHistogramCount(families["load_latency_seconds"]), 0)
-		assert.InDelta(t, float64(f.operations), sumHistogramCount(families["load_fast_latency_seconds"]), 0)
+		assert.InDelta(t, float64(f.operations), float64(testkit.HistogramSamples(families["load_latency_seconds"])), 0)
+		assert.InDelta(t, float64(f.operations), float64(testkit.HistogramSamples(families["load_fast_latency_seconds"])), 0)
 		assert.InDelta(t, float64(f.served), httpTotal, 0, "HTTP middleware: lost requests")
 		assert.Len(t, families["http_server_request_duration_seconds"].GetMetric(), 2,
 			"two routes, one series each, however many ids were requested")
@@ -204,32 +200,4 @@ func TestLoadNothingLost(t *testing.T) {
 		assert.ErrorIs(t, <-appDone, http.ErrServerClosed)
 		transport.CloseIdleConnections()
 	})
-}
-
-func parseExposition(body string) (map[string]*dto.MetricFamily, error) {
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("parsing the exposition: %w", err)
-	}
-	if len(families) == 0 {
-		return nil, errors.New("an empty exposition")
-	}
-	return families, nil
-}
-
-func sumCounter(f *dto.MetricFamily) float64 {
-	total := 0.0
-	for _, m := range f.GetMetric() {
-		total += m.GetCounter().GetValue()
-	}
-	return total
-}
-
-func sumHistogramCount(f *dto.MetricFamily) float64 {
-	total := 0.0
-	for _, m := range f.GetMetric() {
-		total += float64(m.GetHistogram().GetSampleCount())
-	}
-	return total
 }

@@ -1,0 +1,55 @@
+package archtest_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestModuleIsInstallable checks what a user who runs go get relies on:
+// the module path the README installs, a minimum Go version that the README
+// and docs/versioning.md name as go.mod requires it, and the licence that
+// lets anyone depend on it.
+func TestModuleIsInstallable(t *testing.T) {
+	root := moduleRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	require.NoError(t, err)
+	modLine := regexp.MustCompile(`(?m)^module (\S+)$`).FindSubmatch(data)
+	goLine := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(data)
+	require.NotNil(t, modLine, "go.mod declares a module")
+	require.NotNil(t, goLine, "go.mod names its minimum Go version")
+	path, goVersion := string(modLine[1]), string(goLine[1])
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	versioning, err := os.ReadFile(filepath.Join(root, "docs", "versioning.md"))
+	require.NoError(t, err)
+
+	t.Run("Should install the module path go.mod declares", func(t *testing.T) {
+		assert.Equal(t, module, path)
+		assert.Contains(t, string(readme), "go get "+path+"@latest")
+		assert.Contains(t, string(versioning), "go get "+path+"@latest")
+	})
+	t.Run("Should name the minimum Go version go.mod requires", func(t *testing.T) {
+		major, minor, _ := strings.Cut(goVersion, ".")
+		minor, _, _ = strings.Cut(minor, ".")
+		want := "Go " + major + "." + minor + " or later"
+		assert.Contains(t, string(readme), want)
+		assert.Contains(t, string(versioning), want)
+		assert.Contains(t, string(versioning), "`go "+goVersion+"`")
+	})
+	t.Run("Should carry the Apache License 2.0 unchanged and say so in the README", func(t *testing.T) {
+		license, err := os.ReadFile(filepath.Join(root, "LICENSE"))
+		require.NoError(t, err)
+		sum := sha256.Sum256(license)
+		// The digest of https://www.apache.org/licenses/LICENSE-2.0.txt.
+		assert.Equal(t, "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30", hex.EncodeToString(sum[:]))
+		assert.Contains(t, string(readme), "Licensed under the [Apache License, Version 2.0](LICENSE)")
+	})
+}
