@@ -20,7 +20,7 @@ FUZZTIME ?= 1m
 COLLECTOR_BUILDER_VERSION := v0.165.0
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: run load loadtest test vet fmt-check generate check-generate lint bench fuzz collector
+.PHONY: run load loadtest test vet fmt-check generate check-generate docs check-docs lint bench fuzz collector
 
 ## run: start the demo service on $(ADDR) (127.0.0.1:8080; Prometheus backend, /metrics).
 ## Point it at a collector too: MONITORING_BACKEND=prometheus,otlp MONITORING_OTLP_ENDPOINT=http://127.0.0.1:4318 make run
@@ -35,8 +35,8 @@ load:
 loadtest:
 	LOADTEST_DURATION=$(LOAD_TEST_DURATION) $(GO) test -count=1 -v -run '^TestLoadNothingLost$$' ./integration
 
-## test: vet, gofmt, mock freshness, then every test with the race detector.
-test: vet fmt-check check-generate
+## test: vet, gofmt, mock and snippet freshness, then every test with the race detector.
+test: vet fmt-check check-generate check-docs
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -58,6 +58,19 @@ check-generate:
 		echo "mocks/ was stale; 'make generate' has rewritten it, commit the result:"; \
 		diff -r "$$tmp" mocks | head -40; rm -rf "$$tmp"; exit 1; \
 	fi; rm -rf "$$tmp"; echo "generated code is up to date"
+
+## docs: rewrite the Go snippets of README.md and docs/*.md from the compiled code their
+## [embedmd]:# markers name (examples/, Example functions).
+docs:
+	$(GO) tool embedmd -w README.md docs/*.md
+
+## check-docs: fail when a snippet of README.md or docs/*.md differs from its source.
+check-docs:
+	@stale=; for f in README.md docs/*.md; do \
+		d=$$($(GO) tool embedmd -d "$$f" 2>&1) || { echo "$$f:"; echo "$$d"; stale="$$stale $$f"; }; \
+	done; \
+	if [ -n "$$stale" ]; then echo "snippets differ from the code they come from in$$stale: run 'make docs' and commit the result"; exit 1; fi; \
+	echo "snippets are up to date"
 
 ## lint: golangci-lint at the pinned version.
 lint:

@@ -198,70 +198,142 @@ func parseConfig(data []byte, origin string) (*Config, error) {
 	if len(data) > MaxConfigSize {
 		return nil, fmt.Errorf("monitoring: %s: more than %d bytes: not a monitoring config", origin, MaxConfigSize)
 	}
+	// Every stage runs whatever the one before found, so that one error
+	// lists every problem: a YAML value of the wrong type keeps its default
+	// and the other keys still apply, the environment and the validation
+	// follow.
 	cfg := DefaultConfig()
-	if err := decodeYAML(data, &cfg); err != nil {
+	var errs []error
+	for _, err := range decodeYAML(data, &cfg) {
 		if fe := (*FieldError)(nil); errors.As(err, &fe) {
 			// Field errors carry the package's prefix already.
-			return nil, fmt.Errorf("%w (in the %s)", err, origin)
+			errs = append(errs, fmt.Errorf("%w (in the %s)", err, origin))
+			continue
 		}
-		return nil, fmt.Errorf("monitoring: %s: %w", origin, err)
+		errs = append(errs, fmt.Errorf("monitoring: %s: %w", origin, err))
 	}
-	if err := applyOTelEnv(&cfg); err != nil {
-		return nil, err
-	}
-	envErrs := movedEnvErrors()
+	errs = append(errs, problems(applyOTelEnv(&cfg))...)
+	errs = append(errs, movedEnvErrors()...)
 	if err := env.ParseWithOptions(&cfg, env.Options{Prefix: EnvPrefix}); err != nil {
-		envErrs = append(envErrs, envErrors(err)...)
+		errs = append(errs, envErrors(err)...)
 	}
-	if err := errors.Join(envErrs...); err != nil {
-		return nil, err
+	errs = append(errs, problems(cfg.Validate())...)
+	// The credentials and TLS files are read only when their settings are
+	// valid: a setting already reported is not reported twice.
+	if !reported(errs, "auth") {
+		if _, err := cfg.credentials(); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if err := cfg.Validate(); err != nil {
+	if cfg.usesOTLP() && !reported(errs, "otlp.") {
+		if _, err := cfg.otlpSecrets(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	cfg.Backend = strings.Join(cfg.Backends(), ",") // "prometheus, otlp" is named as "prometheus,otlp"
 	cfg.givenDefaults = givenAtDefault(data, &cfg)
-	if _, err := cfg.credentials(); err != nil {
-		return nil, err
-	}
-	if cfg.usesOTLP() {
-		if _, err := cfg.otlpSecrets(); err != nil {
-			return nil, err
-		}
-	}
 	return &cfg, nil
 }
 
+// reported says whether errs hold a [*FieldError] about a key that starts
+// with prefix.
+func reported(errs []error, prefix string) bool {
+	for _, fe := range FieldErrors(errors.Join(errs...)) {
+		if strings.HasPrefix(fe.Field, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// problems returns the errors err joins, or err alone, or none.
+func problems(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return joined.Unwrap()
+	}
+	return []error{err}
+}
+
+// FieldErrors returns every [*FieldError] err holds, in order: the loaders
+// and [Config.Validate] join one per problem, so that a bad config is
+// reported whole. It is errors.As for each of them.
+func FieldErrors(err error) []*FieldError {
+	var out []*FieldError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) { //nolint:errorlint // walks the tree errors.As walks.
+		case nil:
+		case *FieldError:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				walk(inner)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
 // decodeYAML overlays the YAML document in data on cfg, refusing unknown keys
-// and a second document, whose keys would otherwise go unread.
-func decodeYAML(data []byte, cfg *Config) error {
+// and a second document, whose keys would otherwise go unread. It returns
+// every problem it finds, a [*FieldError] for each key it can name: a value
+// of the wrong type leaves its field at the default, and the other keys
+// apply.
+func decodeYAML(data []byte, cfg *Config) []error {
 	if err := yamlDuplicateKeys(data); err != nil {
-		return err
+		// The decoder would stop at the first, at a quadratic cost.
+		return problems(err)
 	}
-	if err := yamlSecretErrors(data); err != nil {
-		return err
-	}
+	errs := problems(yamlSecretErrors(data))
+	refused := refusedYAMLKeys(topLevelPairs(data))
 	data = backendListAsScalar(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil
+			return errs
 		}
 		var typeErr *yaml.TypeError
-		if errors.As(err, &typeErr) {
-			if fieldErrs := yamlFieldErrors(data); fieldErrs != nil {
-				return fieldErrs
-			}
-			return fmt.Errorf("yaml: %s", strings.Join(firstFew(typeErr.Errors, len(typeErr.Errors)), "; "))
+		if !errors.As(err, &typeErr) {
+			return append(errs, err)
 		}
-		return err
+		fieldErrs := problems(yamlFieldErrors(data, refused))
+		if len(fieldErrs) == 0 && len(errs) == 0 {
+			// Nothing to name a key by: the decoder's own lines.
+			fieldErrs = []error{fmt.Errorf("yaml: %s", strings.Join(firstFew(typeErr.Errors, len(typeErr.Errors)), "; "))}
+		}
+		errs = append(errs, fieldErrs...)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return errors.New("more than one YAML document: put every key in the first")
+		errs = append(errs, errors.New("more than one YAML document: put every key in the first"))
 	}
-	return nil
+	return errs
+}
+
+// refusedYAMLKeys are the keys of the document that [yamlSecretErrors]
+// refuses already, dotted under a backend's key: the decoder's complaint
+// that they are unknown would report them twice.
+func refusedYAMLKeys(pairs []*yaml.Node) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range FieldErrors(errors.Join(append([]error{otlpYAMLErrors(pairs)}, movedYAMLErrors(pairs)...)...)) {
+		out[e.Field] = true
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if _, ok := secretKeys[pairs[i].Value]; ok {
+			out[pairs[i].Value] = true
+		}
+	}
+	return out
 }
 
 // topLevelPairs returns the keys and values of the document's top-level
@@ -297,7 +369,7 @@ func yamlSecretErrors(data []byte) error {
 // a backend's key included, and returns a [*FieldError] for every value of
 // the wrong type, or nil. The YAML decoder's own message names a line, not
 // the key.
-func yamlFieldErrors(data []byte) error {
+func yamlFieldErrors(data []byte, refused map[string]bool) error {
 	pairs := topLevelPairs(data)
 	if pairs == nil {
 		return nil
@@ -312,6 +384,7 @@ func yamlFieldErrors(data []byte) error {
 	check := func(name string, value *yaml.Node) {
 		k, ok := keys[name]
 		switch {
+		case refused[name]:
 		case !ok:
 			// An unknown key is a FieldError too, the first few named.
 			if unknown++; unknown <= reportedProblems {
@@ -338,7 +411,7 @@ func yamlFieldErrors(data []byte) error {
 		}
 	}
 	if unknown > reportedProblems {
-		errs = append(errs, fmt.Errorf("monitoring: invalid config: and %d more unknown keys", unknown-reportedProblems))
+		errs = append(errs, fmt.Errorf("and %d more unknown keys", unknown-reportedProblems))
 	}
 	return errors.Join(errs...)
 }
@@ -357,7 +430,8 @@ func firstFew(problems []string, total int) []string {
 }
 
 // yamlDuplicateKeys refuses a key given twice in one mapping, anywhere in
-// the document, naming the first few and counting the others. It costs one
+// the document, a [*FieldError] for each of the first few (the key quoted,
+// and its lines), the others counted. It costs one
 // pass over the document: the YAML decoder compares every pair of keys and
 // reports every pair that repeats, quadratic in time and in the size of its
 // error.
@@ -366,7 +440,7 @@ func yamlDuplicateKeys(data []byte) error {
 	if yaml.Unmarshal(data, &doc) != nil {
 		return nil // the decoder reports the syntax error
 	}
-	var shown []string
+	var shown []error
 	total := 0
 	type key struct {
 		kind  yaml.Kind
@@ -390,15 +464,18 @@ func yamlDuplicateKeys(data []byte) error {
 			}
 			total++
 			if len(shown) < reportedProblems {
-				shown = append(shown, fmt.Sprintf("%.64q at line %d repeats line %d", k.Value, k.Line, line))
+				shown = append(shown, &FieldError{Field: fmt.Sprintf("%.64q", k.Value), Allowed: fmt.Sprintf(
+					"is given twice (line %d repeats line %d): give each key once", k.Line, line)})
 			}
 		}
 	}
 	if total == 0 {
 		return nil
 	}
-	return fmt.Errorf("duplicate keys, %d in all: %s: give each key once",
-		total, strings.Join(firstFew(shown, total), "; "))
+	if total > len(shown) {
+		shown = append(shown, fmt.Errorf("and %d more duplicate keys", total-len(shown)))
+	}
+	return errors.Join(shown...)
 }
 
 // envErrors turns the environment parser's errors into [*FieldError]s that

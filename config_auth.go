@@ -66,6 +66,9 @@ type secretSource struct {
 	fileEnv string // that key's variable, without EnvPrefix: "AUTH_TOKEN_FILE"
 	value   Secret
 	file    string
+	// mode is the setting that asks for the secret, named when it is
+	// missing: auth (MONITORING_AUTH) and its value.
+	mode, modeEnv, modeValue string
 }
 
 // settings names both ways in, for a message.
@@ -85,9 +88,25 @@ func (s secretSource) fileError(allowed string) error {
 func (s secretSource) validate() []error {
 	switch {
 	case s.value.IsZero() && s.file == "":
+		// The setting the operator used is named: the variable that is set
+		// but empty (a secret missing from the environment it was meant to
+		// come from), else the one that asks for the secret.
+		for _, name := range []string{s.envName, s.fileEnv} {
+			if value, set := os.LookupEnv(EnvPrefix + name); set && strings.TrimSpace(value) == "" {
+				field := strings.ToLower(name)
+				if name == s.envName {
+					field = strings.TrimSuffix(s.fileKey, "_file")
+				}
+				return []error{&FieldError{
+					Field: field, Env: EnvPrefix + name, Value: value,
+					Allowed: "is set but empty, and " + s.mode + " is " + s.modeValue + ": the " + s.what +
+						" is missing: set " + s.settings(),
+				}}
+			}
+		}
 		return []error{&FieldError{
-			Field: s.fileKey, Env: EnvPrefix + s.fileEnv, Value: "",
-			Allowed: "the " + s.what + " is missing: set " + s.settings(),
+			Field: s.mode, Env: s.modeEnv, Value: s.modeValue,
+			Allowed: "needs the " + s.what + ", which is missing: set " + s.settings(),
 		}}
 	case !s.value.IsZero() && s.file != "":
 		return []error{s.fileError("set only one of " + EnvPrefix + s.envName + " and " + s.fileKey)}
@@ -159,12 +178,14 @@ func shownPath(path string) string {
 // tokenSource and passwordSource are the credentials of auth.
 func (c *Config) tokenSource() secretSource {
 	return secretSource{what: "token", envName: "AUTH_TOKEN", fileKey: "auth_token_file",
-		fileEnv: "AUTH_TOKEN_FILE", value: c.AuthToken, file: c.AuthTokenFile}
+		fileEnv: "AUTH_TOKEN_FILE", value: c.AuthToken, file: c.AuthTokenFile,
+		mode: "auth", modeEnv: EnvPrefix + "AUTH", modeValue: c.Auth}
 }
 
 func (c *Config) passwordSource() secretSource {
 	return secretSource{what: "password", envName: "AUTH_PASSWORD", fileKey: "auth_password_file",
-		fileEnv: "AUTH_PASSWORD_FILE", value: c.AuthPassword, file: c.AuthPasswordFile}
+		fileEnv: "AUTH_PASSWORD_FILE", value: c.AuthPassword, file: c.AuthPasswordFile,
+		mode: "auth", modeEnv: EnvPrefix + "AUTH", modeValue: c.Auth}
 }
 
 // credentials are the secrets of the chosen protection, read from the

@@ -23,7 +23,7 @@ func ExampleNewMonitoringService() {
 	}
 	defer func() { _ = mon.Shutdown(ctx) }()
 
-	st := mon.Status()
+	st := mon.Status() // port.Status{Backend, Enabled, Healthy, Reason, Err, Backends}
 	fmt.Println("backend:", st.Backend)
 	fmt.Println("healthy:", st.Healthy)
 	fmt.Println("enabled:", st.Enabled)
@@ -160,4 +160,29 @@ func ExampleNewMonitoringService_bearerToken() {
 	// Output:
 	// 401 Bearer realm="metrics"
 	// 200
+}
+
+// A bad config is reported whole: every problem of the document, the
+// environment and the validation, each a *FieldError.
+func ExampleFieldErrors() {
+	_, err := monitoring.ParseConfig([]byte("bogus: 1\nbackend: graphite\ncardinality_limit: abc\n"))
+	for _, fe := range monitoring.FieldErrors(err) {
+		fmt.Printf("%s %q\n", fe.Field, fe.Value)
+	}
+	// Output:
+	// bogus ""
+	// cardinality_limit "abc"
+	// backend "graphite"
+}
+
+// A config that gives settings but not enabled: true records nothing:
+// NewMonitoringService logs these at WARN, and the status says so.
+func ExampleConfig_IgnoredSettings() {
+	cfg, err := monitoring.ParseConfig([]byte("backend: stdout\nservice_name: orders\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.IgnoredSettings())
+	// Output: [backend service_name]
 }

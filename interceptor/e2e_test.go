@@ -4,12 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"go/build"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -29,64 +26,15 @@ import (
 
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/interceptor"
-	"github.com/compozy/monitoring/internal/binaries"
 	"github.com/compozy/monitoring/internal/promtool"
+	"github.com/compozy/monitoring/internal/temporaldev"
 	"github.com/compozy/monitoring/internal/testkit"
 	"github.com/compozy/monitoring/service"
 )
 
-// temporalHint says how to get the Temporal CLI, which runs the dev server.
-const temporalHint = "go install github.com/temporalio/cli/cmd/temporal@v1.5.1"
-
 // recordHistoryEnv, when set, makes the end-to-end test rewrite the replay
 // fixture testdata/order_history.json from a real execution.
 const recordHistoryEnv = "MONITORING_RECORD_HISTORY"
-
-// startDevServer runs `temporal server start-dev` on 127.0.0.1 with random
-// ports and an in-memory store, and stops it when the test ends. It returns
-// the frontend's address and the URL of the server's own metrics.
-func startDevServer(t *testing.T) (address, metricsURL string) {
-	t.Helper()
-	bin := binaries.Path(t, "temporal", temporalHint, filepath.Join(build.Default.GOPATH, "bin"))
-	port, metricsPort := testkit.FreePort(t), testkit.FreePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "server", "start-dev", "--headless", //nolint:gosec // bin comes from LookPath.
-		"--ip", "127.0.0.1", "--port", fmt.Sprint(port),
-		"--http-port", fmt.Sprint(testkit.FreePort(t)), "--metrics-port", fmt.Sprint(metricsPort),
-		"--log-level", "error")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	return fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
-}
-
-// dial connects to the server, retrying until it answers or a minute passes.
-func dial(t *testing.T, address string, opts client.Options) client.Client {
-	t.Helper()
-	opts.HostPort = address
-	deadline := time.Now().Add(time.Minute)
-	ticker := time.NewTicker(250 * time.Millisecond)
-	defer ticker.Stop()
-	for {
-		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-		c, err := client.DialContext(ctx, opts)
-		if err == nil {
-			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
-			if err == nil {
-				cancel()
-				t.Cleanup(c.Close)
-				return c
-			}
-			c.Close()
-		}
-		cancel()
-		require.True(t, time.Now().Before(deadline), "the Temporal dev server did not answer within a minute: %v", err)
-		<-ticker.C
-	}
-}
 
 // scrapeLines returns the exposition lines of h that start with prefix.
 func scrapeLines(t *testing.T, h http.Handler, prefix string) []string {
@@ -109,12 +57,12 @@ func TestEndToEndTemporalServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: runs a Temporal dev server")
 	}
-	address, serverMetrics := startDevServer(t)
+	address, serverMetrics := temporaldev.Start(t)
 	t.Run("Should count real executions on a dev server and expose them on /metrics", func(t *testing.T) {
 		svc := newService(t)
 
 		const identity = "e2e-worker-identity-4242"
-		c := dial(t, address, client.Options{MetricsHandler: interceptor.NewMetricsHandler(svc), Identity: identity})
+		c := temporaldev.Dial(t, address, client.Options{MetricsHandler: interceptor.NewMetricsHandler(svc), Identity: identity})
 		const queue = "e2e-orders"
 		wi := interceptor.NewWorkerInterceptor(svc)
 		wi.SetConfiguredWorkers(1)
@@ -210,7 +158,7 @@ func TestEndToEndTemporalServer(t *testing.T) {
 // is what docs/temporal.md sends users to.
 func unseenEnds(t *testing.T, address, serverMetrics string) {
 	svc := newService(t)
-	c := dial(t, address, client.Options{Logger: quietLogger()})
+	c := temporaldev.Dial(t, address, client.Options{Logger: quietLogger()})
 	const queue = "unseen" // the server's own metrics write a dash in a label value as _
 	w := worker.New(c, queue, worker.Options{
 		Interceptors: []temporalinterceptor.WorkerInterceptor{interceptor.NewWorkerInterceptor(svc)},
@@ -307,7 +255,7 @@ func newService(t *testing.T) *service.MonitoringService {
 // recorded and show the completion it counted first as superseded.
 func rejectedCompletion(t *testing.T, address string) {
 	svc := newService(t)
-	c := dial(t, address, client.Options{Logger: quietLogger()})
+	c := temporaldev.Dial(t, address, client.Options{Logger: quietLogger()})
 	const queue = "e2e-late-signal"
 	wi := interceptor.NewWorkerInterceptor(svc)
 	w := worker.New(c, queue, worker.Options{

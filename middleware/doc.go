@@ -17,17 +17,37 @@
 //     http_server_response_body_size_bytes].
 //
 // Attributes: http.request.method, url.scheme, http.route,
-// http.response.status_code, network.protocol.version, and error.type on
-// 5xx responses (the status code) and on panics ("panic"). The in-flight
-// counter carries only the method and the scheme. server.address is left
-// out: it would come from the client's Host header.
+// http.response.status_code, network.protocol.version, and error.type. The
+// in-flight counter carries only the method and the scheme (and the
+// server's address and port, when given). server.address
+// and server.port (Opt-In in the conventions) are left out unless
+// [WithServerAddress] gives them from the server's own configuration; they
+// are never read from the client's Host header. docs/http.md has the
+// conformance table, attribute by attribute.
+//
+// error.type takes three kinds of values, all low-cardinality:
+//   - the status code, on a 5xx response ("500", "503"...);
+//   - "panic", when the handler panicked. The status recorded is the one
+//     sent: a handler that had its response on its way (a body write, a
+//     flush) when it panicked is recorded with that status (a 200 and a cut
+//     body, as the client got); with nothing on its way, a 500 (what a
+//     recovery handler answers; without one the server closes the
+//     connection);
+//   - "client_aborted", when the client went away (the request's context
+//     was cancelled: connection closed, HTTP/2 stream reset) before any
+//     response was on its way. No status was sent, so none is recorded,
+//     whatever status the handler set afterwards: a client's abort is not a
+//     server error. A client that leaves after the response was on its way
+//     is recorded with the status sent, and no error.type.
 //
 // Cardinality is bounded by construction, so a client cannot grow the
 // series count: the route is always a template (r.Pattern of a Go 1.22+
 // ServeMux, gin's c.FullPath(), or a route function of yours, recorded in
 // that router's own syntax unless [WithRouteFormat] says otherwise), requests that
 // match no route share the route value [UnmatchedRoute], methods outside the
-// standard set become "_OTHER", and no raw path, query or header value ever
+// known set ([WithKnownMethods]; by default the conventions' GET, HEAD, POST,
+// PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH and QUERY) become "_OTHER",
+// and no raw path, query or header value ever
 // becomes an attribute value. The backend's per-instrument cardinality limit
 // stays on as a last guard.
 //
@@ -50,8 +70,17 @@
 //     http.server.active_requests records its requests. Pass identical
 //     options to every middleware of a process.
 //
-// The request body size is the request's Content-Length when the client
-// declares one; a body of unknown length (chunked) is not recorded. gin
-// writes its default 404 and 405 bodies after the middleware chain has
-// returned, so those responses are recorded with a body size of 0.
+// Body sizes are the bytes transferred, as the conventions define them. The
+// request body size is what the handler read from the body, counted by a
+// wrapper of r.Body, whether the body has a Content-Length or is chunked
+// (one small allocation per request that has a body, none for a request
+// without one; never recycled, so a handler that reads late, under
+// http.TimeoutHandler, can only reach its own request's body); a handler that never reads the body is
+// recorded with the declared Content-Length (the client sends it, and the
+// server reads or discards it after the handler), and a chunked body it
+// never read, whose size nobody knows, is not recorded. The response body
+// size is what the handler wrote, and 0 for a HEAD response, which carries
+// no body. gin writes its default 404 and 405 bodies after the middleware
+// chain has returned, so those responses are recorded with a body size of
+// 0.
 package middleware

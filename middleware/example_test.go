@@ -71,3 +71,43 @@ func ExampleWithRouteFormat() {
 	// Output:
 	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",url_scheme="http"} 1
 }
+
+// Record a method outside the conventions' list by name: PURGE, for a
+// cache. The list replaces the defaults, so extend them.
+func ExampleWithKnownMethods() {
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	mon, _ := monitoring.NewMonitoringService(context.Background(), &cfg)
+	defer func() { _ = mon.Shutdown(context.Background()) }()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("PURGE /cache/{key}", func(http.ResponseWriter, *http.Request) {})
+	handler := middleware.HTTP(mon,
+		middleware.WithKnownMethods(append(middleware.DefaultKnownMethods(), "PURGE")...))(mux)
+
+	handler.ServeHTTP(httptest.NewRecorder(),
+		httptest.NewRequestWithContext(context.Background(), "PURGE", "/cache/k1", nil))
+	printCount(mon.ExporterHandler())
+	// Output:
+	// http_server_request_duration_seconds_count{http_request_method="PURGE",http_response_status_code="200",http_route="/cache/{key}",network_protocol_version="1.1",url_scheme="http"} 1
+}
+
+// Add server.address and server.port from the server's own listen address,
+// never from the client's Host header.
+func ExampleWithServerAddress() {
+	cfg := monitoring.DefaultConfig()
+	cfg.Enabled = true
+	mon, _ := monitoring.NewMonitoringService(context.Background(), &cfg)
+	defer func() { _ = mon.Shutdown(context.Background()) }()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(http.ResponseWriter, *http.Request) {})
+	handler := middleware.HTTP(mon, middleware.WithServerAddress("api.example.com", 8443))(mux)
+
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/users/42", nil)
+	r.Host = "anything.a.client.sends"
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+	printCount(mon.ExporterHandler())
+	// Output:
+	// http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/users/{id}",network_protocol_version="1.1",server_address="api.example.com",server_port="8443",url_scheme="http"} 1
+}

@@ -21,8 +21,9 @@ import (
 // middleware and the mux that replaces the request (r.WithContext, r.Clone)
 // hides the pattern and every request counts as [UnmatchedRoute]. Put such
 // handlers outside the middleware, or give a [WithRouteFunc]. A panic in the handler is
-// recorded as a 500 with error.type "panic" and then re-panicked, so the
-// server's own recovery still runs.
+// recorded with error.type "panic" (and the status already sent, or 500 when
+// nothing was) and then re-panicked, so the server's own recovery still
+// runs.
 func HTTP(mon port.Recorder, opts ...Option) func(http.Handler) http.Handler {
 	cfg := httpmetrics.NewConfig(opts)
 	rec := httpmetrics.New(mon, cfg)
@@ -39,13 +40,14 @@ func HTTP(mon port.Recorder, opts ...Option) func(http.Handler) http.Handler {
 			q := rec.Begin(r)
 			rw := writers.Get().(*responseWriter)
 			rw.reset(w)
+			body := httpmetrics.WrapBody(r)
 			defer func() {
 				p := recover()
-				status := rw.status
-				if p != nil {
-					status = http.StatusInternalServerError
+				o := httpmetrics.Outcome{
+					Status: rw.status, RespBytes: rw.written, ReqBytes: httpmetrics.RequestBodySize(r, body),
+					Committed: rw.committed, Panicked: p != nil,
 				}
-				rec.End(r, q, func() string { return route(r) }, status, rw.written, p != nil)
+				rec.End(r, q, func() string { return route(r) }, o)
 				rw.reset(nil)
 				writers.Put(rw)
 				if p != nil {
@@ -98,6 +100,9 @@ type responseWriter struct {
 	status      int
 	written     int64
 	wroteHeader bool
+	// committed: a body write, a flush or a hijack sent the response
+	// on its way; a status alone is buffered by the server until then.
+	committed bool
 }
 
 func (w *responseWriter) reset(inner http.ResponseWriter) {
@@ -114,7 +119,7 @@ func (w *responseWriter) WriteHeader(code int) {
 
 // Write counts the bytes of the response body.
 func (w *responseWriter) Write(b []byte) (int, error) {
-	w.wroteHeader = true
+	w.wroteHeader, w.committed = true, true
 	n, err := w.ResponseWriter.Write(b)
 	w.written += int64(n)
 	return n, err
@@ -122,7 +127,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 
 // Flush passes a flush through when the underlying writer supports it.
 func (w *responseWriter) Flush() {
-	w.wroteHeader = true
+	w.wroteHeader, w.committed = true, true
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
@@ -133,7 +138,7 @@ func (w *responseWriter) Flush() {
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
-		w.wroteHeader = true
+		w.wroteHeader, w.committed = true, true
 		w.status = http.StatusSwitchingProtocols
 	}
 	return conn, rw, err
@@ -142,7 +147,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // ReadFrom counts the bytes of a response copied from a reader, keeping the
 // underlying writer's sendfile path when it has one.
 func (w *responseWriter) ReadFrom(r io.Reader) (int64, error) {
-	w.wroteHeader = true
+	w.wroteHeader, w.committed = true, true
 	var n int64
 	var err error
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {

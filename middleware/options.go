@@ -1,8 +1,11 @@
 package middleware
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/compozy/monitoring/middleware/internal/httpmetrics"
 )
@@ -52,7 +55,8 @@ func WithExtraAttributes(keys []string, values func(*http.Request) []string) Opt
 	return func(c *httpmetrics.Config) {
 		var kept []string
 		for _, k := range keys {
-			if !slices.Contains(httpmetrics.RequestKeys(), k) && !slices.Contains(kept, k) &&
+			if !slices.Contains(httpmetrics.RequestKeys(), k) && !slices.Contains(httpmetrics.ServerKeys(), k) &&
+				!slices.Contains(kept, k) &&
 				len(kept) < httpmetrics.MaxExtraKeys {
 				kept = append(kept, k)
 			}
@@ -83,4 +87,81 @@ func WithDurationBuckets(bounds ...float64) Option {
 // (ginmetrics.Middleware) ignores it and uses c.FullPath().
 func WithRouteFunc(f func(*http.Request) string) Option {
 	return func(c *httpmetrics.Config) { c.RouteFunc = f }
+}
+
+// WithKnownMethods replaces the list of HTTP methods recorded by name in
+// http.request.method; every other method is recorded as "_OTHER", as the
+// semantic conventions ask ("MUST provide a way to override the list of
+// known HTTP methods"). The list replaces the default one entirely (the
+// conventions' known methods: GET, HEAD, POST, PUT, DELETE, CONNECT,
+// OPTIONS, TRACE, PATCH and QUERY), so add those you still want: for
+// example WithKnownMethods(append(DefaultKnownMethods(), "PURGE")...).
+//
+// It is fixed when the middleware is built, so a client cannot grow it.
+// Methods are case-sensitive, as in HTTP: "purge" is not "PURGE".
+// Duplicates count once. A value that is not an HTTP method token (RFC 9110:
+// letters, digits and !#$%&'*+-.^_`|~), and any value past the 64th, are
+// left out of the list and logged, naming the value, through the logger of
+// [WithLogger] when the middleware is built: as with every option of this
+// package, a bad value never stops the middleware from being built. With no
+// valid method given, every method is "_OTHER".
+func WithKnownMethods(methods ...string) Option {
+	return func(c *httpmetrics.Config) {
+		c.Methods = make([]string, 0, min(len(methods), httpmetrics.MaxKnownMethods))
+		for _, m := range methods {
+			switch {
+			case !httpmetrics.IsToken(m):
+				c.Problems = append(c.Problems, fmt.Sprintf("WithKnownMethods: %q is not an HTTP method token (RFC 9110)", m))
+			case slices.Contains(c.Methods, m):
+			case len(c.Methods) == httpmetrics.MaxKnownMethods:
+				c.Problems = append(c.Problems, fmt.Sprintf("WithKnownMethods: %q is past the limit of %d methods",
+					m, httpmetrics.MaxKnownMethods))
+			default:
+				c.Methods = append(c.Methods, m)
+			}
+		}
+	}
+}
+
+// DefaultKnownMethods returns the methods recorded by name unless
+// [WithKnownMethods] replaces them: the conventions' list.
+func DefaultKnownMethods() []string { return httpmetrics.DefaultKnownMethods() }
+
+// WithServerAddress adds the opt-in attributes server.address (host) and
+// server.port (port, an integer) of the semantic conventions to every
+// metric of the middleware, for dashboards that select on them. Give the
+// server's own configuration, the name and port it is known by (for
+// example the host and port of its listen address, or of
+// listener.Addr()): the values are fixed when the middleware is built and
+// never read from the request, so a client's Host header cannot add series.
+//
+// An empty host leaves both attributes out; a port outside 1 to 65535
+// leaves server.port out. Both are logged through the logger of
+// [WithLogger] when the middleware is built. The two keys share the budget
+// of [WithExtraAttributes]: with both, no extra key is left (extra keys
+// given are dropped and logged), with the host alone one is.
+func WithServerAddress(host string, port int) Option {
+	return func(c *httpmetrics.Config) {
+		switch {
+		case host == "":
+			c.Server = nil
+			c.Problems = append(c.Problems, "WithServerAddress: empty host, server.address and server.port left out")
+		case port < 1 || port > 65535:
+			c.Server = []string{host}
+			c.Problems = append(c.Problems, fmt.Sprintf("WithServerAddress: port %d outside 1 to 65535, server.port left out", port))
+		default:
+			c.Server = []string{host, strconv.Itoa(port)}
+		}
+	}
+}
+
+// WithLogger sets where the middleware logs the option values it refused
+// when it is built (it logs nothing per request); the default is
+// slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(c *httpmetrics.Config) {
+		if l != nil {
+			c.Logger = l
+		}
+	}
 }

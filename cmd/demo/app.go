@@ -47,7 +47,7 @@ func (r routes) withMetrics(mon metricsRouter) routes {
 // newEngine builds the demo API on gin, instrumented by the middleware:
 //
 //	GET /orders/:item  a route with a path parameter (404 for an unknown item)
-//	GET /slow          answers after r.slow
+//	GET /slow          answers after r.slow; nothing to a client that left before
 //	GET /flaky         fails with a 500 on every r.flakyEvery-th request
 //	GET /healthz       the service's and monitoring's status, per backend (not recorded)
 //	GET r.metricsPath  the exposition handler, when r.metrics is set (not recorded)
@@ -77,7 +77,9 @@ func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 		case <-time.After(r.slow):
 			c.String(http.StatusOK, "done")
 		case <-c.Request.Context().Done():
-			c.Status(http.StatusServiceUnavailable)
+			// The client went away: nobody is left to answer, and a 5xx
+			// would count its abort as a server error. The middleware
+			// records the request with error.type="client_aborted".
 		}
 	})
 	var flaky atomic.Int64

@@ -3,21 +3,29 @@
 // routes (known and unknown orders, the slow route, the flaky route) and the
 // command prints what it sent, by route and status, when it stops.
 //
+// The summary and the demo's /metrics agree: at the end of -duration no
+// new request starts and those in flight are answered, so every request
+// sent is tallied with the status the demo recorded. Only an interrupt
+// (Ctrl-C) cuts requests short: they are tallied as "aborted", and the demo
+// records them with error.type="client_aborted" and no status code (or with
+// the status of an answer already on its way), never as a 5xx.
+//
 //	go run ./cmd/load -target http://127.0.0.1:8080 -duration 30s
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"os/signal"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,30 +52,35 @@ func run() error {
 		return fmt.Errorf("-workers %d must be between 1 and 64", *workers)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	abort, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, *duration)
+	send, cancel := context.WithTimeout(abort, *duration)
 	defer cancel()
 
 	// The requests each worker cycles through.
 	paths := []string{"/orders/book", "/orders/pen", "/orders/unicorn", "/flaky", "/flaky", "/slow"}
-	counts := generate(ctx, &http.Client{Timeout: 10 * time.Second}, base, *workers, paths)
+	counts := generate(send, abort, &http.Client{Timeout: 10 * time.Second}, base, *workers, paths)
 	counts.print(os.Stdout, *duration)
 	return nil
 }
 
 // generate sends requests from workers goroutines, each cycling through
-// paths, until ctx ends, and returns what was answered.
-func generate(ctx context.Context, client *http.Client, base *url.URL, workers int, paths []string) *tally {
+// paths, until send ends, and returns what was answered. A request in
+// flight when send ends is answered and tallied; abort (an interrupt) cuts
+// the requests in flight, tallied as "aborted" when they had been sent.
+func generate(send, abort context.Context, client *http.Client, base *url.URL, workers int, paths []string) *tally {
 	counts := newTally()
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; ctx.Err() == nil; i++ {
+			for i := w; send.Err() == nil; i++ {
 				p := paths[i%len(paths)]
-				code, err := get(ctx, client, base.JoinPath(p).String())
+				code, sent, err := get(abort, client, base.JoinPath(p).String())
 				switch {
-				case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+				case err != nil && abort.Err() != nil:
+					if sent {
+						counts.add(p, "aborted")
+					}
 					return
 				case err != nil:
 					counts.add(p, "error")
@@ -81,17 +94,28 @@ func generate(ctx context.Context, client *http.Client, base *url.URL, workers i
 	return counts
 }
 
-func get(ctx context.Context, c *http.Client, u string) (int, error) {
+// get sends a GET to u and reads the answer; sent reports whether the
+// request was written to a connection, so the server may have seen it.
+func get(ctx context.Context, c *http.Client, u string) (code int, sent bool, err error) {
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
+	code, err = do(c, req)
+	return code, wrote.Load(), err
+}
+
+func do(c *http.Client, req *http.Request) (int, error) {
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	_, _ = io.Copy(io.Discard, resp.Body)
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return 0, err
+	}
 	return resp.StatusCode, nil
 }
 

@@ -42,8 +42,8 @@ func layer(path string) string {
 		return "adapter"
 	case rel == "cmd/demo/shop":
 		return "business"
-	case strings.HasPrefix(rel, "cmd/"):
-		return "cmd"
+	case strings.HasPrefix(rel, "cmd/"), strings.HasPrefix(rel, "examples/"):
+		return "cmd" // programs: they wire the real thing
 	case strings.HasPrefix(rel, "internal/"):
 		return "internal"
 	default:

@@ -3,8 +3,8 @@ package archtest_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,17 +18,17 @@ import (
 // and docs/versioning.md name as go.mod requires it, and the licence that
 // lets anyone depend on it.
 func TestModuleIsInstallable(t *testing.T) {
-	root := moduleRoot(t)
-	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	repo := os.DirFS(moduleRoot(t))
+	data, err := fs.ReadFile(repo, "go.mod")
 	require.NoError(t, err)
 	modLine := regexp.MustCompile(`(?m)^module (\S+)$`).FindSubmatch(data)
 	goLine := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(data)
 	require.NotNil(t, modLine, "go.mod declares a module")
 	require.NotNil(t, goLine, "go.mod names its minimum Go version")
 	path, goVersion := string(modLine[1]), string(goLine[1])
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	readme, err := fs.ReadFile(repo, "README.md")
 	require.NoError(t, err)
-	versioning, err := os.ReadFile(filepath.Join(root, "docs", "versioning.md"))
+	versioning, err := fs.ReadFile(repo, "docs/versioning.md")
 	require.NoError(t, err)
 
 	t.Run("Should install the module path go.mod declares", func(t *testing.T) {
@@ -45,7 +45,7 @@ func TestModuleIsInstallable(t *testing.T) {
 		assert.Contains(t, string(versioning), "`go "+goVersion+"`")
 	})
 	t.Run("Should carry the Apache License 2.0 unchanged and say so in the README", func(t *testing.T) {
-		license, err := os.ReadFile(filepath.Join(root, "LICENSE"))
+		license, err := fs.ReadFile(repo, "LICENSE")
 		require.NoError(t, err)
 		sum := sha256.Sum256(license)
 		// The digest of https://www.apache.org/licenses/LICENSE-2.0.txt.

@@ -1,8 +1,6 @@
 package ginmetrics
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/compozy/monitoring/middleware"
@@ -20,8 +18,8 @@ import (
 // "/files/*path"), which is what the semantic conventions ask and what gin
 // dashboards query; [middleware.WithRouteFormat] rewrites it into another
 // syntax, and [middleware.WithRouteFunc] is ignored. A panic in a later
-// handler is recorded as a 500 with error.type "panic" and then
-// re-panicked, so gin.Recovery (installed before this middleware) still
+// handler is recorded with error.type "panic" (and the status already sent,
+// or 500 when nothing was) and then re-panicked, so gin.Recovery (installed before this middleware) still
 // answers it.
 func Middleware(rec port.Recorder, opts ...middleware.Option) gin.HandlerFunc {
 	r := httpmetrics.New(rec, httpmetrics.NewConfig(opts))
@@ -32,13 +30,17 @@ func Middleware(rec port.Recorder, opts ...middleware.Option) gin.HandlerFunc {
 			return
 		}
 		q := r.Begin(req)
+		body := httpmetrics.WrapBody(req)
 		defer func() {
 			p := recover()
-			status := c.Writer.Status()
-			if p != nil {
-				status = http.StatusInternalServerError
+			// A response is on its way once body bytes were written: gin's
+			// WriteHeaderNow (AbortWithStatus) hands the status to net/http,
+			// which buffers it until a body write or the end of the request.
+			o := httpmetrics.Outcome{
+				Status: c.Writer.Status(), RespBytes: int64(max(c.Writer.Size(), 0)),
+				ReqBytes: httpmetrics.RequestBodySize(req, body), Committed: c.Writer.Size() > 0, Panicked: p != nil,
 			}
-			r.End(req, q, c.FullPath, status, int64(max(c.Writer.Size(), 0)), p != nil)
+			r.End(req, q, c.FullPath, o)
 			if p != nil {
 				panic(p)
 			}

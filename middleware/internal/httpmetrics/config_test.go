@@ -50,7 +50,7 @@ func TestRecorder(t *testing.T) {
 		require.False(t, rec.Skipped(kept))
 
 		q := rec.Begin(kept)
-		rec.End(kept, q, func() string { return "" }, http.StatusOK, 3, false)
+		rec.End(kept, q, func() string { return "" }, httpmetrics.Outcome{Status: http.StatusOK, RespBytes: 3, Committed: true})
 		series := b.Series(t, "http.server.request.duration")
 		require.Len(t, series, 1)
 		route, _ := series[0].Value("http.route")

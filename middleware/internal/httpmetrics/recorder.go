@@ -1,8 +1,11 @@
 package httpmetrics
 
 import (
+	"context"
+	"errors"
 	"hash/maphash"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -14,25 +17,38 @@ import (
 
 // Attribute keys of the HTTP semantic conventions.
 const (
-	keyMethod   = attribute.Key("http.request.method")
-	keyScheme   = attribute.Key("url.scheme")
-	keyRoute    = attribute.Key("http.route")
-	keyStatus   = attribute.Key("http.response.status_code")
-	keyProto    = attribute.Key("network.protocol.version")
-	keyErrType  = attribute.Key("error.type")
-	otherMethod = "_OTHER"
-	panicError  = "panic"
+	keyMethod  = attribute.Key("http.request.method")
+	keyScheme  = attribute.Key("url.scheme")
+	keyRoute   = attribute.Key("http.route")
+	keyStatus  = attribute.Key("http.response.status_code")
+	keyProto   = attribute.Key("network.protocol.version")
+	keyErrType = attribute.Key("error.type")
+	// keyServerAddr and keyServerPort are opt-in: middleware.WithServerAddress.
+	keyServerAddr = attribute.Key("server.address")
+	keyServerPort = attribute.Key("server.port")
+	otherMethod   = "_OTHER"
+	panicError    = "panic"
+	// abortedError is the error.type of a request whose client went away
+	// before any response was sent.
+	abortedError = "client_aborted"
 )
 
-// methods are the values http.request.method may take; index 0 stands for
-// every method outside the standard set.
-var methods = [...]string{otherMethod,
+// defaultMethods are the values http.request.method may take unless
+// middleware.WithKnownMethods replaces them: the conventions' list of known methods
+// (RFC 9110's, PATCH of RFC 5789 and QUERY). Index 0 stands for every method
+// outside the list.
+var defaultMethods = []string{otherMethod,
 	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
-	http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch}
+	http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch, methodQuery}
 
-// methodIndex maps a request method to its index in methods, without
-// keeping the client's string.
-func methodIndex(m string) uint8 {
+// methodQuery is the QUERY method (safe, idempotent, with a body), known by
+// the conventions; net/http has no constant for it.
+const methodQuery = "QUERY"
+
+// defaultMethodIndex maps a request method to its index in defaultMethods,
+// without keeping the client's string. Methods are case-sensitive: "get" is
+// not GET.
+func defaultMethodIndex(m string) uint8 {
 	switch m {
 	case http.MethodGet:
 		return 1
@@ -52,6 +68,8 @@ func methodIndex(m string) uint8 {
 		return 8
 	case http.MethodPatch:
 		return 9
+	case methodQuery:
+		return 10
 	default:
 		return 0
 	}
@@ -91,25 +109,42 @@ func protoIndex(r *http.Request) uint8 {
 const cacheSlots = 4096
 
 // RequestKeys returns the attribute keys of the duration and body-size
-// histograms, in the order of their values; extra keys follow.
+// histograms, in the order of their values; the server's keys
+// (middleware.WithServerAddress) and extra keys follow.
 func RequestKeys() []string {
 	return []string{
 		string(keyMethod), string(keyScheme), string(keyRoute), string(keyStatus), string(keyProto), string(keyErrType),
 	}
 }
 
-// MaxExtraKeys is what port.MaxKeys leaves for WithExtraAttributes.
+// ServerKeys are the opt-in keys of middleware.WithServerAddress, in the order of
+// their values.
+func ServerKeys() []string { return []string{string(keyServerAddr), string(keyServerPort)} }
+
+// MaxExtraKeys is what port.MaxKeys leaves past requestKeys, for the
+// server's keys and WithExtraAttributes.
 const MaxExtraKeys = port.MaxKeys - 6
+
+// errKind is why a request carries error.type, besides a 5xx status; 0 is
+// no reason.
+type errKind uint8
+
+const (
+	// errPanic: the handler panicked.
+	errPanic errKind = iota + 1
+	// errAborted: the client went away before any response was sent.
+	errAborted
+)
 
 // attrKey identifies the attribute values of a finished request.
 type attrKey struct {
-	route    string
-	extra    [MaxExtraKeys]string
-	status   int
-	method   uint8
-	scheme   uint8
-	proto    uint8
-	panicked bool
+	route  string
+	extra  [MaxExtraKeys]string
+	status int
+	method uint8
+	scheme uint8
+	proto  uint8
+	err    errKind
 }
 
 // bound are the histograms of one attrKey, bound once.
@@ -126,14 +161,24 @@ type Recorder struct {
 
 	skip  map[string]struct{}
 	extra func(*http.Request) []string
+	// nExtra is how many values of extra are kept.
+	nExtra int
 	// template rewrites a router's route template into the syntax of
 	// WithRouteFormat (nil: recorded as the router writes it); it
 	// runs only when a series is bound.
 	template func(string) string
+	// methods are the values of http.request.method, index 0 being
+	// "_OTHER"; known maps the others to their index when WithKnownMethods
+	// replaced the defaults (nil: defaultMethodIndex).
+	methods []string
+	known   map[string]uint8
+	// server are the values of server.address and server.port, empty
+	// unless WithServerAddress.
+	server []string
 
 	// active[method][scheme] is the bound in-flight counter, bound on first
 	// use so that only the methods and schemes seen are exported.
-	active    [len(methods)][len(schemes)]atomic.Pointer[activeSlot]
+	active    [][len(schemes)]atomic.Pointer[activeSlot]
 	activeVec port.UpDownCounterVec
 	// cache maps attrKey -> *bound with open addressing: a lookup is one
 	// hash and a probe or two, lock-free; entries are never removed.
@@ -151,9 +196,25 @@ type cached struct {
 // New creates the HTTP server instruments of cfg on mon's fast path.
 func New(mon port.Recorder, cfg Config) *Recorder {
 	in := mon.Instruments()
-	keys := append(RequestKeys(), cfg.ExtraKeys...)
-	rec := &Recorder{skip: cfg.Skip, extra: cfg.Extra, template: cfg.Template, seed: maphash.MakeSeed()}
-	ints := []string{string(keyStatus)}
+	rec := &Recorder{
+		skip: cfg.Skip, extra: cfg.Extra, nExtra: len(cfg.ExtraKeys), template: cfg.Template,
+		methods: defaultMethods, server: cfg.Server, seed: maphash.MakeSeed(),
+	}
+	if cfg.Methods != nil {
+		rec.methods = append([]string{otherMethod}, cfg.Methods...)
+		rec.known = make(map[string]uint8, len(cfg.Methods))
+		for i, m := range cfg.Methods {
+			rec.known[m] = uint8(i + 1)
+		}
+	}
+	rec.active = make([][len(schemes)]atomic.Pointer[activeSlot], len(rec.methods))
+	own := ServerKeys()[:len(rec.server)]
+	var ownInts []string
+	if len(own) == 2 {
+		ownInts = []string{string(keyServerPort)}
+	}
+	keys := slices.Concat(RequestKeys(), own, cfg.ExtraKeys)
+	ints := slices.Concat([]string{string(keyStatus)}, ownInts)
 	rec.duration = in.HistogramVec(port.Desc{Name: "http.server.request.duration",
 		Description: "Duration of HTTP server requests.", Unit: "s", Keys: keys, IntKeys: ints, Buckets: cfg.Buckets})
 	rec.reqSize = in.HistogramVec(port.Desc{Name: "http.server.request.body.size",
@@ -162,8 +223,17 @@ func New(mon port.Recorder, cfg Config) *Recorder {
 		Description: "Size of HTTP server response bodies.", Unit: "By", Keys: keys, IntKeys: ints})
 	rec.activeVec = in.UpDownCounterVec(port.Desc{Name: "http.server.active_requests",
 		Description: "Number of active HTTP server requests.", Unit: "{request}",
-		Keys: []string{string(keyMethod), string(keyScheme)}})
+		Keys: slices.Concat([]string{string(keyMethod), string(keyScheme)}, own), IntKeys: ownInts})
 	return rec
+}
+
+// methodIndex maps a request method to its index in rec.methods, without
+// keeping the client's string.
+func (rec *Recorder) methodIndex(m string) uint8 {
+	if rec.known == nil {
+		return defaultMethodIndex(m)
+	}
+	return rec.known[m]
 }
 
 type activeSlot struct{ c port.UpDownCounter }
@@ -174,7 +244,9 @@ func (rec *Recorder) inFlight(method, scheme uint8) port.UpDownCounter {
 	if s := slot.Load(); s != nil {
 		return s.c
 	}
-	s := &activeSlot{c: rec.activeVec.Bind(port.Values{methods[method], schemes[scheme]})}
+	values := port.Values{rec.methods[method], schemes[scheme]}
+	copy(values[2:], rec.server)
+	s := &activeSlot{c: rec.activeVec.Bind(values)}
 	if !slot.CompareAndSwap(nil, s) {
 		s = slot.Load()
 	}
@@ -200,48 +272,76 @@ type Request struct {
 
 // Begin counts r in flight and starts its clock.
 func (rec *Recorder) Begin(r *http.Request) Request {
-	q := Request{method: methodIndex(r.Method), scheme: schemeIndex(r)}
+	q := Request{method: rec.methodIndex(r.Method), scheme: schemeIndex(r)}
 	rec.inFlight(q.method, q.scheme).Add(1)
 	q.start = time.Now()
 	return q
+}
+
+// Outcome is what the server did with a request, as the middleware saw it.
+type Outcome struct {
+	// Status is the status code the handler set (200 when it set none).
+	Status int
+	// RespBytes are the response body bytes the handler wrote.
+	RespBytes int64
+	// ReqBytes are the request body bytes to record, -1 for none
+	// ([RequestBodySize]).
+	ReqBytes int64
+	// Committed: the response has gone out to the connection (a body
+	// write, a flush, a hijack); until then the status is only buffered.
+	Committed bool
+	Panicked  bool
 }
 
 // End takes r out of the in-flight count and records its outcome. routeOf
 // returns a template, or "" for no match; it is called after the in-flight
 // count is settled, so that a route function of the user's that panics
 // cannot leave the request counted in flight.
-func (rec *Recorder) End(
-	r *http.Request, q Request, routeOf func() string, status int, respBytes int64, panicked bool,
-) {
+//
+// The status recorded is the one sent. A panic keeps the status of a
+// response already on its way (error.type "panic"); with nothing on its way
+// it is a 500. A request whose client went away (its context cancelled)
+// before anything was sent is recorded with no status code and error.type
+// "client_aborted": nothing reached the client, whatever status the handler
+// set.
+func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Outcome) {
 	elapsed := time.Since(q.start).Seconds()
 	rec.inFlight(q.method, q.scheme).Add(-1)
 	route := routeOf()
 	if route == "" {
 		route = UnmatchedRoute
 	}
-	key := attrKey{
-		route: route, status: status, method: q.method, scheme: q.scheme,
-		proto: protoIndex(r), panicked: panicked,
+	key := attrKey{route: route, status: o.Status, method: q.method, scheme: q.scheme, proto: protoIndex(r)}
+	switch {
+	case o.Panicked:
+		key.err = errPanic
+		if !o.Committed {
+			key.status = http.StatusInternalServerError
+		}
+	case !o.Committed && errors.Is(r.Context().Err(), context.Canceled):
+		key.err, key.status = errAborted, 0
 	}
 	if rec.extra != nil {
-		copy(key.extra[:], rec.extra(r))
+		copy(key.extra[:rec.nExtra], rec.extra(r))
 	}
 	b := rec.bind(key)
 	b.duration.RecordContext(r.Context(), elapsed)
-	if r.ContentLength >= 0 {
-		b.reqSize.Record(float64(r.ContentLength))
+	if o.ReqBytes >= 0 {
+		b.reqSize.Record(float64(o.ReqBytes))
 	}
-	b.respSize.Record(float64(respBytes))
+	if r.Method == http.MethodHead {
+		// A HEAD response carries no body, whatever the handler wrote: the
+		// server drops it.
+		o.RespBytes = 0
+	}
+	b.respSize.Record(float64(o.RespBytes))
 }
 
 // bind returns the histograms of key, binding them on first use.
 func (rec *Recorder) bind(key attrKey) *bound {
 	//nolint:gosec // mixing bits into a hash: the sign of status is irrelevant.
 	h := maphash.String(rec.seed, key.route) ^ uint64(key.status)<<32 ^
-		uint64(key.method)<<24 ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8
-	if key.panicked {
-		h ^= 1
-	}
+		uint64(key.method)<<24 ^ uint64(key.scheme)<<16 ^ uint64(key.proto)<<8 ^ uint64(key.err)
 	if key.extra != [MaxExtraKeys]string{} {
 		for _, e := range key.extra {
 			h = h*0x9E3779B97F4A7C15 ^ maphash.String(rec.seed, e)
@@ -269,16 +369,21 @@ func (rec *Recorder) bind(key attrKey) *bound {
 // newBound binds the histograms of key's values.
 func (rec *Recorder) newBound(key attrKey) *bound {
 	values := port.Values{
-		methods[key.method], schemes[key.scheme], rec.routeTemplate(key.route),
-		strconv.Itoa(key.status), protos[key.proto],
+		rec.methods[key.method], schemes[key.scheme], rec.routeTemplate(key.route), "", protos[key.proto],
+	}
+	if key.status != 0 {
+		values[3] = strconv.Itoa(key.status)
 	}
 	switch {
-	case key.panicked:
+	case key.err == errPanic:
 		values[5] = panicError
+	case key.err == errAborted:
+		values[5] = abortedError
 	case key.status >= 500:
 		values[5] = strconv.Itoa(key.status)
 	}
-	copy(values[6:], key.extra[:])
+	n := copy(values[6:], rec.server)
+	copy(values[6+n:], key.extra[:rec.nExtra])
 	return &bound{
 		duration: rec.duration.Bind(values),
 		reqSize:  rec.reqSize.Bind(values),

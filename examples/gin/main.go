@@ -1,0 +1,168 @@
+// Command gin is a complete Gin service instrumented with monitoring, to
+// copy whole: configuration, the monitoring service, the metrics endpoint
+// on the engine, the Gin middleware, business code that records through
+// port.Recorder, and a graceful shutdown that flushes the backend.
+//
+//	go run ./examples/gin                        # 127.0.0.1:8080, the embedded monitoring.yaml
+//	go run ./examples/gin -config my.yaml        # a config file; MONITORING_* variables still win
+//	curl -X POST 127.0.0.1:8080/orders/book && curl 127.0.0.1:8080/metrics
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/compozy/monitoring"
+	"github.com/compozy/monitoring/middleware"
+	"github.com/compozy/monitoring/middleware/ginmetrics"
+	"github.com/compozy/monitoring/port"
+)
+
+//go:embed monitoring.yaml
+var embeddedConfig []byte
+
+func main() {
+	if err := start(); err != nil {
+		fmt.Fprintln(os.Stderr, "gin:", err)
+		os.Exit(1)
+	}
+}
+
+// start reads the flags, listens, and runs until SIGINT or SIGTERM.
+func start() error {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	configPath := flag.String("config", "", "YAML config file (default: the embedded monitoring.yaml)")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	gin.SetMode(gin.ReleaseMode)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	logger.Info("listening", "address", "http://"+ln.Addr().String())
+	return run(ctx, ln, *configPath, logger)
+}
+
+// run serves the application on ln until ctx is done, then shuts it down.
+func run(ctx context.Context, ln net.Listener, configPath string, logger *slog.Logger) error {
+	cfg, err := loadConfig(configPath) // defaults -> YAML -> MONITORING_* env -> Validate
+	if err != nil {
+		return err // the one monitoring error to handle: an invalid config, naming each bad field
+	}
+	mon, err := monitoring.NewMonitoringService(ctx, cfg, monitoring.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	defer shutdown(mon) // idempotent: covers the early returns too
+
+	engine := gin.New()
+	engine.Use(gin.Recovery(), ginmetrics.Middleware(mon, middleware.WithSkipPaths(cfg.Path)))
+	if path, h, ok := mon.MetricsRoute(); ok { // false when listen_address gives metrics a port of their own
+		engine.GET(path, gin.WrapH(h))
+	}
+	orders := NewOrders(mon)                    // business code takes port.Recorder
+	engine.POST("/orders/:item", orders.Handle) // recorded with http.route="/orders/:item"
+
+	return serve(ctx, ln, engine, mon)
+}
+
+// loadConfig reads the file at path, or the embedded monitoring.yaml when
+// path is empty; MONITORING_* variables win over both.
+func loadConfig(path string) (*monitoring.Config, error) {
+	if path == "" {
+		return monitoring.ParseConfig(embeddedConfig)
+	}
+	return monitoring.LoadConfig(path)
+}
+
+// serve runs the HTTP server on ln until ctx is done or the server fails,
+// then stops it gracefully and shuts monitoring down, which flushes what a
+// push backend still holds.
+func serve(ctx context.Context, ln net.Listener, handler http.Handler, mon port.Monitoring) error {
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, srv.Shutdown(stopCtx), mon.Shutdown(stopCtx))
+}
+
+// shutdown stops monitoring within a bound: a last push to an unreachable
+// collector waits no longer than this.
+func shutdown(mon port.Monitoring) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = mon.Shutdown(ctx)
+}
+
+// ErrUnknownItem is returned for an item the catalogue does not hold.
+var ErrUnknownItem = errors.New("unknown item")
+
+// Orders is the application's business code. It depends on port.Recorder,
+// the recording part of the port: it records, and cannot shut monitoring
+// down; a unit test hands it mocks.NewMockRecorder or monitoringtest.New.
+type Orders struct {
+	catalogue        map[string]bool
+	orders           metric.Int64Counter
+	placed, rejected metric.MeasurementOption // attribute sets built once, not per call
+}
+
+// NewOrders creates the business instruments on rec's meter. The
+// monitoring service's meter never fails: an instrument it cannot create is
+// logged and replaced by a working no-op one, so the error is safe to drop.
+func NewOrders(rec port.Recorder) *Orders {
+	orders, _ := rec.Meter().Int64Counter("shop.orders",
+		metric.WithUnit("{order}"), metric.WithDescription("Orders received, by outcome."))
+	return &Orders{
+		catalogue: map[string]bool{"book": true, "pen": true, "lamp": true},
+		orders:    orders,
+		placed:    metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "placed"))),
+		rejected:  metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "rejected"))),
+	}
+}
+
+// Place places an order for item and counts its outcome. The item never
+// becomes an attribute: it comes from the client, and would be unbounded.
+func (o *Orders) Place(ctx context.Context, item string) error {
+	if !o.catalogue[item] {
+		o.orders.Add(ctx, 1, o.rejected)
+		return ErrUnknownItem
+	}
+	o.orders.Add(ctx, 1, o.placed)
+	return nil
+}
+
+// Handle answers POST /orders/:item: 201 for a placed order, 404 for an
+// unknown item.
+func (o *Orders) Handle(c *gin.Context) {
+	if err := o.Place(c.Request.Context(), c.Param("item")); err != nil {
+		c.String(http.StatusNotFound, "%s\n", err)
+		return
+	}
+	c.Status(http.StatusCreated)
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/compozy/monitoring"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	goleak.VerifyTestMain(m)
+}
+
+// startExample runs the example on a loopback port with the config file at path
+// (the embedded one when empty) and returns its base URL and a function
+// that stops it and returns run's error.
+func startExample(t *testing.T, configPath string) (base string, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, ln, configPath, slog.New(slog.DiscardHandler)) }()
+	var once bool
+	var result error
+	stop = func() error {
+		if !once {
+			once = true
+			cancel()
+			result = <-done
+		}
+		return result
+	}
+	t.Cleanup(func() { _ = stop() })
+	return "http://" + ln.Addr().String(), stop
+}
+
+// do sends one request without keeping the connection, and returns the
+// status and body.
+func do(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, nil)
+	require.NoError(t, err)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+// linesWith returns the exposition lines that start with prefix and
+// contain every one of subs.
+func linesWith(exposition, prefix string, subs ...string) []string {
+	var out []string
+next:
+	for l := range strings.SplitSeq(exposition, "\n") {
+		if !strings.HasPrefix(l, prefix) {
+			continue
+		}
+		for _, s := range subs {
+			if !strings.Contains(l, s) {
+				continue next
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func TestExample(t *testing.T) {
+	t.Run("Should serve orders, record them and the HTTP metrics, and expose both on /metrics", func(t *testing.T) {
+		base, stop := startExample(t, "")
+		status, _ := do(t, http.MethodPost, base+"/orders/book")
+		assert.Equal(t, http.StatusCreated, status)
+		status, _ = do(t, http.MethodPost, base+"/orders/unicorn")
+		assert.Equal(t, http.StatusNotFound, status)
+
+		status, body := do(t, http.MethodGet, base+"/metrics")
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, []string{`shop_orders_total{outcome="placed"} 1`}, linesWith(body, "shop_orders_total", "placed"))
+		assert.Equal(t, []string{`shop_orders_total{outcome="rejected"} 1`}, linesWith(body, "shop_orders_total", "rejected"))
+		assert.Len(t, linesWith(body, "http_server_request_duration_seconds_count",
+			`http_route="/orders/:item"`, `http_response_status_code="201"`, `} 1`), 1, body)
+		assert.Empty(t, linesWith(body, "http_server_request_duration_seconds_count", `http_route="/metrics"`),
+			"the scrape itself is skipped")
+		assert.Empty(t, linesWith(body, "", "unicorn"), "client input never becomes a label")
+
+		require.NoError(t, stop(), "a graceful shutdown returns no error")
+		conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(base, "http://"))
+		if !assert.Error(t, err, "the server is stopped") {
+			_ = conn.Close()
+		}
+	})
+
+	t.Run("Should keep /metrics off the application's port when listen_address gives it one of its own", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "monitoring.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("enabled: true\nlisten_address: 127.0.0.1:0\n"), 0o600))
+		base, stop := startExample(t, path)
+		status, _ := do(t, http.MethodGet, base+"/metrics")
+		assert.Equal(t, http.StatusNotFound, status)
+		status, _ = do(t, http.MethodPost, base+"/orders/pen")
+		assert.Equal(t, http.StatusCreated, status)
+		require.NoError(t, stop())
+	})
+
+	t.Run("Should refuse an invalid config file, naming the field, before serving", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "monitoring.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("enabled: true\nbackend: graphite\n"), 0o600))
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer func() { _ = ln.Close() }()
+		err = run(t.Context(), ln, path, slog.New(slog.DiscardHandler))
+		var fe *monitoring.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, "backend", fe.Field)
+	})
+}
