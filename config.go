@@ -100,6 +100,11 @@ type Config struct {
 	// aggregation) or sdk (every instrument on the OpenTelemetry SDK, for a
 	// feature only the SDK has). See docs/instruments.md.
 	Meter string `yaml:"meter" env:"METER"`
+	// Exemplars is trace_based (the default, or empty: the latency histograms keep,
+	// per bucket, the latest measurement made in a sampled span, a link to
+	// its trace) or off. OTEL_METRICS_EXEMPLAR_FILTER applies below
+	// MONITORING_EXEMPLARS (always_on is taken as trace_based).
+	Exemplars string `yaml:"exemplars" env:"EXEMPLARS"`
 	// SystemMetrics exposes build_info, process uptime and the Go runtime
 	// metrics.
 	SystemMetrics bool `yaml:"system_metrics" env:"SYSTEM_METRICS"`
@@ -166,6 +171,7 @@ func DefaultConfig() Config {
 		Backend:            BackendPrometheus,
 		ServiceName:        "unknown_service",
 		CardinalityLimit:   compose.DefaultCardinalityLimit,
+		Exemplars:          ExemplarsTraceBased,
 		SystemMetrics:      true,
 		ServerWriteTimeout: service.DefaultServerWriteTimeout,
 		Auth:               AuthNone,
@@ -582,6 +588,9 @@ func (c *Config) Validate() error {
 	if c.CardinalityLimit < 0 || c.CardinalityLimit > MaxCardinalityLimit {
 		bad("cardinality_limit", "CARDINALITY_LIMIT", fmt.Sprint(c.CardinalityLimit),
 			fmt.Sprintf("must be 0 (no cap) or from 1 to %d", MaxCardinalityLimit))
+	}
+	if err := c.validateExemplars(); err != nil {
+		errs = append(errs, err)
 	}
 	if p.ScrapeTimeout < 0 || p.ScrapeTimeout > MaxScrapeTimeout {
 		bad("prometheus.scrape_timeout", "PROMETHEUS_SCRAPE_TIMEOUT", p.ScrapeTimeout.String(),

@@ -359,6 +359,9 @@ func applyOTelEnv(c *Config) error {
 	if err := applyOTelResource(c); err != nil {
 		errs = append(errs, err)
 	}
+	if err := applyOTelExemplarFilter(c); err != nil {
+		errs = append(errs, err)
+	}
 	probe := Config{Backend: c.Backend}
 	if v, ok := os.LookupEnv(EnvPrefix + "BACKEND"); ok {
 		probe.Backend = v

@@ -49,6 +49,7 @@ path: /internal/metrics
 backend: stdout
 service_name: checkout
 cardinality_limit: 500
+exemplars: off
 system_metrics: false
 prometheus:
   namespace: shop
@@ -79,6 +80,7 @@ func fullYAMLConfig() monitoring.Config {
 		Backend:          monitoring.BackendStdout,
 		ServiceName:      "checkout",
 		CardinalityLimit: 500,
+		Exemplars:        monitoring.ExemplarsOff,
 		// SystemMetrics false, as the YAML says.
 		Prometheus: monitoring.PrometheusConfig{
 			Namespace: "shop", ScrapeTimeout: 3 * time.Second, MaxConcurrentScrapes: 2,
@@ -266,6 +268,7 @@ func TestLoadConfigEnvironment(t *testing.T) {
 		t.Setenv("MONITORING_SERVICE_NAME", "from-env")
 		t.Setenv("MONITORING_PROMETHEUS_NAMESPACE", "envns")
 		t.Setenv("MONITORING_CARDINALITY_LIMIT", "42")
+		t.Setenv("MONITORING_EXEMPLARS", "trace_based")
 		t.Setenv("MONITORING_STDOUT_INTERVAL", "5s")
 		t.Setenv("MONITORING_SYSTEM_METRICS", "true")
 		t.Setenv("MONITORING_PROMETHEUS_SCRAPE_TIMEOUT", "0s")
@@ -284,6 +287,7 @@ func TestLoadConfigEnvironment(t *testing.T) {
 			Backend:          monitoring.BackendNoop,
 			ServiceName:      "from-env",
 			CardinalityLimit: 42,
+			Exemplars:        monitoring.ExemplarsTraceBased,
 			SystemMetrics:    true,
 			// From the environment: no scrape timeout, 9 scrapes at once.
 			Prometheus:         monitoring.PrometheusConfig{Namespace: "envns", ScrapeTimeout: 0, MaxConcurrentScrapes: 9},

@@ -117,6 +117,7 @@ func newBackend(ctx context.Context, cfg *Config, o *options) (port.Monitoring, 
 	if o.sdkMeter {
 		settings.Meter = compose.MeterSDK
 	}
+	settings.NoExemplars = cfg.Exemplars == ExemplarsOff
 	// Instruments are judged by the names the Prometheus exporter gives them.
 	settings.Namespace = cfg.Prometheus.Namespace
 	if o.meterName != "" {

@@ -43,7 +43,7 @@ func BenchmarkActivityRecord(b *testing.B) {
 					}
 				}
 				w.ins.actStarted.Add(ctx, 1, metric.WithAttributes(base...))
-				w.recordEnd(w.ins.actEnded, w.ins.actDuration, base, OutcomeCompleted, 0.25)
+				w.recordEnd(context.Background(), w.ins.actEnded, w.ins.actDuration, base, OutcomeCompleted, 0.25)
 			}
 		})
 	}

@@ -123,7 +123,7 @@ func (i *workflowInbound) end(
 		return
 	}
 	elapsed := workflow.Now(ctx).Sub(info.WorkflowStartTime).Seconds()
-	i.w.recordEnd(i.w.ins.wfEnded, i.w.ins.wfDuration, base, outcome, elapsed)
+	i.w.recordEnd(context.Background(), i.w.ins.wfEnded, i.w.ins.wfDuration, base, outcome, elapsed)
 	ids := []any{"workflow_type", info.WorkflowType.Name,
 		"workflow_id", info.WorkflowExecution.ID, "run_id", info.WorkflowExecution.RunID}
 	if superseded != "" {
@@ -178,7 +178,9 @@ func (i *activityInbound) ExecuteActivity(
 	})
 	start := time.Now()
 	end := func(outcome string) {
-		i.w.recordEnd(i.w.ins.actEnded, i.w.ins.actDuration, base, outcome, time.Since(start).Seconds())
+		// The activity's context: with Temporal's tracing interceptor it
+		// carries the activity's span, the duration's exemplar.
+		i.w.recordEnd(ctx, i.w.ins.actEnded, i.w.ins.actDuration, base, outcome, time.Since(start).Seconds())
 	}
 	returned := false
 	defer func() {
@@ -235,14 +237,16 @@ func activityOutcome(err error) string {
 }
 
 // recordEnd counts an execution's end and records its duration, both with
-// the outcome added to base, never letting the metrics code fail it.
-func (w *WorkerInterceptor) recordEnd(
+// the outcome added to base, never letting the metrics code fail it. The
+// duration is recorded with ctx, so that a sampled span in it becomes the
+// duration's exemplar (an activity's; a workflow has no Go context).
+func (w *WorkerInterceptor) recordEnd(ctx context.Context,
 	ended metric.Int64Counter, duration metric.Float64Histogram,
 	base []attribute.KeyValue, outcome string, seconds float64,
 ) {
 	safely(w.logger, func() {
 		attrs := metric.WithAttributes(append(base, attribute.String("outcome", outcome))...)
 		ended.Add(context.Background(), 1, attrs)
-		duration.Record(context.Background(), seconds, attrs)
+		duration.Record(ctx, seconds, attrs)
 	})
 }

@@ -1231,6 +1231,42 @@ func (c *MockHistogramVecRecordCall) DoAndReturn(f func(float64, port.Values)) *
 	return c
 }
 
+// RecordContext mocks base method.
+func (m *MockHistogramVec) RecordContext(ctx context.Context, value float64, values port.Values) {
+	m.ctrl.T.Helper()
+	m.ctrl.Call(m, "RecordContext", ctx, value, values)
+}
+
+// RecordContext indicates an expected call of RecordContext.
+func (mr *MockHistogramVecMockRecorder) RecordContext(ctx, value, values any) *MockHistogramVecRecordContextCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RecordContext", reflect.TypeOf((*MockHistogramVec)(nil).RecordContext), ctx, value, values)
+	return &MockHistogramVecRecordContextCall{Call: call}
+}
+
+// MockHistogramVecRecordContextCall wrap *gomock.Call
+type MockHistogramVecRecordContextCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockHistogramVecRecordContextCall) Return() *MockHistogramVecRecordContextCall {
+	c.Call = c.Call.Return()
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockHistogramVecRecordContextCall) Do(f func(context.Context, float64, port.Values)) *MockHistogramVecRecordContextCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockHistogramVecRecordContextCall) DoAndReturn(f func(context.Context, float64, port.Values)) *MockHistogramVecRecordContextCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // MockHistogram is a mock of Histogram interface.
 type MockHistogram struct {
 	ctrl     *gomock.Controller
@@ -1287,6 +1323,42 @@ func (c *MockHistogramRecordCall) Do(f func(float64)) *MockHistogramRecordCall {
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
 func (c *MockHistogramRecordCall) DoAndReturn(f func(float64)) *MockHistogramRecordCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// RecordContext mocks base method.
+func (m *MockHistogram) RecordContext(ctx context.Context, value float64) {
+	m.ctrl.T.Helper()
+	m.ctrl.Call(m, "RecordContext", ctx, value)
+}
+
+// RecordContext indicates an expected call of RecordContext.
+func (mr *MockHistogramMockRecorder) RecordContext(ctx, value any) *MockHistogramRecordContextCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RecordContext", reflect.TypeOf((*MockHistogram)(nil).RecordContext), ctx, value)
+	return &MockHistogramRecordContextCall{Call: call}
+}
+
+// MockHistogramRecordContextCall wrap *gomock.Call
+type MockHistogramRecordContextCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockHistogramRecordContextCall) Return() *MockHistogramRecordContextCall {
+	c.Call = c.Call.Return()
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockHistogramRecordContextCall) Do(f func(context.Context, float64)) *MockHistogramRecordContextCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockHistogramRecordContextCall) DoAndReturn(f func(context.Context, float64)) *MockHistogramRecordContextCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }

@@ -1,5 +1,7 @@
 package port
 
+import "context"
+
 // MaxKeys is the largest number of attribute keys a fast instrument can
 // declare.
 const MaxKeys = 8
@@ -79,10 +81,22 @@ type GaugeVec interface {
 // Histogram is a distribution bound to one set of attribute values.
 type Histogram interface {
 	Record(value float64)
+	// RecordContext records value as Record does and, when ctx carries a
+	// sampled span (trace.SpanContextFromContext: otelhttp, otelgin, a
+	// propagator's remote span context), keeps an exemplar for the bucket
+	// value falls in: the span's trace and span IDs, value and the time.
+	// One exemplar per bucket, the latest wins. Without a sampled span, or
+	// with exemplars turned off, it costs what Record costs, with no
+	// allocation.
+	RecordContext(ctx context.Context, value float64)
 }
 
 // HistogramVec is a distribution with attribute keys.
 type HistogramVec interface {
 	Bind(values Values) Histogram
 	Record(value float64, values Values)
+	// RecordContext records value on the histogram of values, with an
+	// exemplar when ctx carries a sampled span (see
+	// [Histogram.RecordContext]).
+	RecordContext(ctx context.Context, value float64, values Values)
 }

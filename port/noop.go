@@ -1,5 +1,7 @@
 package port
 
+import "context"
+
 // NoopInstruments are the fast instruments of a backend that records
 // nothing: every method is an empty call. The no-op backend hands them out,
 // and so does the service in place of an instrument that cannot be created.
@@ -27,6 +29,8 @@ func (noopBound) Inc()           {}
 func (noopBound) Set(float64)    {}
 func (noopBound) Record(float64) {}
 
+func (noopBound) RecordContext(context.Context, float64) {}
+
 type noopCounterVec struct{}
 
 func (noopCounterVec) Bind(Values) Counter { return noopBound{} }
@@ -46,3 +50,5 @@ type noopHistogramVec struct{}
 
 func (noopHistogramVec) Bind(Values) Histogram  { return noopBound{} }
 func (noopHistogramVec) Record(float64, Values) {}
+
+func (noopHistogramVec) RecordContext(context.Context, float64, Values) {}

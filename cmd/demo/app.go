@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/compozy/monitoring/cmd/demo/shop"
 	"github.com/compozy/monitoring/middleware"
@@ -25,6 +26,9 @@ type routes struct {
 	// listen_address of their own instead, so never on both ports.
 	metricsPath string
 	metrics     http.Handler
+	// tracer, when set, traces the requests (see [tracing]), so that a
+	// sampled traceparent becomes the latency histogram's exemplar.
+	tracer trace.TracerProvider
 }
 
 // metricsRouter is the part of *service.MonitoringService that says where
@@ -52,7 +56,13 @@ func newEngine(mon port.Monitoring, orders *shop.Shop, r routes) *gin.Engine {
 	engine := gin.New()
 	// Recovery first, so it answers the panics the middleware re-raises after
 	// recording them.
-	engine.Use(gin.Recovery(), ginmetrics.Middleware(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
+	// Tracing before the metrics middleware, which records with the span
+	// tracing put in the request's context.
+	engine.Use(gin.Recovery())
+	if r.tracer != nil {
+		engine.Use(tracing(r.tracer))
+	}
+	engine.Use(ginmetrics.Middleware(mon, middleware.WithSkipPaths(r.metricsPath, "/healthz")))
 
 	engine.GET("/orders/:item", func(c *gin.Context) {
 		order, err := orders.PlaceOrder(c.Request.Context(), c.Param("item"))

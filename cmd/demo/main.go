@@ -86,7 +86,9 @@ func run() error {
 	orders := shop.New(mon)
 	// With a listen_address, metrics are served there, off the public port:
 	// MetricsRoute then hands no handler to mount.
-	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery}.withMetrics(mon))
+	tp := newTracerProvider()
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	engine := newEngine(mon, orders, routes{slow: *slow, flakyEvery: *flakyEvery, tracer: tp}.withMetrics(mon))
 
 	if *temporalAddress != "" {
 		c, stopWorker, err := temporalWorker(ctx, *temporalAddress, mon, orders, logger)

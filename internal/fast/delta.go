@@ -141,6 +141,7 @@ func (p *TemporalityProducer) convert(m metricdata.Metrics) (metricdata.Metrics,
 				continue
 			}
 			dp.StartTime, dp.Count, dp.Sum, dp.BucketCounts = start, count, sum, counts
+			dp.Exemplars = since(dp.Exemplars, start)
 			points = append(points, dp)
 		}
 		data.DataPoints, data.Temporality = points, metricdata.DeltaTemporality
@@ -149,6 +150,22 @@ func (p *TemporalityProducer) convert(m metricdata.Metrics) (metricdata.Metrics,
 	default:
 		return m, true
 	}
+}
+
+// since keeps the exemplars recorded after start: a delta carries the
+// exemplars of its own interval, as the SDK's do, not those a bucket kept
+// from an earlier one.
+func since(exemplars []metricdata.Exemplar[float64], start time.Time) []metricdata.Exemplar[float64] {
+	kept := exemplars[:0]
+	for _, e := range exemplars {
+		if e.Time.After(start) {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept
 }
 
 // point returns the last point of a series, a zero one starting at start

@@ -195,7 +195,7 @@ func newGauges(r *Registry) *setIndex[gaugeValue] {
 }
 
 func newHistograms(r *Registry, bounds []float64) *setIndex[histogramValue] {
-	init := initHistogram(bounds)
+	init := initHistogram(bounds, false) // Meter() histograms keep no exemplars yet
 	return newSetIndex(r.limit, r.now, func(v *histogramValue) { init(&v.h) })
 }
 

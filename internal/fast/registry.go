@@ -27,10 +27,12 @@ const DefaultLimit = 2000
 // Registry creates fast instruments and produces their data. It implements
 // [port.Instruments] and the SDK's metric.Producer.
 type Registry struct {
-	limit   int
-	onError func(error)
-	now     func() time.Time
-	ids     *identity.Table
+	limit int
+	// noExemplars turns the histograms' exemplars off.
+	noExemplars bool
+	onError     func(error)
+	now         func() time.Time
+	ids         *identity.Table
 
 	mu       sync.Mutex
 	families []collector
@@ -54,6 +56,11 @@ type Option func(*Registry)
 
 // WithLimit sets the series kept per instrument; zero or less keeps all.
 func WithLimit(limit int) Option { return func(r *Registry) { r.limit = limit } }
+
+// WithExemplars turns the exemplars of the histograms on (the default) or
+// off: on, RecordContext keeps the latest measurement made in a sampled
+// span for each bucket; off, it keeps none and costs what Record costs.
+func WithExemplars(on bool) Option { return func(r *Registry) { r.noExemplars = !on } }
 
 // WithErrorHandler receives the instruments that could not be created.
 func WithErrorHandler(f func(error)) Option { return func(r *Registry) { r.onError = f } }
@@ -165,7 +172,7 @@ func (r *Registry) HistogramVec(d port.Desc) port.HistogramVec {
 	}
 	v, ok := register(r, identity.Histogram, d, func(d port.Desc) (histogramVec, collector) {
 		bounds := slices.Clone(d.Buckets)
-		f := newFamily[histogram](d, r.limit, r.now(), initHistogram(bounds))
+		f := newFamily[histogram](d, r.limit, r.now(), initHistogram(bounds, !r.noExemplars))
 		return histogramVec{f}, histogramFamily{f}
 	})
 	if !ok {

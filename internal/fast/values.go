@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"context"
 	"math"
 	"sync/atomic"
 )
@@ -97,26 +98,42 @@ func (g *gauge) Set(value float64) {
 func (g *gauge) value() float64 { return math.Float64frombits(g.bits.Load()) }
 
 // histogram counts values into buckets with explicit upper bounds
-// (inclusive, as Prometheus' le and OpenTelemetry's explicit buckets).
+// (inclusive, as Prometheus' le and OpenTelemetry's explicit buckets), and
+// keeps the latest exemplar of each bucket when exemplars are on.
 type histogram struct {
-	bounds []float64 // shared by every series of the family, never written
-	counts []atomic.Uint64
-	sum    atomic.Uint64
+	bounds    []float64 // shared by every series of the family, never written
+	counts    []atomic.Uint64
+	sum       atomic.Uint64
+	exemplars exemplars // nil when exemplars are off
 }
 
-func initHistogram(bounds []float64) func(*histogram) {
+func initHistogram(bounds []float64, withExemplars bool) func(*histogram) {
 	return func(h *histogram) {
 		h.bounds = bounds
 		h.counts = make([]atomic.Uint64, len(bounds)+1)
+		if withExemplars {
+			h.exemplars = make(exemplars, len(bounds)+1)
+		}
 	}
 }
 
 // Record counts value in its bucket and adds it to the sum; NaN and the
 // infinities are ignored: one of them would leave the sum NaN or infinite
 // for the life of the process (and a JSON exporter unable to encode it).
-func (h *histogram) Record(value float64) {
+func (h *histogram) Record(value float64) { h.observe(value) }
+
+// RecordContext records value and, when ctx carries a sampled span, keeps
+// it as its bucket's exemplar (see port.Histogram).
+func (h *histogram) RecordContext(ctx context.Context, value float64) {
+	if i := h.observe(value); i >= 0 {
+		h.exemplars.offer(ctx, i, value)
+	}
+}
+
+// observe records value and returns its bucket, or -1 for a value ignored.
+func (h *histogram) observe(value float64) int {
 	if math.IsNaN(value) || math.IsInf(value, 0) {
-		return
+		return -1
 	}
 	i := 0
 	if n := len(h.bounds); n <= 16 {
@@ -137,6 +154,7 @@ func (h *histogram) Record(value float64) {
 	}
 	h.counts[i].Add(1)
 	addFloat(&h.sum, value)
+	return i
 }
 
 func (h *histogram) sumValue() float64 { return math.Float64frombits(h.sum.Load()) }

@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"context"
 	"time"
 
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -27,6 +28,9 @@ type histogramVec struct{ f *family[histogram] }
 
 func (v histogramVec) Bind(values port.Values) port.Histogram   { return v.f.get(values) }
 func (v histogramVec) Record(value float64, values port.Values) { v.f.get(values).Record(value) }
+func (v histogramVec) RecordContext(ctx context.Context, value float64, values port.Values) {
+	v.f.get(values).RecordContext(ctx, value)
+}
 
 func metricOf[S any](f *family[S], data metricdata.Aggregation) metricdata.Metrics {
 	return metricdata.Metrics{Name: f.desc.Name, Description: f.desc.Description, Unit: f.desc.Unit, Data: data}
@@ -78,6 +82,7 @@ func (c histogramFamily) collect(now time.Time) (metricdata.Metrics, bool) {
 		points[i] = metricdata.HistogramDataPoint[float64]{
 			Attributes: r.attrs, StartTime: c.f.start, Time: now,
 			Count: total, Bounds: r.s.bounds, BucketCounts: counts, Sum: r.s.sumValue(),
+			Exemplars: r.s.exemplars.collect(),
 		}
 	}
 	return metricOf(c.f, metricdata.Histogram[float64]{

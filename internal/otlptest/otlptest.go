@@ -333,6 +333,8 @@ type Point struct {
 	Sum     float64
 	Buckets []uint64
 	Bounds  []float64
+	// Exemplars are a histogram's, as exported.
+	Exemplars []*metricpb.Exemplar
 }
 
 // Points returns every data point of the kept exports named metric, in
@@ -377,7 +379,7 @@ func points(m *metricpb.Metric, scope string, res map[string]string) []Point {
 			p := base
 			p.Kind, p.Temporality = "histogram", d.Histogram.GetAggregationTemporality()
 			p.Attrs, p.Value, p.Sum = attrs(dp.GetAttributes()), float64(dp.GetCount()), dp.GetSum()
-			p.Buckets, p.Bounds = dp.GetBucketCounts(), dp.GetExplicitBounds()
+			p.Buckets, p.Bounds, p.Exemplars = dp.GetBucketCounts(), dp.GetExplicitBounds(), dp.GetExemplars()
 			out = append(out, p)
 		}
 	}

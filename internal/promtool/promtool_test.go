@@ -2,6 +2,7 @@ package promtool_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -68,4 +69,49 @@ func TestCheckMetrics(t *testing.T) {
 			assert.Contains(t, out, tc.says)
 		})
 	}
+}
+
+// openMetrics is a valid OpenMetrics exposition: a histogram with an
+// exemplar on a bucket, a counter, and the end marker.
+const openMetrics = "# HELP http_server_request_duration_seconds Duration of HTTP server requests.\n" +
+	"# TYPE http_server_request_duration_seconds histogram\n" +
+	`http_server_request_duration_seconds_bucket{http_route="/x y",le="0.5"} 1 ` +
+	`# {span_id="b7ad6b7169203331",trace_id="0af7651916cd43dd8448eb211c80319c"} 0.3 1.7e+09` + "\n" +
+	`http_server_request_duration_seconds_bucket{http_route="/x y",le="+Inf"} 1` + "\n" +
+	`http_server_request_duration_seconds_sum{http_route="/x y"} 0.3` + "\n" +
+	`http_server_request_duration_seconds_count{http_route="/x y"} 1` + "\n" +
+	"# HELP orders Orders placed.\n" +
+	"# TYPE orders counter\n" +
+	"orders_total 3\n" +
+	"# EOF\n"
+
+func TestCheckOpenMetrics(t *testing.T) {
+	t.Run("Should accept a valid OpenMetrics exposition with an exemplar", func(t *testing.T) {
+		out, ok := promtool.CheckOpenMetrics(t, []byte(openMetrics))
+		assert.True(t, ok, out)
+	})
+
+	for name, broken := range map[string]string{
+		"an exemplar without its closing brace": strings.Replace(openMetrics, `319c"} 0.3`, `319c" 0.3`, 1),
+		"an exemplar without a value":           strings.Replace(openMetrics, `"} 0.3 1.7e+09`, `"}`, 1),
+		"text after the exemplar":               strings.Replace(openMetrics, "1.7e+09", "1.7e+09 junk", 1),
+		"no # EOF at the end":                   strings.TrimSuffix(openMetrics, "# EOF\n"),
+	} {
+		t.Run("Should refuse "+name, func(t *testing.T) {
+			out, ok := promtool.CheckOpenMetrics(t, []byte(broken))
+			assert.False(t, ok, out)
+		})
+	}
+}
+
+func TestWithTimestamps(t *testing.T) {
+	t.Run("Should put a timestamp after each sample's value, before its exemplar, quoted spaces skipped", func(t *testing.T) {
+		got := string(promtool.WithTimestamps([]byte(
+			"# TYPE a counter\n" +
+				`a_total{l="x } y"} 1 # {trace_id="1"} 1` + "\n" +
+				"b 2\n# EOF\n")))
+		assert.Equal(t, "# TYPE a counter\n"+
+			`a_total{l="x } y"} 1 1700000000 # {trace_id="1"} 1`+"\n"+
+			"b 2 1700000000\n# EOF\n", got)
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/exemplar"
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	"github.com/compozy/monitoring/internal/fast"
@@ -53,6 +54,12 @@ type Settings struct {
 	// Meter is the recording path of Meter() and MeterProvider():
 	// [MeterFast] (the default, also when empty) or [MeterSDK].
 	Meter string
+	// NoExemplars turns exemplars off on both recording paths: the fast
+	// histograms keep none and the SDK's exemplar filter is AlwaysOff. By
+	// default both keep the measurements made in a sampled span
+	// (trace-based), whatever OTEL_METRICS_EXEMPLAR_FILTER says: the root
+	// package reads that variable into the configuration.
+	NoExemplars bool
 }
 
 // The recording paths of the meters a backend hands out.
@@ -70,11 +77,22 @@ const (
 // reader takes it (or its view, [fast.Registry.ForReader]) as a producer,
 // then [Compose] serves it.
 func NewInstruments(s Settings) *fast.Registry {
-	opts := []fast.Option{fast.WithLimit(s.CardinalityLimit), fast.WithIdentities(NewIdentities(s))}
+	opts := []fast.Option{
+		fast.WithLimit(s.CardinalityLimit), fast.WithIdentities(NewIdentities(s)), fast.WithExemplars(!s.NoExemplars),
+	}
 	if s.OnError != nil {
 		opts = append(opts, fast.WithErrorHandler(s.OnError))
 	}
 	return fast.New(opts...)
+}
+
+// ExemplarFilter is the SDK exemplar filter of s: trace-based, or
+// AlwaysOff when s turns exemplars off.
+func ExemplarFilter(s Settings) exemplar.Filter {
+	if s.NoExemplars {
+		return exemplar.AlwaysOffFilter
+	}
+	return exemplar.TraceBasedFilter
 }
 
 // DefaultSettings returns the settings an adapter starts from.
@@ -148,6 +166,7 @@ func Compose(s Settings, res *resource.Resource, instruments *fast.Registry, par
 		sdkmetric.WithResource(res),
 		sdkmetric.WithCardinalityLimit(s.CardinalityLimit),
 		sdkmetric.WithView(s.Views...),
+		sdkmetric.WithExemplarFilter(ExemplarFilter(s)),
 	}
 	views := slices.Clone(s.Views)
 	b := &Backend{fast: instruments, parts: make([]Part, len(parts))}

@@ -325,7 +325,7 @@ func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Ou
 		copy(key.extra[:rec.nExtra], rec.extra(r))
 	}
 	b := rec.bind(key)
-	b.duration.Record(elapsed)
+	b.duration.RecordContext(r.Context(), elapsed)
 	if o.ReqBytes >= 0 {
 		b.reqSize.Record(float64(o.ReqBytes))
 	}
