@@ -37,4 +37,3 @@ func metricsLocation(mon metricsPlace, appAddr string) string {
 	}
 	return "nowhere: no metrics server runs and none is mounted on " + appAddr
 }
-
