@@ -11,6 +11,9 @@
 //	go run ./examples/temporal                            # worker + 127.0.0.1:8080/metrics, server at 127.0.0.1:7233
 //	go run ./examples/temporal -temporal host:port        # another server
 //	curl -X POST 127.0.0.1:8080/orders/book && curl 127.0.0.1:8080/metrics
+//
+// Copy main.go (and monitoring.yaml): main_test.go uses this repository's
+// internal test helpers, which another module cannot import.
 package main
 
 import (

@@ -1,3 +1,7 @@
+// This test runs the example against a real Temporal server through this
+// repository's internal test helpers (internal/temporaldev, internal/testkit),
+// which Go refuses to import from another module: copy main.go, not this
+// file.
 package main
 
 import (
