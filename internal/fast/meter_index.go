@@ -56,15 +56,6 @@ var setLayoutKnown = sync.OnceValue(func() bool {
 	return ok && got == kv && again.Equivalent() == s.Equivalent()
 })
 
-// setHash returns the hash of s: the one it carries when its layout is
-// known, else the hash of its Equivalent under seed.
-func setHash(s *attribute.Set, seed maphash.Seed, known bool) uint64 {
-	if known {
-		return (*setLayout)(unsafe.Pointer(s)).hash //nolint:gosec // layout checked by setLayoutKnown.
-	}
-	return maphash.Comparable(seed, s.Equivalent())
-}
-
 // sameSet reports whether a and b hold the same attributes: at once when
 // they share their contents, else by comparing them.
 func sameSet(a, b *attribute.Set, known bool) bool {
@@ -137,8 +128,8 @@ func newSetIndex[S any](limit int, now func() time.Time, init func(*S)) *setInde
 
 // get returns the series of attrs, creating it on first use. The common
 // case (the set's hash read in place, a node sharing the set's contents) is
-// written out here rather than through setHash and sameSet so that it stays
-// a few loads and compares.
+// written out here rather than through a helper so that it stays a few
+// loads and compares.
 func (x *setIndex[S]) get(attrs *attribute.Set) *S {
 	if !x.known {
 		return x.getSlow(attrs)
@@ -161,7 +152,7 @@ func (x *setIndex[S]) get(attrs *attribute.Set) *S {
 
 // getSlow is get when the set's layout is not the one this package reads.
 func (x *setIndex[S]) getSlow(attrs *attribute.Set) *S {
-	h := setHash(attrs, x.seed, false)
+	h := maphash.Comparable(x.seed, attrs.Equivalent())
 	t := x.table.Load()
 	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
 		if nd.hash == h && sameSet(&nd.attrs, attrs, false) {
