@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/monitoringtest"
@@ -253,9 +254,7 @@ func TestRequestBodySize(t *testing.T) {
 				assert.Equal(t, original, r.Body, "the request keeps its own body afterwards")
 				got := points(t, b, reqSizeName)
 				if tc.want < 0 {
-					for _, p := range got {
-						assert.Equal(t, point{}, p, "no size recorded (the series is bound, empty)")
-					}
+					assert.Empty(t, got, "no size recorded, and no empty series either")
 					assert.Len(t, points(t, b, durationName), 1, "the request itself is recorded")
 					return
 				}
@@ -265,6 +264,44 @@ func TestRequestBodySize(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestUnreadChunkedBodyExposition(t *testing.T) {
+	for router, build := range convRouters {
+		t.Run("Should expose no request body size series for a chunked body never read with "+router, func(t *testing.T) {
+			cfg := monitoring.DefaultConfig()
+			cfg.Enabled = true
+			mon, err := monitoring.NewMonitoringService(t.Context(), &cfg)
+			require.NoError(t, err)
+			defer func() { _ = mon.Shutdown(context.Background()) }()
+			srv := httptest.NewServer(build(mon))
+			defer srv.Close()
+
+			// An io.Reader of unknown length: the client sends it chunked.
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/ignore",
+				io.MultiReader(strings.NewReader("hello world")))
+			require.NoError(t, err)
+			req.ContentLength = -1 // unknown: the client sends it chunked
+			resp, err := srv.Client().Do(req)
+			require.NoError(t, err)
+			_, _ = io.Copy(io.Discard, resp.Body)
+			require.NoError(t, resp.Body.Close())
+
+			scrape := httptest.NewRecorder()
+			mon.ExporterHandler().ServeHTTP(scrape, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
+			var duration, reqSize []string
+			for line := range strings.Lines(scrape.Body.String()) {
+				switch {
+				case strings.HasPrefix(line, "http_server_request_duration_seconds_count{"):
+					duration = append(duration, line)
+				case strings.HasPrefix(line, "http_server_request_body_size_bytes"):
+					reqSize = append(reqSize, line)
+				}
+			}
+			assert.Len(t, duration, 1, "the request itself is recorded")
+			assert.Empty(t, reqSize, "no series, not even a 0 count")
+		})
 	}
 }
 

@@ -149,7 +149,27 @@ type attrKey struct {
 
 // bound are the histograms of one attrKey, bound once.
 type bound struct {
-	duration, reqSize, respSize port.Histogram
+	duration, respSize port.Histogram
+	// reqSize is bound on the first request body size recorded: a bound
+	// series is exported even when nothing was recorded in it (a count of
+	// 0), and a chunked body never read has no size to record.
+	reqSize atomic.Pointer[histogramSlot]
+	values  port.Values
+}
+
+type histogramSlot struct{ h port.Histogram }
+
+// recordReqSize records a request body size in b's series, binding it on
+// first use.
+func (rec *Recorder) recordReqSize(b *bound, size float64) {
+	s := b.reqSize.Load()
+	if s == nil {
+		s = &histogramSlot{h: rec.reqSize.Bind(b.values)}
+		if !b.reqSize.CompareAndSwap(nil, s) {
+			s = b.reqSize.Load()
+		}
+	}
+	s.h.Record(size)
 }
 
 // Recorder holds the fast instruments and the bound handles shared by the
@@ -327,7 +347,7 @@ func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Ou
 	b := rec.bind(key)
 	b.duration.RecordContext(r.Context(), elapsed)
 	if o.ReqBytes >= 0 {
-		b.reqSize.Record(float64(o.ReqBytes))
+		rec.recordReqSize(b, float64(o.ReqBytes))
 	}
 	if r.Method == http.MethodHead {
 		// A HEAD response carries no body, whatever the handler wrote: the
@@ -386,8 +406,8 @@ func (rec *Recorder) newBound(key attrKey) *bound {
 	copy(values[6+n:], key.extra[:rec.nExtra])
 	return &bound{
 		duration: rec.duration.Bind(values),
-		reqSize:  rec.reqSize.Bind(values),
 		respSize: rec.respSize.Bind(values),
+		values:   values,
 	}
 }
 
