@@ -482,6 +482,12 @@ func TestClientAbort(t *testing.T) {
 				_, _ = io.Copy(w, io.MultiReader(strings.NewReader("too late")))
 			},
 			errType: "client_aborted"},
+		{name: "error.type panic and a 500 when the handler writes, then panics, after the client left",
+			before: nothing, after: func(w http.ResponseWriter) {
+				_, _ = io.WriteString(w, "too late")
+				panic(http.ErrAbortHandler)
+			},
+			status: 500, errType: "panic"},
 		{name: "the status already sent when the client leaves mid-response",
 			before: func(w http.ResponseWriter) {
 				_, _ = io.WriteString(w, "first")
