@@ -40,7 +40,7 @@ func HTTP(mon port.Recorder, opts ...Option) func(http.Handler) http.Handler {
 			}
 			q := rec.Begin(r)
 			rw := writers.Get().(*responseWriter)
-			rw.reset(w, r.Context())
+			rw.reset(r.Context(), w)
 			body := httpmetrics.WrapBody(r)
 			defer func() {
 				p := recover()
@@ -49,7 +49,7 @@ func HTTP(mon port.Recorder, opts ...Option) func(http.Handler) http.Handler {
 					Committed: rw.committed, Aborted: rw.aborted, Panicked: p != nil,
 				}
 				rec.End(r, q, func() string { return route(r) }, o)
-				rw.reset(nil, nil)
+				*rw = responseWriter{} // keeps neither the writer nor the context in the pool
 				writers.Put(rw)
 				if p != nil {
 					panic(p)
@@ -110,7 +110,7 @@ type responseWriter struct {
 	ctx context.Context
 }
 
-func (w *responseWriter) reset(inner http.ResponseWriter, ctx context.Context) {
+func (w *responseWriter) reset(ctx context.Context, inner http.ResponseWriter) {
 	*w = responseWriter{ResponseWriter: inner, status: http.StatusOK, ctx: ctx}
 }
 
