@@ -1,7 +1,8 @@
 // Command nethttp is a complete net/http service instrumented with
 // monitoring, to copy whole: configuration, the monitoring service, the
 // metrics endpoint on the application's mux, the HTTP middleware, business
-// code that records through port.Recorder, and a graceful shutdown that
+// code that records through port.Recorder, an HTTP server whose timeouts
+// no slow or idle client can outlast, and a graceful shutdown that
 // flushes the backend.
 //
 //	go run ./examples/nethttp                        # 127.0.0.1:8080, the embedded monitoring.yaml

@@ -142,7 +142,7 @@ func serveTest(t *testing.T, l limits) (addr string, reached <-chan struct{}, st
 	t.Helper()
 	in := make(chan struct{})
 	var once sync.Once
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		once.Do(func() { close(in) })
 		w.WriteHeader(http.StatusCreated)
 	})
