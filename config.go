@@ -405,7 +405,7 @@ func yamlFieldErrors(data []byte, refused map[string]bool) error {
 					"(see the table in docs/configuration.md)"})
 			}
 		case value.Decode(reflect.New(k.typ).Interface()) != nil:
-			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: value.Value, Allowed: "must be " + kindOf(k.typ)})
+			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: shorten(value.Value), Allowed: "must be " + kindOf(k.typ)})
 		}
 	}
 	for i := 0; i+1 < len(pairs) && len(errs) < len(keys); i += 2 {
@@ -521,7 +521,7 @@ func envErrors(err error) []error {
 			value = redacted
 		}
 		named++
-		out = append(out, &FieldError{Field: k.yaml, Env: k.env, Value: value, Allowed: "must be " + kindOf(k.typ)})
+		out = append(out, &FieldError{Field: k.yaml, Env: k.env, Value: shorten(value), Allowed: "must be " + kindOf(k.typ)})
 	}
 	if named == 0 {
 		out = append(out, unnamed...)
@@ -555,7 +555,9 @@ func (e *FieldError) Error() string {
 	if e.Env == "" && e.Value == "" { // a key that is not one of ours
 		return fmt.Sprintf("monitoring: invalid config: %s %s", e.Field, e.Allowed)
 	}
-	return fmt.Sprintf("monitoring: invalid config: %s (%s) is %q: %s", e.Field, e.Env, e.Value, e.Allowed)
+	// The value is bounded here too, for a FieldError built elsewhere: a
+	// huge value never makes a huge error.
+	return fmt.Sprintf("monitoring: invalid config: %s (%s) is %q: %s", e.Field, e.Env, shorten(e.Value), e.Allowed)
 }
 
 var namespacePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
@@ -565,7 +567,7 @@ var namespacePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(field, envName, value, allowed string) {
-		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: value, Allowed: allowed})
+		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: shorten(value), Allowed: allowed})
 	}
 	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "?{} \t\r\n\v\f") {
 		// A router reads braces as a wildcard: the path is mounted as it is.

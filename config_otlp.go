@@ -127,7 +127,7 @@ func (c *Config) validateOTLP() []error {
 	var errs []error
 	o := c.OTLP
 	bad := func(field, envName, value, allowed string) {
-		errs = append(errs, &FieldError{Field: "otlp." + field, Env: c.otlpEnv(field, envName), Value: value, Allowed: allowed})
+		errs = append(errs, &FieldError{Field: "otlp." + field, Env: c.otlpEnv(field, envName), Value: shorten(value), Allowed: allowed})
 	}
 	// remove says which OTEL_* variable set a TLS file, when one did: the
 	// one to unset to resolve a conflict with a plain-text endpoint.
