@@ -302,11 +302,14 @@ func FieldErrors(err error) []*FieldError {
 // of the wrong type leaves its field at the default, and the other keys
 // apply.
 func decodeYAML(data []byte, cfg *Config) []error {
-	if err := yamlDuplicateKeys(data); err != nil {
-		// The decoder would stop at the first, at a quadratic cost.
-		return problems(err)
+	dups := problems(yamlDuplicateKeys(data))
+	if len(dups) > 0 {
+		// The decoder would stop at the first, at a quadratic cost: the
+		// rest is read from the document with each key's first occurrence,
+		// so that the duplicates hide no other problem.
+		data = withoutDuplicateKeys(data)
 	}
-	errs := problems(yamlSecretErrors(data))
+	errs := append(dups, problems(yamlSecretErrors(data))...)
 	refused := refusedYAMLKeys(topLevelPairs(data))
 	data = backendListAsScalar(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
