@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -575,6 +576,11 @@ func (c *Config) Validate() error {
 	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "?{} \t\r\n\v\f") {
 		// A router reads braces as a wildcard: the path is mounted as it is.
 		bad("path", "PATH", c.Path, `must start with "/" and contain no "?", "{", "}" or whitespace`)
+	} else if strings.Contains(c.Path, "//") || (path.Clean(c.Path) != c.Path && path.Clean(c.Path)+"/" != c.Path) {
+		// A router redirects a request for it to the clean path, where
+		// nothing is mounted.
+		bad("path", "PATH", c.Path, `must be a clean path, without a "//", "." or ".." segment (a router redirects `+
+			`a request for it to the clean path, where nothing is mounted), such as /metrics`)
 	}
 	if err := checkBackends(c.Backend); err != "" {
 		bad("backend", "BACKEND", c.Backend, err)

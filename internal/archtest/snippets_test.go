@@ -161,15 +161,15 @@ func TestDocSnippets(t *testing.T) {
 			// A shorter or other fence inside a block is its content: the
 			// ```go below it is not a block of its own.
 			"````md\n```\n```go\nx\n```\n````\n":   nil,
-			"~~~md\n```go\nx\n```\n~~~\n":            nil,
+			"~~~md\n```go\nx\n```\n~~~\n":          nil,
 			"```md\n``` not a close\n```go\n```\n": nil,
 			// The block ends, and the next one is Go.
 			"~~~md\nx\n~~~~\n```go\nx\n```\n": {"line 4"},
 			// Not fences: two backticks, a backtick in a backtick fence's info.
-			"``go\nx\n``\n":        nil,
+			"``go\nx\n``\n":             nil,
 			"```go`x\nfmt.Println(1)\n": nil,
-			"```gopher\nx\n```\n":   nil,
-			"```goo\nx\n```\n":      nil,
+			"```gopher\nx\n```\n":       nil,
+			"```goo\nx\n```\n":          nil,
 		} {
 			assert.Equal(t, want, unembeddedGoBlocks([]byte(md)), "%q", md)
 		}
