@@ -310,7 +310,7 @@ func decodeYAML(data []byte, cfg *Config) []error {
 		// so that the duplicates hide no other problem.
 		data = withoutDuplicateKeys(data)
 	}
-	errs := append(dups, problems(yamlSecretErrors(data))...)
+	errs := slices.Concat(dups, problems(yamlSecretErrors(data)))
 	refused := refusedYAMLKeys(topLevelPairs(data))
 	data = backendListAsScalar(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
