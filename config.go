@@ -406,10 +406,10 @@ func yamlFieldErrors(data []byte, refused map[string]bool) error {
 			// An unknown key is a FieldError too, the first few named.
 			if unknown++; unknown <= reportedProblems {
 				errs = append(errs, &FieldError{Field: name, Allowed: "is not a key of the monitoring config " +
-					"(see the table in docs/configuration.md)"})
+					"(see the table in docs/configuration.md)" + didYouMean(name, keys, sections)})
 			}
 		case value.Decode(reflect.New(k.typ).Interface()) != nil:
-			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: shorten(value.Value), Allowed: "must be " + kindOf(k.typ)})
+			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: shorten(value.Value), Allowed: "must be " + kindOf(k.typ, false)})
 		}
 	}
 	for i := 0; i+1 < len(pairs) && len(errs) < len(keys); i += 2 {
@@ -481,7 +481,7 @@ func yamlDuplicateKeys(data []byte) error {
 			}
 			total++
 			if len(shown) < reportedProblems {
-				shown = append(shown, &FieldError{Field: fmt.Sprintf("%.64q", k.Value), Allowed: fmt.Sprintf(
+				shown = append(shown, &FieldError{Field: shownKey(k.Value), Allowed: fmt.Sprintf(
 					"is given twice (line %d repeats line %d): give each key once", k.Line, line)})
 			}
 		}
@@ -525,7 +525,7 @@ func envErrors(err error) []error {
 			value = redacted
 		}
 		named++
-		out = append(out, &FieldError{Field: k.yaml, Env: k.env, Value: shorten(value), Allowed: "must be " + kindOf(k.typ)})
+		out = append(out, &FieldError{Field: k.yaml, Env: k.env, Value: shorten(value), Allowed: "must be " + kindOf(k.typ, true)})
 	}
 	if named == 0 {
 		out = append(out, unnamed...)
@@ -533,11 +533,15 @@ func envErrors(err error) []error {
 	return out
 }
 
-// kindOf says in words what a field of type t accepts.
-func kindOf(t reflect.Type) string {
+// kindOf says in words what a field of type t accepts, in a variable when
+// fromEnv (the environment parser reads a bool with strconv.ParseBool, which
+// accepts more than true and false), else in the YAML file.
+func kindOf(t reflect.Type, fromEnv bool) string {
 	switch {
 	case t == reflect.TypeFor[time.Duration]():
 		return "a duration such as 30s"
+	case t.Kind() == reflect.Bool && fromEnv:
+		return "true or false (also accepted: 1, t, T, TRUE, True, 0, f, F, FALSE, False)"
 	case t.Kind() == reflect.Bool:
 		return "true or false"
 	case t.Kind() == reflect.Int:

@@ -596,5 +596,5 @@ func readRegularFile(path string) ([]byte, error) {
 // reported as every credential is (see [secretSource]).
 func (c *Config) otlpHeadersSource() secretSource {
 	return secretSource{what: "headers", envName: "OTLP_HEADERS", fileKey: "otlp.headers_file",
-		fileEnv: "OTLP_HEADERS_FILE", value: c.OTLP.Headers, file: c.OTLP.HeadersFile}
+		fileEnv: "OTLP_HEADERS_FILE", goField: "OTLP.Headers", goFileField: "OTLP.HeadersFile", value: c.OTLP.Headers, file: c.OTLP.HeadersFile}
 }

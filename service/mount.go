@@ -24,7 +24,8 @@ type Mux interface {
 // the reason when the backend is down) and ok true. When a metrics server of
 // its own is configured ([WithMetricsServer], listen_address), metrics must
 // stay off the application's port: handler is nil and ok false, even when
-// that server could not listen (Status says why), and path is still the
+// that server could not listen (Status says why) or is kept idle
+// ([WithMetricsServerIdle]), and path is still the
 // configured path, for a middleware's skip list. ok is false too, and the
 // reason logged once, when the path cannot be a route: it must start with
 // "/", hold no whitespace, "?", "{" or "}", and be clean (no "//", "." or
