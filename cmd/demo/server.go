@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/compozy/monitoring/service"
+	"github.com/compozy/monitoring"
 )
 
 // limits bound what one client can hold: a connection (slow headers, a slow
@@ -28,7 +28,7 @@ func serverLimits(slow time.Duration) limits {
 	return limits{
 		readHeader:     5 * time.Second,
 		read:           30 * time.Second,
-		write:          service.DefaultServerWriteTimeout + slow,
+		write:          monitoring.DefaultConfig().ServerWriteTimeout + slow,
 		idle:           2 * time.Minute,
 		grace:          10 * time.Second,
 		maxHeaderBytes: 16 << 10,

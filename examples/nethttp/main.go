@@ -30,7 +30,6 @@ import (
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/port"
-	"github.com/compozy/monitoring/service"
 )
 
 //go:embed monitoring.yaml
@@ -117,7 +116,7 @@ func serverLimits() limits {
 	return limits{
 		readHeader:     5 * time.Second,
 		read:           30 * time.Second,
-		write:          service.DefaultServerWriteTimeout,
+		write:          monitoring.DefaultConfig().ServerWriteTimeout,
 		idle:           2 * time.Minute,
 		grace:          10 * time.Second,
 		maxHeaderBytes: 16 << 10,
