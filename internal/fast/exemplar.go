@@ -14,7 +14,7 @@ import (
 // published, so a collection reads a consistent (trace, span, value, time)
 // whatever the records running beside it.
 type exemplar struct {
-	value   float64
+	bits    uint64 // the value: float64 bits, or an integer histogram's int64 (toBits)
 	unixNS  int64
 	traceID trace.TraceID
 	spanID  trace.SpanID
@@ -25,8 +25,9 @@ type exemplar struct {
 type exemplars []atomic.Pointer[exemplar]
 
 // offer keeps value as the exemplar of bucket i when ctx carries a sampled
-// span. It allocates only then.
-func (e exemplars) offer(ctx context.Context, i int, value float64) {
+// span. It allocates only then. An integer histogram's value stays an
+// int64, exact (collected by exemplarsOf[int64]).
+func offer[N number](ctx context.Context, e exemplars, i int, value N) {
 	if e == nil || ctx == nil {
 		return
 	}
@@ -34,19 +35,32 @@ func (e exemplars) offer(ctx context.Context, i int, value float64) {
 	if !sc.IsSampled() {
 		return
 	}
-	e[i].Store(&exemplar{value: value, unixNS: time.Now().UnixNano(), traceID: sc.TraceID(), spanID: sc.SpanID()})
+	e[i].Store(&exemplar{bits: toBits(value), unixNS: time.Now().UnixNano(), traceID: sc.TraceID(), spanID: sc.SpanID()})
 }
 
 // collect returns the exemplars kept, in bucket order, or nil.
 func (e exemplars) collect() []metricdata.Exemplar[float64] {
-	var out []metricdata.Exemplar[float64]
+	return exemplarsOf[float64](e, nil)
+}
+
+// exemplarsOf returns the exemplars kept, in bucket order, as the data of
+// an N histogram (offered as N), or nil. With last, the exemplars a delta reader saw at its previous collection (one
+// per bucket), it returns only those kept since, and updates last.
+func exemplarsOf[N number](e exemplars, last []*exemplar) []metricdata.Exemplar[N] {
+	var out []metricdata.Exemplar[N]
 	for i := range e {
 		x := e[i].Load()
 		if x == nil {
 			continue
 		}
-		out = append(out, metricdata.Exemplar[float64]{
-			Time: time.Unix(0, x.unixNS), Value: x.value,
+		if last != nil {
+			if last[i] == x {
+				continue // a previous interval's
+			}
+			last[i] = x
+		}
+		out = append(out, metricdata.Exemplar[N]{
+			Time: time.Unix(0, x.unixNS), Value: fromBits[N](x.bits),
 			// The exemplar is immutable: its arrays are shared, not copied.
 			TraceID: x.traceID[:], SpanID: x.spanID[:],
 		})

@@ -195,7 +195,7 @@ func newGauges(r *Registry) *setIndex[gaugeValue] {
 }
 
 func newHistograms(r *Registry, bounds []float64) *setIndex[histogramValue] {
-	init := initHistogram(bounds, false) // Meter() histograms keep no exemplars yet
+	init := initHistogram(bounds, !r.noExemplars)
 	return newSetIndex(r.limit, r.now, func(v *histogramValue) { init(&v.h) })
 }
 
@@ -377,9 +377,9 @@ type int64Histogram struct {
 	x *setIndex[histogramValue]
 }
 
-func (h *int64Histogram) Record(_ context.Context, v int64, opts ...metric.RecordOption) {
+func (h *int64Histogram) Record(ctx context.Context, v int64, opts ...metric.RecordOption) {
 	attrs := recordSet(opts, h.x.opts, recordSetOf)
-	h.x.get(&attrs).recordInt(v)
+	h.x.get(&attrs).recordInt(ctx, v)
 }
 
 func (*int64Histogram) Enabled(context.Context) bool { return true }
@@ -389,9 +389,9 @@ type float64Histogram struct {
 	x *setIndex[histogramValue]
 }
 
-func (h *float64Histogram) Record(_ context.Context, v float64, opts ...metric.RecordOption) {
+func (h *float64Histogram) Record(ctx context.Context, v float64, opts ...metric.RecordOption) {
 	attrs := recordSet(opts, h.x.opts, recordSetOf)
-	h.x.get(&attrs).record(v)
+	h.x.get(&attrs).record(ctx, v)
 }
 
 func (*float64Histogram) Enabled(context.Context) bool { return true }
