@@ -89,7 +89,7 @@ func TestMeterExemplars(t *testing.T) {
 				f.Record(spanContext(2, true), 0.05, onSet)
 				f.Record(spanContext(3, false), 0.06, onSet) // not sampled: no exemplar
 				f.Record(context.Background(), 0.07, onSet)  // no span
-				f.Record(spanContext(4, true), 7, onOther) // the last bucket, another series
+				f.Record(spanContext(4, true), 7, onOther)   // the last bucket, another series
 				f.Record(spanContext(5, true), inf(1), onThird)
 				i.Record(spanContext(6, true), 1<<60+1, onSet) // exact as an int64, not as a float
 				i.Record(spanContext(7, true), -3)
@@ -248,7 +248,7 @@ func TestMeterExemplars(t *testing.T) {
 		require.NoError(t, err)
 		unsampled, none, sampled := spanContext(1, false), context.Background(), spanContext(2, true)
 		opts := []metric.RecordOption{onSet} // built once, as a caller on the hot path does
-		f.Record(none, 1, opts...)            // the series exists
+		f.Record(none, 1, opts...)           // the series exists
 		i.Record(none, 1, opts...)
 		for _, ctx := range []context.Context{none, unsampled} {
 			assert.Zero(t, testing.AllocsPerRun(100, func() { f.Record(ctx, 0.3, opts...) }))
