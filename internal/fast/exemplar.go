@@ -28,7 +28,9 @@ type exemplars []atomic.Pointer[exemplar]
 // span. It allocates only then. An integer histogram's value stays an
 // int64, exact (collected by exemplarsOf[int64]).
 func offer[N number](ctx context.Context, e exemplars, i int, value N) {
-	if e == nil || ctx == nil {
+	// context.Background() (a record outside any request) carries no span:
+	// told at once, without the lookup.
+	if e == nil || ctx == nil || ctx == context.Background() {
 		return
 	}
 	sc := trace.SpanContextFromContext(ctx)

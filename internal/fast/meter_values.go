@@ -80,7 +80,7 @@ func fromBits[N number](b uint64) N {
 type histogramValue struct {
 	h        histogram
 	ints     atomic.Int64  // the sum of an integer histogram, exact as the SDK's
-	min, max atomic.Uint64 // toBits of the histogram's N, once set
+	min, max atomic.Uint64 // float64 bits, or an integer histogram's int64 (toBits), once set
 	set      atomic.Bool
 	mu       sync.Mutex // the first value sets both, as in the SDK
 }
@@ -100,22 +100,41 @@ func (v *histogramValue) record(ctx context.Context, value float64) {
 	} else {
 		i = v.h.observe(value)
 	}
-	extrema(v, value)
+	v.extrema(value)
 	offer(ctx, v.h.exemplars, i, value)
 }
 
-// extrema updates the minimum and the maximum as the SDK does, kept as N:
-// an integer histogram's exact, as the SDK's are.
-func extrema[N number](v *histogramValue, value N) {
-	if !v.set.Load() && initExtrema(v, value) {
+// extrema updates the minimum and the maximum as the SDK does.
+func (v *histogramValue) extrema(value float64) {
+	if !v.set.Load() && v.initExtrema(math.Float64bits(value)) {
 		return
 	}
-	for old := v.min.Load(); value < fromBits[N](old); old = v.min.Load() {
+	for old := v.min.Load(); value < math.Float64frombits(old); old = v.min.Load() {
+		if v.min.CompareAndSwap(old, math.Float64bits(value)) {
+			return
+		}
+	}
+	for old := v.max.Load(); math.Float64frombits(old) < value; old = v.max.Load() {
+		if v.max.CompareAndSwap(old, math.Float64bits(value)) {
+			return
+		}
+	}
+}
+
+// extremaInt is extrema for an integer histogram, whose minimum and
+// maximum are kept as int64, exact as the SDK's (a float64 would round
+// them past 2^53). A separate function: a generic one costs the float
+// path a few nanoseconds.
+func (v *histogramValue) extremaInt(value int64) {
+	if !v.set.Load() && v.initExtrema(toBits(value)) {
+		return
+	}
+	for old := v.min.Load(); value < fromBits[int64](old); old = v.min.Load() {
 		if v.min.CompareAndSwap(old, toBits(value)) {
 			return
 		}
 	}
-	for old := v.max.Load(); fromBits[N](old) < value; old = v.max.Load() {
+	for old := v.max.Load(); fromBits[int64](old) < value; old = v.max.Load() {
 		if v.max.CompareAndSwap(old, toBits(value)) {
 			return
 		}
@@ -129,18 +148,18 @@ func (v *histogramValue) recordInt(ctx context.Context, value int64) {
 	i := sort.SearchFloat64s(v.h.bounds, f)
 	v.h.counts[i].Add(1)
 	v.ints.Add(value)
-	extrema(v, value)
+	v.extremaInt(value)
 	offer(ctx, v.h.exemplars, i, value)
 }
 
-func initExtrema[N number](v *histogramValue, value N) bool {
+func (v *histogramValue) initExtrema(bits uint64) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.set.Load() {
 		return false
 	}
-	v.min.Store(toBits(value))
-	v.max.Store(toBits(value))
+	v.min.Store(bits)
+	v.max.Store(bits)
 	v.set.Store(true)
 	return true
 }
