@@ -47,8 +47,10 @@ func plainSDK(t *testing.T, sel sdkmetric.TemporalitySelector) (metric.MeterProv
 	}
 }
 
-func floatPoints(t *testing.T, rm metricdata.ResourceMetrics, name string) []metricdata.HistogramDataPoint[float64] {
+// waitPoints returns the points of the float histogram "wait".
+func waitPoints(t *testing.T, rm metricdata.ResourceMetrics) []metricdata.HistogramDataPoint[float64] {
 	t.Helper()
+	const name = "wait"
 	_, m, ok := metricNamed(rm, name)
 	require.True(t, ok, "%s is collected", name)
 	h, ok := m.Data.(metricdata.Histogram[float64])
@@ -56,8 +58,10 @@ func floatPoints(t *testing.T, rm metricdata.ResourceMetrics, name string) []met
 	return h.DataPoints
 }
 
-func intPoints(t *testing.T, rm metricdata.ResourceMetrics, name string) []metricdata.HistogramDataPoint[int64] {
+// sizePoints returns the points of the integer histogram "size".
+func sizePoints(t *testing.T, rm metricdata.ResourceMetrics) []metricdata.HistogramDataPoint[int64] {
 	t.Helper()
+	const name = "size"
 	_, m, ok := metricNamed(rm, name)
 	require.True(t, ok, "%s is collected", name)
 	h, ok := m.Data.(metricdata.Histogram[int64])
@@ -102,7 +106,7 @@ func TestMeterExemplars(t *testing.T) {
 			metricdatatest.AssertEqual(t, want.ScopeMetrics[0], got.ScopeMetrics[0], metricdatatest.IgnoreTimestamp())
 			// ... and what it should be, so that the two cannot agree on nothing.
 			byAttrs := map[attribute.Distinct][]metricdata.Exemplar[float64]{}
-			for _, p := range floatPoints(t, got, "wait") {
+			for _, p := range waitPoints(t, got) {
 				byAttrs[p.Attributes.Equivalent()] = p.Exemplars
 			}
 			metricdatatest.AssertEqual(t, exemplarOf(2, 0.05), byAttrs[set.Equivalent()][0], metricdatatest.IgnoreTimestamp())
@@ -113,7 +117,7 @@ func TestMeterExemplars(t *testing.T) {
 			require.Len(t, byAttrs[third.Equivalent()], 1, "an infinity is recorded, as the SDK records it")
 			metricdatatest.AssertEqual(t, exemplarOf(5, inf(1)), byAttrs[third.Equivalent()][0], metricdatatest.IgnoreTimestamp())
 			ints := map[attribute.Distinct][]metricdata.Exemplar[int64]{}
-			for _, p := range intPoints(t, got, "size") {
+			for _, p := range sizePoints(t, got) {
 				ints[p.Attributes.Equivalent()] = p.Exemplars
 			}
 			require.Len(t, ints[set.Equivalent()], 1)
@@ -130,7 +134,7 @@ func TestMeterExemplars(t *testing.T) {
 		h.Record(spanContext(1, true), 0.2)
 		h.Record(spanContext(2, true), 0.4)
 		h.Record(spanContext(3, false), 0.6)
-		points := floatPoints(t, collect(), "wait")
+		points := waitPoints(t, collect())
 		require.Len(t, points, 1)
 		require.Len(t, points[0].Exemplars, 1)
 		metricdatatest.AssertEqual(t, exemplarOf(2, 0.4), points[0].Exemplars[0], metricdatatest.IgnoreTimestamp())
@@ -147,15 +151,15 @@ func TestMeterExemplars(t *testing.T) {
 		f.Record(spanContext(1, true), 0.3)
 		i.Record(spanContext(2, true), 3)
 		rm := collect()
-		assert.Empty(t, floatPoints(t, rm, "wait")[0].Exemplars)
-		assert.Empty(t, intPoints(t, rm, "size")[0].Exemplars)
+		assert.Empty(t, waitPoints(t, rm)[0].Exemplars)
+		assert.Empty(t, sizePoints(t, rm)[0].Exemplars)
 
 		on, collectOn := meterWith(t, cumulative)
 		h, err := on.Meter("app").Float64Histogram("wait")
 		require.NoError(t, err)
 		var nilCtx context.Context
-		h.Record(nilCtx, 0.3) //nolint:staticcheck // a nil context must not panic the record path.
-		assert.Empty(t, floatPoints(t, collectOn(), "wait")[0].Exemplars)
+		h.Record(nilCtx, 0.3)
+		assert.Empty(t, waitPoints(t, collectOn())[0].Exemplars)
 	})
 
 	t.Run("Should hand a delta reader the exemplars of its interval only, and a cumulative one all", func(t *testing.T) {
@@ -177,20 +181,20 @@ func TestMeterExemplars(t *testing.T) {
 		f.Record(spanContext(1, true), 0.5)
 		i.Record(spanContext(2, true), 5)
 		first := read(dr)
-		require.Len(t, floatPoints(t, first, "wait")[0].Exemplars, 1)
-		require.Len(t, intPoints(t, first, "size")[0].Exemplars, 1)
+		require.Len(t, waitPoints(t, first)[0].Exemplars, 1)
+		require.Len(t, sizePoints(t, first)[0].Exemplars, 1)
 		f.Record(context.Background(), 0.5)
 		f.Record(spanContext(3, true), 2)
 		i.Record(context.Background(), 5)
 		second := read(dr)
-		w := floatPoints(t, second, "wait")[0]
+		w := waitPoints(t, second)[0]
 		assert.Equal(t, uint64(2), w.Count)
 		require.Len(t, w.Exemplars, 1, "the first interval's exemplar is not repeated")
 		metricdatatest.AssertEqual(t, exemplarOf(3, 2.0), w.Exemplars[0], metricdatatest.IgnoreTimestamp())
-		assert.Empty(t, intPoints(t, second, "size")[0].Exemplars)
+		assert.Empty(t, sizePoints(t, second)[0].Exemplars)
 		all := read(cr)
-		assert.Len(t, floatPoints(t, all, "wait")[0].Exemplars, 2, "a cumulative reader keeps them")
-		assert.Len(t, intPoints(t, all, "size")[0].Exemplars, 1)
+		assert.Len(t, waitPoints(t, all)[0].Exemplars, 2, "a cumulative reader keeps them")
+		assert.Len(t, sizePoints(t, all)[0].Exemplars, 1)
 	})
 
 	t.Run("Should keep a consistent trace, span and value per bucket under concurrent records and collections", func(t *testing.T) {
@@ -233,7 +237,7 @@ func TestMeterExemplars(t *testing.T) {
 		wg.Wait()
 		close(stop)
 		assert.Positive(t, <-seen, "the collector saw exemplars")
-		points := intPoints(t, collect(), "size")
+		points := sizePoints(t, collect())
 		require.Len(t, points[0].Exemplars, 4, "one per bucket")
 		for i, e := range points[0].Exemplars {
 			assert.Equal(t, values[i], e.Value)

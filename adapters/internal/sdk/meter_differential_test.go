@@ -231,7 +231,7 @@ func newDiffPlan(seed uint64, mode diffMode, goroutines, ops int) diffPlan {
 					spans++
 					hist := p.insts[op.inst].kind == 4 || p.insts[op.inst].kind == 5
 					series := [2]int{op.inst, diffSeries(mode, op.set)}
-					sample := c == 2 && !(hist && sampled[series])
+					sample := c == 2 && (!hist || !sampled[series])
 					sampled[series] = sampled[series] || (sample && hist)
 					op.ctx = spanContext(spans, sample)
 				}
