@@ -3,6 +3,7 @@ package fast_test
 import (
 	"context"
 	"encoding/binary"
+	"math"
 	"sync"
 	"testing"
 
@@ -140,6 +141,18 @@ func TestMeterExemplars(t *testing.T) {
 		metricdatatest.AssertEqual(t, exemplarOf(2, 0.4), points[0].Exemplars[0], metricdatatest.IgnoreTimestamp())
 		assert.False(t, points[0].Exemplars[0].Time.IsZero())
 		assert.Equal(t, uint64(3), points[0].Count)
+	})
+
+	t.Run("Should keep one for a NaN, recorded in the last bucket as the SDK records it", func(t *testing.T) {
+		p, collect := meterWith(t, cumulative)
+		h, err := p.Meter("app").Float64Histogram("wait", metric.WithExplicitBucketBoundaries(1))
+		require.NoError(t, err)
+		h.Record(spanContext(1, true), nan())
+		points := waitPoints(t, collect())
+		require.Len(t, points[0].Exemplars, 1)
+		assert.True(t, math.IsNaN(points[0].Exemplars[0].Value))
+		assert.Equal(t, traceOf(1), points[0].Exemplars[0].TraceID)
+		assert.Equal(t, []uint64{0, 1}, points[0].BucketCounts)
 	})
 
 	t.Run("Should keep none when exemplars are off, or for a nil context", func(t *testing.T) {
