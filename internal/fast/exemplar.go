@@ -2,32 +2,92 @@ package fast
 
 import (
 	"context"
+	"encoding/binary"
+	"runtime"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// exemplar is the measurement a bucket keeps to link it to a trace: the
-// sampled span it was recorded in, the value and when. It is immutable once
-// published, so a collection reads a consistent (trace, span, value, time)
-// whatever the records running beside it.
+// exemplars holds the latest exemplar of each bucket of a series (the
+// measurement a bucket keeps to link it to a trace: the sampled span it was
+// recorded in, the value and when), in one slot per bucket written in place
+// without a lock or an allocation. The slots are allocated on the series'
+// first sampled record, so a series that never sees one costs a pointer.
+type exemplars struct {
+	n     int
+	slots atomic.Pointer[exemplarSlot] // the first of n, see slotsOf
+	clock atomic.Pointer[clockOrigin]
+}
+
+func newExemplars(n int) *exemplars {
+	e := &exemplars{n: n}
+	e.clock.Store(newClockOrigin())
+	return e
+}
+
+// exemplarSlot is one bucket's exemplar under a sequence lock: a record
+// makes seq odd, writes the fields and makes it even again; a collection
+// reads the fields between two equal even readings of seq, so it sees a
+// consistent (trace, span, value, time) whatever the records beside it.
+// Two records on one bucket at once: the one that finds it being written
+// leaves it to the other, the latest of the two in effect.
+type exemplarSlot struct {
+	seq    atomic.Uint64 // 0: never written; odd: being written; +2 a write
+	bits   atomic.Uint64 // the value: float64 bits, or an integer histogram's int64 (toBits)
+	unixNS atomic.Int64
+	trace  [2]atomic.Uint64
+	span   atomic.Uint64
+}
+
+// exemplar is a consistent reading of a slot. seq is the slot's sequence
+// number at the reading: it grows with every write, so it tells a delta
+// reader whether the slot was written since its previous collection.
 type exemplar struct {
+	seq     uint64
 	bits    uint64 // the value: float64 bits, or an integer histogram's int64 (toBits)
 	unixNS  int64
 	traceID trace.TraceID
 	spanID  trace.SpanID
 }
 
-// exemplars holds the latest exemplar of each bucket of a series: one
-// pointer per bucket, swapped lock-free; nil when exemplars are off.
-type exemplars []atomic.Pointer[exemplar]
+// clockOrigin is a wall-clock reading with its monotonic reading: the
+// record's wall time is the origin's plus the monotonic time since, one
+// clock read (time.Since) where time.Now makes two. The origin is taken
+// again once it is older than [clockRebase], so that the wall time follows
+// the system clock's corrections and steps within that much.
+type clockOrigin struct {
+	t      time.Time
+	unixNS int64
+}
+
+// clockRebase is how long a clock origin serves.
+const clockRebase = time.Minute
+
+func newClockOrigin() *clockOrigin {
+	now := time.Now()
+	return &clockOrigin{t: now, unixNS: now.UnixNano()}
+}
+
+// unixNano returns the wall time now, in nanoseconds since the Unix epoch.
+func (e *exemplars) unixNano() int64 {
+	o := e.clock.Load()
+	d := time.Since(o.t)
+	if d < 0 || d >= clockRebase {
+		o = newClockOrigin()
+		e.clock.Store(o)
+		return o.unixNS
+	}
+	return o.unixNS + int64(d)
+}
 
 // offer keeps value as the exemplar of bucket i when ctx carries a sampled
-// span. It allocates only then. An integer histogram's value stays an
-// int64, exact (collected by exemplarsOf[int64]).
-func offer[N number](ctx context.Context, e exemplars, i int, value N) {
+// span. It allocates only on a series' first sampled record. An integer
+// histogram's value stays an int64, exact (collected by exemplarsOf[int64]).
+func offer[N number](ctx context.Context, e *exemplars, i int, value N) {
 	// context.Background() (a record outside any request) carries no span:
 	// told at once, without the lookup.
 	if e == nil || ctx == nil || ctx == context.Background() {
@@ -37,33 +97,98 @@ func offer[N number](ctx context.Context, e exemplars, i int, value N) {
 	if !sc.IsSampled() {
 		return
 	}
-	e[i].Store(&exemplar{bits: toBits(value), unixNS: time.Now().UnixNano(), traceID: sc.TraceID(), spanID: sc.SpanID()})
+	first := e.slots.Load()
+	if first == nil {
+		// One allocation, the slots themselves: the pointer to the first
+		// stands for the slice (a *[]exemplarSlot would be a second).
+		fresh := &make([]exemplarSlot, e.n)[0]
+		if !e.slots.CompareAndSwap(nil, fresh) {
+			fresh = e.slots.Load()
+		}
+		first = fresh
+	}
+	e.slotsOf(first)[i].store(toBits(value), e.unixNano(), sc.TraceID(), sc.SpanID())
+}
+
+// slotsOf returns the n slots that start at first.
+func (e *exemplars) slotsOf(first *exemplarSlot) []exemplarSlot {
+	return unsafe.Slice(first, e.n)
+}
+
+func (s *exemplarSlot) store(bits uint64, unixNS int64, tid trace.TraceID, sid trace.SpanID) {
+	seq := s.seq.Load()
+	if seq&1 != 0 || !s.seq.CompareAndSwap(seq, seq+1) {
+		return // another record is writing this bucket's exemplar now
+	}
+	s.bits.Store(bits)
+	s.unixNS.Store(unixNS)
+	s.trace[0].Store(binary.NativeEndian.Uint64(tid[:8]))
+	s.trace[1].Store(binary.NativeEndian.Uint64(tid[8:]))
+	s.span.Store(binary.NativeEndian.Uint64(sid[:]))
+	s.seq.Store(seq + 2)
+}
+
+// slotReadTries bounds the readings of a slot being written: a record
+// preempted in the middle leaves its bucket without an exemplar in this
+// collection rather than holding the collection up.
+const slotReadTries = 100
+
+// load returns the slot's exemplar, if it has a consistent one.
+func (s *exemplarSlot) load() (exemplar, bool) {
+	for range slotReadTries {
+		seq := s.seq.Load()
+		if seq == 0 {
+			return exemplar{}, false
+		}
+		if seq&1 == 0 {
+			x := exemplar{seq: seq, bits: s.bits.Load()}
+			x.unixNS = s.unixNS.Load()
+			binary.NativeEndian.PutUint64(x.traceID[:8], s.trace[0].Load())
+			binary.NativeEndian.PutUint64(x.traceID[8:], s.trace[1].Load())
+			binary.NativeEndian.PutUint64(x.spanID[:], s.span.Load())
+			if s.seq.Load() == seq {
+				return x, true
+			}
+		}
+		runtime.Gosched()
+	}
+	return exemplar{}, false
 }
 
 // collect returns the exemplars kept, in bucket order, or nil.
-func (e exemplars) collect() []metricdata.Exemplar[float64] {
+func (e *exemplars) collect() []metricdata.Exemplar[float64] {
 	return exemplarsOf[float64](e, nil)
 }
 
 // exemplarsOf returns the exemplars kept, in bucket order, as the data of
-// an N histogram (offered as N), or nil. With last, the exemplars a delta reader saw at its previous collection (one
-// per bucket), it returns only those kept since, and updates last.
-func exemplarsOf[N number](e exemplars, last []*exemplar) []metricdata.Exemplar[N] {
+// an N histogram (offered as N), or nil. With last, the sequence numbers of
+// the slots a delta reader saw at its previous collection (one per bucket,
+// 0 for none), it returns only those written since, its interval's, and
+// updates last: a slot's sequence number only grows, so this is exact,
+// whatever the clock.
+func exemplarsOf[N number](e *exemplars, last []uint64) []metricdata.Exemplar[N] {
+	if e == nil {
+		return nil
+	}
+	first := e.slots.Load()
+	if first == nil {
+		return nil
+	}
+	slots := e.slotsOf(first)
 	var out []metricdata.Exemplar[N]
-	for i := range e {
-		x := e[i].Load()
-		if x == nil {
+	for i := range slots {
+		x, ok := slots[i].load()
+		if !ok {
 			continue
 		}
 		if last != nil {
-			if last[i] == x {
+			if last[i] == x.seq {
 				continue // a previous interval's
 			}
-			last[i] = x
+			last[i] = x.seq
 		}
 		out = append(out, metricdata.Exemplar[N]{
 			Time: time.Unix(0, x.unixNS), Value: fromBits[N](x.bits),
-			// The exemplar is immutable: its arrays are shared, not copied.
 			TraceID: x.traceID[:], SpanID: x.spanID[:],
 		})
 	}

@@ -330,8 +330,7 @@ type int64Counter struct {
 }
 
 func (c *int64Counter) Add(_ context.Context, v int64, opts ...metric.AddOption) {
-	attrs := recordSet(opts, c.x.opts, addSet)
-	addSum(c.x.get(&attrs), v, true)
+	addSum(addTo(c.x, opts), v, true)
 }
 
 func (*int64Counter) Enabled(context.Context) bool { return true }
@@ -342,8 +341,7 @@ type float64Counter struct {
 }
 
 func (c *float64Counter) Add(_ context.Context, v float64, opts ...metric.AddOption) {
-	attrs := recordSet(opts, c.x.opts, addSet)
-	addSum(c.x.get(&attrs), v, true)
+	addSum(addTo(c.x, opts), v, true)
 }
 
 func (*float64Counter) Enabled(context.Context) bool { return true }
@@ -354,8 +352,7 @@ type int64UpDown struct {
 }
 
 func (c *int64UpDown) Add(_ context.Context, v int64, opts ...metric.AddOption) {
-	attrs := recordSet(opts, c.x.opts, addSet)
-	addSum(c.x.get(&attrs), v, false)
+	addSum(addTo(c.x, opts), v, false)
 }
 
 func (*int64UpDown) Enabled(context.Context) bool { return true }
@@ -366,8 +363,7 @@ type float64UpDown struct {
 }
 
 func (c *float64UpDown) Add(_ context.Context, v float64, opts ...metric.AddOption) {
-	attrs := recordSet(opts, c.x.opts, addSet)
-	addSum(c.x.get(&attrs), v, false)
+	addSum(addTo(c.x, opts), v, false)
 }
 
 func (*float64UpDown) Enabled(context.Context) bool { return true }
@@ -378,8 +374,7 @@ type int64Histogram struct {
 }
 
 func (h *int64Histogram) Record(ctx context.Context, v int64, opts ...metric.RecordOption) {
-	attrs := recordSet(opts, h.x.opts, recordSetOf)
-	h.x.get(&attrs).recordInt(ctx, v)
+	recordTo(h.x, opts).recordInt(ctx, v)
 }
 
 func (*int64Histogram) Enabled(context.Context) bool { return true }
@@ -390,8 +385,7 @@ type float64Histogram struct {
 }
 
 func (h *float64Histogram) Record(ctx context.Context, v float64, opts ...metric.RecordOption) {
-	attrs := recordSet(opts, h.x.opts, recordSetOf)
-	h.x.get(&attrs).record(ctx, v)
+	recordTo(h.x, opts).record(ctx, v)
 }
 
 func (*float64Histogram) Enabled(context.Context) bool { return true }
@@ -402,8 +396,7 @@ type int64Gauge struct {
 }
 
 func (g *int64Gauge) Record(_ context.Context, v int64, opts ...metric.RecordOption) {
-	attrs := recordSet(opts, g.x.opts, recordSetOf)
-	setGauge(g.x.get(&attrs), v)
+	setGauge(recordTo(g.x, opts), v)
 }
 
 func (*int64Gauge) Enabled(context.Context) bool { return true }
@@ -414,8 +407,7 @@ type float64Gauge struct {
 }
 
 func (g *float64Gauge) Record(_ context.Context, v float64, opts ...metric.RecordOption) {
-	attrs := recordSet(opts, g.x.opts, recordSetOf)
-	setGauge(g.x.get(&attrs), v)
+	setGauge(recordTo(g.x, opts), v)
 }
 
 func (*float64Gauge) Enabled(context.Context) bool { return true }

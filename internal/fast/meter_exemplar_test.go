@@ -257,7 +257,7 @@ func TestMeterExemplars(t *testing.T) {
 		}
 	})
 
-	t.Run("Should not allocate without a sampled span, nor with exemplars off", func(t *testing.T) {
+	t.Run("Should not allocate without a sampled span, with one once the series has its slots, nor with exemplars off", func(t *testing.T) {
 		p, _ := meterWith(t, cumulative)
 		f, err := p.Meter("app").Float64Histogram("wait")
 		require.NoError(t, err)
@@ -271,14 +271,34 @@ func TestMeterExemplars(t *testing.T) {
 			assert.Zero(t, testing.AllocsPerRun(100, func() { f.Record(ctx, 0.3, opts...) }))
 			assert.Zero(t, testing.AllocsPerRun(100, func() { i.Record(ctx, 3, opts...) }))
 		}
-		assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { f.Record(sampled, 0.3, opts...) }), 1.0)
-		assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { i.Record(sampled, 3, opts...) }), 1.0)
+		assert.Zero(t, testing.AllocsPerRun(100, func() { f.Record(sampled, 0.3, opts...) }))
+		assert.Zero(t, testing.AllocsPerRun(100, func() { i.Record(sampled, 3, opts...) }))
 
 		off, _ := meterWith(t, cumulative, fast.WithExemplars(false))
 		g, err := off.Meter("app").Float64Histogram("wait")
 		require.NoError(t, err)
 		g.Record(none, 1, opts...)
 		assert.Zero(t, testing.AllocsPerRun(100, func() { g.Record(sampled, 0.3, opts...) }))
+	})
+
+	t.Run("Should allocate at most once, its slots, on a series' first sampled record", func(t *testing.T) {
+		p, _ := meterWith(t, cumulative)
+		f, err := p.Meter("app").Float64Histogram("wait")
+		require.NoError(t, err)
+		i, err := p.Meter("app").Int64Histogram("size")
+		require.NoError(t, err)
+		const runs = 50 // testing.AllocsPerRun makes runs+1 calls, each on a series of its own
+		series := make([][]metric.RecordOption, runs+1)
+		for k := range series {
+			series[k] = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.Int("k", k)))}
+			f.Record(context.Background(), 1, series[k]...) // the series exists, without slots
+			i.Record(context.Background(), 1, series[k]...)
+		}
+		sampled := spanContext(2, true)
+		next := 0
+		assert.LessOrEqual(t, testing.AllocsPerRun(runs, func() { f.Record(sampled, 0.3, series[next]...); next++ }), 1.0)
+		next = 0
+		assert.LessOrEqual(t, testing.AllocsPerRun(runs, func() { i.Record(sampled, 3, series[next]...); next++ }), 1.0)
 	})
 }
 

@@ -56,15 +56,6 @@ var setLayoutKnown = sync.OnceValue(func() bool {
 	return ok && got == kv && again.Equivalent() == s.Equivalent()
 })
 
-// setHash returns the hash of s: the one it carries when its layout is
-// known, else the hash of its Equivalent under seed.
-func setHash(s *attribute.Set, seed maphash.Seed, known bool) uint64 {
-	if known {
-		return (*setLayout)(unsafe.Pointer(s)).hash //nolint:gosec // layout checked by setLayoutKnown.
-	}
-	return maphash.Comparable(seed, s.Equivalent())
-}
-
 // sameSet reports whether a and b hold the same attributes: at once when
 // they share their contents, else by comparing them.
 func sameSet(a, b *attribute.Set, known bool) bool {
@@ -112,8 +103,8 @@ func newSetTable[S any](size int) *setTable[S] {
 // as in the OpenTelemetry SDK: limit-1 sets of their own, then the overflow.
 type setIndex[S any] struct {
 	seed  maphash.Seed
-	known bool // setLayoutKnown
-	opts  bool // optLayoutKnown
+	known bool           // setLayoutKnown
+	opt   unsafe.Pointer // optType when optLayoutKnown, else nil: see boundSet
 	limit int
 	now   func() time.Time
 	init  func(*S)
@@ -127,19 +118,44 @@ type setIndex[S any] struct {
 }
 
 func newSetIndex[S any](limit int, now func() time.Time, init func(*S)) *setIndex[S] {
-	x := &setIndex[S]{
-		seed: maphash.MakeSeed(), known: setLayoutKnown(), opts: optLayoutKnown(), limit: limit, now: now, init: init,
+	x := &setIndex[S]{seed: maphash.MakeSeed(), known: setLayoutKnown(), limit: limit, now: now, init: init}
+	if optLayoutKnown() {
+		x.opt = optType()
 	}
 	x.table.Store(newSetTable[S](16))
 	return x
 }
 
-// get returns the series of attrs, creating it on first use.
+// get returns the series of attrs, creating it on first use. The common
+// case (the set's hash read in place, a node sharing the set's contents) is
+// written out here rather than through a helper so that it stays a few
+// loads and compares.
 func (x *setIndex[S]) get(attrs *attribute.Set) *S {
-	h := setHash(attrs, x.seed, x.known)
+	if !x.known {
+		return x.getSlow(attrs)
+	}
+	l := (*setLayout)(unsafe.Pointer(attrs)) //nolint:gosec // layout checked by setLayoutKnown.
+	h := l.hash
+	e := (*eface)(unsafe.Pointer(&l.data)) //nolint:gosec // an interface's layout.
 	t := x.table.Load()
 	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
-		if nd.hash == h && sameSet(&nd.attrs, attrs, x.known) {
+		if nd.hash != h {
+			continue
+		}
+		ne := (*eface)(unsafe.Pointer(&(*setLayout)(unsafe.Pointer(&nd.attrs)).data)) //nolint:gosec // as above.
+		if (ne.typ == e.typ && ne.data == e.data) || nd.attrs.Equals(attrs) {
+			return &nd.s.v
+		}
+	}
+	return x.insert(h, *attrs)
+}
+
+// getSlow is get when the set's layout is not the one this package reads.
+func (x *setIndex[S]) getSlow(attrs *attribute.Set) *S {
+	h := maphash.Comparable(x.seed, attrs.Equivalent())
+	t := x.table.Load()
+	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
+		if nd.hash == h && sameSet(&nd.attrs, attrs, false) {
 			return &nd.s.v
 		}
 	}
@@ -240,22 +256,40 @@ var optLayoutKnown = sync.OnceValue(func() bool {
 	return got.Equals(&want)
 })
 
-// recordSet returns the attribute set of a record's options, as
-// metric.NewAddConfig or metric.NewRecordConfig (slow) would.
-func recordSet[O any](opts []O, known bool, slow func([]O) attribute.Set) attribute.Set {
-	if len(opts) == 1 && known {
-		o := any(opts[0])
-		if e := (*eface)(unsafe.Pointer(&o)); e.typ == optType() { //nolint:gosec // an interface's layout.
-			s := *(*attribute.Set)(e.data)                  // layout checked by optLayoutKnown
-			if (*setLayout)(unsafe.Pointer(&s)).hash != 0 { //nolint:gosec // see setLayoutKnown.
-				return s // an empty set (hash 0) goes the slow way, to the empty set
-			}
-		}
+// boundSet returns the attribute set of a record's options when they are
+// one metric.WithAttributeSet of a non-empty set, read in place (the
+// option is immutable), or nil, and the caller then asks
+// metric.NewAddConfig or metric.NewRecordConfig. typ is the setIndex's
+// opt: nil when the option's layout is not known, and no option matches.
+func boundSet[O any](opts []O, typ unsafe.Pointer) *attribute.Set {
+	if len(opts) != 1 || typ == nil {
+		return nil
 	}
-	return slow(opts)
+	o := any(opts[0])
+	e := (*eface)(unsafe.Pointer(&o)) //nolint:gosec // an interface's layout.
+	if e.typ != typ {
+		return nil
+	}
+	s := (*attribute.Set)(e.data)                  // layout checked by optLayoutKnown
+	if (*setLayout)(unsafe.Pointer(s)).hash == 0 { //nolint:gosec // see setLayoutKnown.
+		return nil // an empty set (hash 0) goes the slow way, to the empty set
+	}
+	return s
 }
 
-func addSet(opts []metric.AddOption) attribute.Set { return metric.NewAddConfig(opts).Attributes() }
-func recordSetOf(opts []metric.RecordOption) attribute.Set {
-	return metric.NewRecordConfig(opts).Attributes()
+// addTo and recordTo return the series of a record's options.
+func addTo[S any](x *setIndex[S], opts []metric.AddOption) *S {
+	if s := boundSet(opts, x.opt); s != nil {
+		return x.get(s)
+	}
+	attrs := metric.NewAddConfig(opts).Attributes()
+	return x.get(&attrs)
+}
+
+func recordTo[S any](x *setIndex[S], opts []metric.RecordOption) *S {
+	if s := boundSet(opts, x.opt); s != nil {
+		return x.get(s)
+	}
+	attrs := metric.NewRecordConfig(opts).Attributes()
+	return x.get(&attrs)
 }

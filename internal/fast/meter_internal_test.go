@@ -53,3 +53,55 @@ func TestSetIndexCollisions(t *testing.T) {
 		assert.LessOrEqual(t, x.nodes, 2+4*3, "past the limit, a budget of index nodes")
 	})
 }
+
+// TestExemplarClock: an exemplar's time is the wall time of its record,
+// read from the monotonic clock since an origin that is taken again once
+// it is a minute old, so that a corrected or stepped system clock shows
+// within that minute.
+func TestExemplarClock(t *testing.T) {
+	t.Run("Should stamp the wall time of the record", func(t *testing.T) {
+		e := newExemplars(1)
+		before := time.Now()
+		got := time.Unix(0, e.unixNano())
+		after := time.Now()
+		assert.WithinRange(t, got, before.Add(-time.Millisecond), after.Add(time.Millisecond))
+	})
+
+	t.Run("Should take a new origin once the old one is a minute old", func(t *testing.T) {
+		e := newExemplars(1)
+		old := time.Now().Add(-2 * clockRebase)
+		// An origin whose wall reading is an hour off, as after a clock step.
+		e.clock.Store(&clockOrigin{t: old, unixNS: old.Add(time.Hour).UnixNano()})
+		before := time.Now()
+		got := time.Unix(0, e.unixNano())
+		assert.WithinRange(t, got, before.Add(-time.Millisecond), time.Now().Add(time.Millisecond))
+		assert.True(t, e.clock.Load().t.After(old), "a new origin")
+	})
+}
+
+// TestExemplarSlot: a slot being written is skipped by a collection rather
+// than read half-written, and the record that finds it being written
+// leaves it alone; every completed write leaves a greater even sequence
+// number, the marker a delta reader compares.
+func TestExemplarSlot(t *testing.T) {
+	var s exemplarSlot
+	_, ok := s.load()
+	assert.False(t, ok, "never written")
+	s.store(toBits(1.5), 7, [16]byte{1}, [8]byte{2})
+	x, ok := s.load()
+	require.True(t, ok)
+	assert.Equal(t, exemplar{seq: 2, bits: toBits(1.5), unixNS: 7, traceID: [16]byte{1}, spanID: [8]byte{2}}, x)
+	s.seq.Add(1) // a record in the middle of writing
+	_, ok = s.load()
+	assert.False(t, ok, "a slot being written is not read")
+	s.store(toBits(9.0), 9, [16]byte{9}, [8]byte{9})
+	s.seq.Add(1)
+	x, ok = s.load()
+	require.True(t, ok)
+	assert.InDelta(t, 1.5, fromBits[float64](x.bits), 0, "the concurrent record left the slot to the one writing it")
+	s.store(toBits(int64(-3)), 11, [16]byte{3}, [8]byte{3})
+	y, ok := s.load()
+	require.True(t, ok)
+	assert.Greater(t, y.seq, x.seq, "a write moves the sequence number on")
+	assert.Equal(t, int64(-3), fromBits[int64](y.bits), "an integer value kept exact")
+}

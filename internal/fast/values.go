@@ -104,7 +104,7 @@ type histogram struct {
 	bounds    []float64 // shared by every series of the family, never written
 	counts    []atomic.Uint64
 	sum       atomic.Uint64
-	exemplars exemplars // nil when exemplars are off
+	exemplars *exemplars // nil when exemplars are off
 }
 
 func initHistogram(bounds []float64, withExemplars bool) func(*histogram) {
@@ -112,7 +112,7 @@ func initHistogram(bounds []float64, withExemplars bool) func(*histogram) {
 		h.bounds = bounds
 		h.counts = make([]atomic.Uint64, len(bounds)+1)
 		if withExemplars {
-			h.exemplars = make(exemplars, len(bounds)+1)
+			h.exemplars = newExemplars(len(bounds) + 1)
 		}
 	}
 }
