@@ -112,7 +112,7 @@ func offer[N number](ctx context.Context, e *exemplars, i int, value N) {
 
 // slotsOf returns the n slots that start at first.
 func (e *exemplars) slotsOf(first *exemplarSlot) []exemplarSlot {
-	return unsafe.Slice(first, e.n)
+	return unsafe.Slice(first, e.n) //nolint:gosec // first is the first of n slots made together in offer.
 }
 
 func (s *exemplarSlot) store(bits uint64, unixNS int64, tid trace.TraceID, sid trace.SpanID) {
