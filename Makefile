@@ -20,7 +20,7 @@ FUZZTIME ?= 1m
 COLLECTOR_BUILDER_VERSION := v0.165.0
 GOBIN_DIR := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: run load loadtest test vet fmt-check generate check-generate docs check-docs lint bench fuzz collector
+.PHONY: run load loadtest test vet fmt-check generate check-generate docs check-docs lint bench fuzz collector help
 
 ## run: start the demo service on $(ADDR) (127.0.0.1:8080; Prometheus backend, /metrics).
 ## Point it at a collector too: MONITORING_BACKEND=prometheus,otlp MONITORING_OTLP_ENDPOINT=http://127.0.0.1:4318 make run
@@ -39,9 +39,11 @@ loadtest:
 test: vet fmt-check check-generate check-docs
 	$(GO) test -race -count=1 ./...
 
+## vet: go vet on every package.
 vet:
 	$(GO) vet ./...
 
+## fmt-check: fail when gofmt would change a tracked Go file.
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -97,3 +99,7 @@ collector:
 	mkdir -p .build
 	$(GOBIN_DIR)/builder --config deploy/collector/builder.yaml
 	cp .build/otelcol/otelcol-monitoring $(GOBIN_DIR)/otelcol-monitoring
+
+## help: list the targets with what each does (from their ## comments).
+help:
+	@sed -n 's/^## \([a-z][a-z-]*\): \(.*\)/\1\t\2/p' $(firstword $(MAKEFILE_LIST)) | expand -t 16

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/compozy/monitoring/internal/safefile"
 )
@@ -18,7 +19,10 @@ import (
 func (c *Config) validateAuth() []error {
 	var errs []error
 	bad := func(field, envName, value, allowed string) {
-		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: value, Allowed: allowed})
+		if field == "auth" {
+			value = shownAuth(value)
+		}
+		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: shorten(value), Allowed: allowed})
 	}
 	token := !c.AuthToken.IsZero() || c.AuthTokenFile != ""
 	password := !c.AuthPassword.IsZero() || c.AuthPasswordFile != ""
@@ -55,6 +59,23 @@ func (c *Config) validateAuth() []error {
 	return errs
 }
 
+// hiddenAuth stands for an auth value that is not shown in an error.
+const hiddenAuth = "[not shown: it may hold a credential]"
+
+// shownAuth is the auth value as an error may show it: a value with
+// whitespace in it, or longer than the longest mode, is a header pasted in
+// by mistake ("Bearer <token>") or a credential, and is never echoed.
+func shownAuth(v string) string {
+	longest := 0
+	for _, m := range authModes() {
+		longest = max(longest, len(m))
+	}
+	if len(v) > longest || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+		return hiddenAuth
+	}
+	return v
+}
+
 // secretSource is a credential and its two ways in: an environment
 // variable holding it, or a file key (and its variable) naming a file that
 // holds it. Every credential of the configuration is read through one, so
@@ -64,8 +85,11 @@ type secretSource struct {
 	envName string // the variable holding it, without EnvPrefix: "AUTH_TOKEN"
 	fileKey string // the YAML key naming its file: "auth_token_file"
 	fileEnv string // that key's variable, without EnvPrefix: "AUTH_TOKEN_FILE"
-	value   Secret
-	file    string
+	// goField and goFileField are the fields of [Config] that hold the
+	// secret and its file, named for a Config built in Go: "AuthToken".
+	goField, goFileField string
+	value                Secret
+	file                 string
 	// mode is the setting that asks for the secret, named when it is
 	// missing: auth (MONITORING_AUTH) and its value.
 	mode, modeEnv, modeValue string
@@ -73,7 +97,8 @@ type secretSource struct {
 
 // settings names both ways in, for a message.
 func (s secretSource) settings() string {
-	return EnvPrefix + s.envName + ", or " + s.fileKey + " (" + EnvPrefix + s.fileEnv + ")"
+	return EnvPrefix + s.envName + " (Config." + s.goField + "), or " + s.fileKey + " (" + EnvPrefix + s.fileEnv +
+		", Config." + s.goFileField + ")"
 }
 
 // fileError is a [*FieldError] about the file setting. Its value is shown
@@ -178,13 +203,13 @@ func shownPath(path string) string {
 // tokenSource and passwordSource are the credentials of auth.
 func (c *Config) tokenSource() secretSource {
 	return secretSource{what: "token", envName: "AUTH_TOKEN", fileKey: "auth_token_file",
-		fileEnv: "AUTH_TOKEN_FILE", value: c.AuthToken, file: c.AuthTokenFile,
+		fileEnv: "AUTH_TOKEN_FILE", goField: "AuthToken", goFileField: "AuthTokenFile", value: c.AuthToken, file: c.AuthTokenFile,
 		mode: "auth", modeEnv: EnvPrefix + "AUTH", modeValue: c.Auth}
 }
 
 func (c *Config) passwordSource() secretSource {
 	return secretSource{what: "password", envName: "AUTH_PASSWORD", fileKey: "auth_password_file",
-		fileEnv: "AUTH_PASSWORD_FILE", value: c.AuthPassword, file: c.AuthPasswordFile,
+		fileEnv: "AUTH_PASSWORD_FILE", goField: "AuthPassword", goFileField: "AuthPasswordFile", value: c.AuthPassword, file: c.AuthPasswordFile,
 		mode: "auth", modeEnv: EnvPrefix + "AUTH", modeValue: c.Auth}
 }
 

@@ -96,7 +96,7 @@ func TestAuthConfig(t *testing.T) {
 		name, field, allowed string
 		mutate               func(c *monitoring.Config)
 	}{
-		{"a bearer auth without a token", "auth", "needs the token, which is missing: set MONITORING_AUTH_TOKEN, or auth_token_file",
+		{"a bearer auth without a token", "auth", "needs the token, which is missing: set MONITORING_AUTH_TOKEN (Config.AuthToken), or auth_token_file",
 			func(c *monitoring.Config) { c.Auth = monitoring.AuthBearer }},
 		{"a token given both ways", "auth_token_file", "set only one of",
 			func(c *monitoring.Config) {
@@ -122,7 +122,7 @@ func TestAuthConfig(t *testing.T) {
 			func(c *monitoring.Config) {
 				c.Auth, c.AuthUsername, c.AuthPassword = monitoring.AuthBasic, "a:b", monitoring.NewSecret(secretValue)
 			}},
-		{"a basic auth without a password", "auth", "needs the password, which is missing: set MONITORING_AUTH_PASSWORD, or",
+		{"a basic auth without a password", "auth", "needs the password, which is missing: set MONITORING_AUTH_PASSWORD (Config.AuthPassword), or",
 			func(c *monitoring.Config) { c.Auth, c.AuthUsername = monitoring.AuthBasic, "scraper" }},
 		{"an unknown auth", "auth", "must be one of none, bearer, basic",
 			func(c *monitoring.Config) { c.Auth = "oauth" }},

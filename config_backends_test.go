@@ -3,6 +3,7 @@ package monitoring_test
 import (
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -191,6 +192,16 @@ func TestMovedKeysAreRefused(t *testing.T) {
 		assert.EqualError(t, err, "monitoring: invalid config: namespace "+
 			`(MONITORING_PROMETHEUS_NAMESPACE) is "shop": has moved to prometheus.namespace: write it as namespace `+
 			"under the prometheus key, or set MONITORING_PROMETHEUS_NAMESPACE (in the config YAML)")
+
+		// The docs show what LoadConfig("monitoring.yaml") prints, verbatim.
+		docsConfiguration, err := os.ReadFile("docs/configuration.md")
+		require.NoError(t, err)
+		t.Chdir(t.TempDir())
+		require.NoError(t, os.WriteFile("monitoring.yaml", []byte("namespace: shop\n"), 0o600))
+		_, err = monitoring.LoadConfig("monitoring.yaml")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "(in the config file monitoring.yaml)")
+		assert.Contains(t, string(docsConfiguration), "\n"+err.Error()+"\n", "docs/configuration.md shows the real text")
 	})
 	t.Run("Should report every moved YAML key at once, with the other refused keys", func(t *testing.T) {
 		_, err := monitoring.ParseConfig([]byte(

@@ -15,7 +15,9 @@ const disabledReason = "monitoring disabled by configuration (enabled: false)"
 // no effect because Enabled is false, by YAML key (a credential that only a
 // variable gives, by its variable): every setting whose value is not its
 // default, and every one the YAML or a MONITORING_* variable set, even to
-// its default, when [LoadConfig] or [ParseConfig] read it. It is nil when
+// its default, when [LoadConfig] or [ParseConfig] read it. The protection
+// of the endpoint (auth and its credentials) is never listed: it applies
+// even then. It is nil when
 // Enabled is true, when nothing but enabled is given, and when the backend is
 // noop: a configuration that names noop knows that nothing is recorded.
 //
@@ -30,7 +32,7 @@ func (c *Config) IgnoredSettings() []string {
 	cv, dv := reflect.ValueOf(c).Elem(), reflect.ValueOf(&def).Elem()
 	var out []string
 	for _, k := range configKeys() {
-		if k.yaml == "enabled" {
+		if k.yaml == "enabled" || guardsEndpoint(k) {
 			continue
 		}
 		changed := !reflect.DeepEqual(cv.FieldByIndex(k.index).Interface(), dv.FieldByIndex(k.index).Interface())
@@ -40,6 +42,12 @@ func (c *Config) IgnoredSettings() []string {
 	}
 	return out
 }
+
+// guardsEndpoint reports whether k is part of the endpoint's protection
+// (auth and its credentials), which applies even when monitoring is
+// disabled: the exposition handler, which then tells why nothing is
+// recorded, stays behind it.
+func guardsEndpoint(k configKey) bool { return strings.HasPrefix(k.yaml, "auth") }
 
 // settingName is how a message names k: its YAML key, or its variable for
 // a credential that has no YAML key.

@@ -3,6 +3,9 @@ package monitoring_test
 import (
 	"encoding/json"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +66,7 @@ func TestDisabledConfigSaysSo(t *testing.T) {
 		{
 			name: "Should name the protection of the README's Protecting /metrics file",
 			yaml: "listen_address: 127.0.0.1:0\nauth: bearer\nauth_token_file: " + tokenFile + "\n",
-			want: []string{"listen_address", "auth", "auth_token_file"},
+			want: []string{"listen_address"},
 		},
 		{
 			name: "Should name a setting given at its default value, and one under a backend's key",
@@ -72,7 +75,7 @@ func TestDisabledConfigSaysSo(t *testing.T) {
 		{
 			name: "Should name the variables of the environment, a credential by its variable",
 			env:  map[string]string{"MONITORING_BACKEND": "prometheus", "MONITORING_AUTH": "bearer", "MONITORING_AUTH_TOKEN": "s3cret-token"},
-			want: []string{"backend", "auth", "MONITORING_AUTH_TOKEN"},
+			want: []string{"backend"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -141,6 +144,43 @@ func TestDisabledConfigSaysSo(t *testing.T) {
 			monitoring.WithWriter(&testkit.Buffer{}))
 		assert.NotContains(t, logs.String(), "level=WARN")
 		assert.Empty(t, svc.Status().Reason)
+	})
+
+	t.Run("Should bind nothing on listen_address while disabled, and keep the endpoint behind its auth", func(t *testing.T) {
+		busy, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		busyAddr := busy.Addr().String()
+		t.Setenv("MONITORING_AUTH_TOKEN", "s3cret-token")
+		cfg, err := monitoring.ParseConfig([]byte("listen_address: " + busyAddr + "\nauth: bearer\n"))
+		require.NoError(t, err)
+		svc := newService(t, cfg)
+		st := svc.Status()
+		assert.True(t, st.Healthy, "a busy listen_address is no error while disabled: %+v", st)
+		assert.Contains(t, st.Reason, "listen_address")
+		assert.NotContains(t, st.Reason, "auth", "auth takes effect: the endpoint stays behind it")
+		assert.Nil(t, svc.MetricsAddr(), "no metrics server")
+
+		require.NoError(t, busy.Close())
+		free, err := net.Listen("tcp", busyAddr)
+		require.NoError(t, err, "the service bound nothing on listen_address")
+		require.NoError(t, free.Close())
+
+		mux := http.NewServeMux()
+		assert.False(t, svc.MountMetrics(mux), "metrics never move to the application's port")
+		get := func(header string) *httptest.ResponseRecorder {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil)
+			if header != "" {
+				req.Header.Set("Authorization", header)
+			}
+			rec := httptest.NewRecorder()
+			svc.Handler().ServeHTTP(rec, req)
+			return rec
+		}
+		assert.Equal(t, http.StatusUnauthorized, get("").Code, "the token is still enforced")
+		assert.Equal(t, http.StatusUnauthorized, get("Bearer wrong").Code)
+		rec := get("Bearer s3cret-token")
+		assert.Equal(t, http.StatusNotFound, rec.Code)
+		assert.Contains(t, rec.Body.String(), "listen_address")
 	})
 
 	t.Run("Should say that monitoring is disabled in the status even when nothing else is given", func(t *testing.T) {

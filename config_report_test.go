@@ -65,7 +65,7 @@ func TestOneReportForAWholeBadConfig(t *testing.T) {
 			yaml: "auth: bearer\npath: metrics\n",
 			want: []want{
 				{"path", "MONITORING_PATH", "metrics", `must start with "/"`},
-				{"auth", "MONITORING_AUTH", "bearer", "needs the token, which is missing: set MONITORING_AUTH_TOKEN, or auth_token_file"},
+				{"auth", "MONITORING_AUTH", "bearer", "needs the token, which is missing: set MONITORING_AUTH_TOKEN (Config.AuthToken), or auth_token_file"},
 			},
 		},
 		{
@@ -160,12 +160,53 @@ func TestOneReportForAWholeBadConfig(t *testing.T) {
 		_, err := monitoring.ParseConfig([]byte("backend: stdout\npath: /a\nbackend: otlp\n"))
 		fes := monitoring.FieldErrors(err)
 		require.Len(t, fes, 2, err.Error())
-		assert.Equal(t, `"backend"`, fes[0].Field)
+		assert.Equal(t, "backend", fes[0].Field, "the key itself, without quotes")
 		assert.Contains(t, fes[0].Allowed, "line 3 repeats line 1")
 		assert.Equal(t, "MONITORING_SYSTEM_METRICS", fes[1].Env)
 		for _, line := range strings.Split(err.Error(), "\n") {
 			assert.Equal(t, 1, strings.Count(line, "monitoring:"), line)
 		}
+	})
+
+	t.Run("Should suggest the known key an unknown key is a typo of", func(t *testing.T) {
+		_, err := monitoring.ParseConfig([]byte("enable: true\nprometheus:\n  namspace: shop\nzzzzzzzz: 1\n"))
+		fes := monitoring.FieldErrors(err)
+		require.Len(t, fes, 3, err.Error())
+		assert.Equal(t, "enable", fes[0].Field)
+		assert.Contains(t, fes[0].Allowed, "did you mean enabled?")
+		assert.Equal(t, "prometheus.namspace", fes[1].Field)
+		assert.Contains(t, fes[1].Allowed, "did you mean prometheus.namespace?")
+		assert.Equal(t, "zzzzzzzz", fes[2].Field)
+		assert.NotContains(t, fes[2].Allowed, "did you mean", "no hint when no key is close")
+	})
+
+	t.Run("Should list every boolean form a variable accepts, and accept them", func(t *testing.T) {
+		for _, v := range []string{"1", "t", "TRUE", "True", "true"} {
+			t.Setenv("MONITORING_ENABLED", v)
+			cfg, err := monitoring.ParseConfig(nil)
+			require.NoError(t, err, v)
+			assert.True(t, cfg.Enabled, v)
+		}
+		t.Setenv("MONITORING_ENABLED", "yes")
+		_, err := monitoring.ParseConfig(nil)
+		fes := monitoring.FieldErrors(err)
+		require.Len(t, fes, 1, err)
+		for _, form := range []string{"true", "false", "1", "0", "t", "f", "TRUE", "FALSE"} {
+			assert.Contains(t, fes[0].Allowed, form, "the message lists what is accepted")
+		}
+	})
+
+	t.Run("Should name the Config field of a missing credential for a config built in Go", func(t *testing.T) {
+		cfg := monitoring.DefaultConfig()
+		cfg.Auth = monitoring.AuthBearer
+		fes := monitoring.FieldErrors(cfg.Validate())
+		require.Len(t, fes, 1)
+		assert.Contains(t, fes[0].Allowed, "Config.AuthToken")
+		assert.Contains(t, fes[0].Allowed, "MONITORING_AUTH_TOKEN")
+		cfg.Auth, cfg.AuthUsername = monitoring.AuthBasic, "scraper"
+		fes = monitoring.FieldErrors(cfg.Validate())
+		require.Len(t, fes, 1)
+		assert.Contains(t, fes[0].Allowed, "Config.AuthPassword")
 	})
 
 	t.Run("Should report a syntax error of the document beside a bad variable", func(t *testing.T) {

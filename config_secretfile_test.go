@@ -75,9 +75,9 @@ func TestMisplacedSecretNeverEchoed(t *testing.T) {
 		assert.Equal(t, "auth", fes[0].Field, "the setting that asks for it")
 		assert.Equal(t, "MONITORING_AUTH", fes[0].Env, "the key and the variable of one setting")
 		assert.Equal(t, "basic", fes[0].Value)
-		require.ErrorContains(t, err, "set MONITORING_AUTH_PASSWORD, or")
-		require.ErrorContains(t, err, "auth_password_file (MONITORING_AUTH_PASSWORD_FILE)")
+		require.ErrorContains(t, err, "set MONITORING_AUTH_PASSWORD (Config.AuthPassword), or")
+		require.ErrorContains(t, err, "auth_password_file (MONITORING_AUTH_PASSWORD_FILE, Config.AuthPasswordFile)")
 		_, err = monitoring.ParseConfig([]byte("auth: bearer\n"))
-		require.ErrorContains(t, err, "set MONITORING_AUTH_TOKEN, or auth_token_file (MONITORING_AUTH_TOKEN_FILE)")
+		require.ErrorContains(t, err, "set MONITORING_AUTH_TOKEN (Config.AuthToken), or auth_token_file (MONITORING_AUTH_TOKEN_FILE, Config.AuthTokenFile)")
 	})
 }

@@ -32,7 +32,9 @@ import (
 // OpenTelemetry's own errors to the logger, rate-limited (see
 // [WithoutOTelErrorHandler]). A cfg that leaves Enabled false but gives
 // other settings is logged at WARN with [Config.IgnoredSettings], and the
-// status's Reason says so.
+// status's Reason says so; such a cfg starts no metrics server on
+// ListenAddress (MountMetrics still mounts nothing), while its Auth still
+// guards the exposition handler, which then answers why nothing is recorded.
 func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*service.MonitoringService, error) {
 	if cfg == nil {
 		d := DefaultConfig()
@@ -82,6 +84,11 @@ func NewMonitoringService(ctx context.Context, cfg *Config, opts ...Option) (*se
 	if cfg.ListenAddress != "" {
 		sopts = append(sopts, service.WithMetricsServer(cfg.ListenAddress, cfg.Path),
 			service.WithServerWriteTimeout(cfg.ServerWriteTimeout))
+		if !cfg.Enabled {
+			// Disabled: nothing to serve, so nothing listens; the
+			// application's port still never serves the endpoint.
+			sopts = append(sopts, service.WithMetricsServerIdle())
+		}
 	}
 	return service.New(backend, sopts...), nil
 }

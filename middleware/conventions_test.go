@@ -3,9 +3,11 @@ package middleware_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/middleware/ginmetrics"
 	"github.com/compozy/monitoring/monitoringtest"
@@ -253,9 +256,7 @@ func TestRequestBodySize(t *testing.T) {
 				assert.Equal(t, original, r.Body, "the request keeps its own body afterwards")
 				got := points(t, b, reqSizeName)
 				if tc.want < 0 {
-					for _, p := range got {
-						assert.Equal(t, point{}, p, "no size recorded (the series is bound, empty)")
-					}
+					assert.Empty(t, got, "no size recorded, and no empty series either")
 					assert.Len(t, points(t, b, durationName), 1, "the request itself is recorded")
 					return
 				}
@@ -265,6 +266,44 @@ func TestRequestBodySize(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestUnreadChunkedBodyExposition(t *testing.T) {
+	for router, build := range convRouters {
+		t.Run("Should expose no request body size series for a chunked body never read with "+router, func(t *testing.T) {
+			cfg := monitoring.DefaultConfig()
+			cfg.Enabled = true
+			mon, err := monitoring.NewMonitoringService(t.Context(), &cfg)
+			require.NoError(t, err)
+			defer func() { _ = mon.Shutdown(context.Background()) }()
+			srv := httptest.NewServer(build(mon))
+			defer srv.Close()
+
+			// An io.Reader of unknown length: the client sends it chunked.
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/ignore",
+				io.MultiReader(strings.NewReader("hello world")))
+			require.NoError(t, err)
+			req.ContentLength = -1 // unknown: the client sends it chunked
+			resp, err := srv.Client().Do(req)
+			require.NoError(t, err)
+			_, _ = io.Copy(io.Discard, resp.Body)
+			require.NoError(t, resp.Body.Close())
+
+			scrape := httptest.NewRecorder()
+			mon.ExporterHandler().ServeHTTP(scrape, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
+			var duration, reqSize []string
+			for line := range strings.Lines(scrape.Body.String()) {
+				switch {
+				case strings.HasPrefix(line, "http_server_request_duration_seconds_count{"):
+					duration = append(duration, line)
+				case strings.HasPrefix(line, "http_server_request_body_size_bytes"):
+					reqSize = append(reqSize, line)
+				}
+			}
+			assert.Len(t, duration, 1, "the request itself is recorded")
+			assert.Empty(t, reqSize, "no series, not even a 0 count")
+		})
 	}
 }
 
@@ -429,6 +468,26 @@ func TestClientAbort(t *testing.T) {
 				}
 			},
 			errType: "client_aborted"},
+		{name: "no status and error.type client_aborted when the handler writes a 503 body after the client left (http.Error)",
+			before: nothing, after: func(w http.ResponseWriter) { http.Error(w, "shutting down", http.StatusServiceUnavailable) },
+			errType: "client_aborted"},
+		{name: "no status and error.type client_aborted when the handler writes a 200 body after the client left",
+			before: nothing, after: func(w http.ResponseWriter) { _, _ = io.WriteString(w, "too late") },
+			errType: "client_aborted"},
+		{name: "no status and error.type client_aborted when the handler flushes after the client left",
+			before: nothing, after: func(w http.ResponseWriter) { _ = http.NewResponseController(w).Flush() },
+			errType: "client_aborted"},
+		{name: "no status and error.type client_aborted when the handler copies a body from a reader after the client left",
+			before: nothing, after: func(w http.ResponseWriter) {
+				_, _ = io.Copy(w, io.MultiReader(strings.NewReader("too late")))
+			},
+			errType: "client_aborted"},
+		{name: "error.type panic and a 500 when the handler writes, then panics, after the client left",
+			before: nothing, after: func(w http.ResponseWriter) {
+				_, _ = io.WriteString(w, "too late")
+				panic(http.ErrAbortHandler)
+			},
+			status: 500, errType: "panic"},
 		{name: "the status already sent when the client leaves mid-response",
 			before: func(w http.ResponseWriter) {
 				_, _ = io.WriteString(w, "first")
@@ -472,6 +531,83 @@ func TestClientAbort(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestCancelledButNotByTheClient(t *testing.T) {
+	// answer503 waits for the request's context to end, then answers a 503
+	// that reaches the client: the context ended, but not because the client
+	// left.
+	answer503 := func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	}
+	routers := map[string]func(port.Recorder) http.Handler{
+		"net/http": func(mon port.Recorder) http.Handler {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /wait", answer503)
+			return middleware.HTTP(mon)(mux)
+		},
+		"gin": func(mon port.Recorder) http.Handler {
+			e := gin.New()
+			e.Use(ginmetrics.Middleware(mon))
+			e.GET("/wait", func(c *gin.Context) { answer503(c.Writer, c.Request) })
+			return e
+		},
+	}
+	for router, build := range routers {
+		t.Run("Should record the 503 of a handler under http.TimeoutHandler whose deadline passed, not client_aborted, with "+router,
+			func(t *testing.T) {
+				b := monitoringtest.New(t)
+				// The middleware inside the timeout: its request's context ends
+				// with context.DeadlineExceeded.
+				srv := httptest.NewServer(http.TimeoutHandler(build(b), time.Nanosecond, "timeout"))
+				defer srv.Close()
+				code := get(t, srv.Client(), srv.URL+"/wait")
+				assert.Equal(t, http.StatusServiceUnavailable, code)
+				got := points(t, b, durationName)
+				assert.Equal(t, uint64(1), got[attrs("GET", "/wait", 503, "503").Equivalent()].count, "%v", got)
+				assert.Len(t, got, 1)
+			})
+		t.Run("Should record the 503 answered when the server's base context is cancelled with a cause (shutdown), not client_aborted, with "+router,
+			func(t *testing.T) {
+				b := monitoringtest.New(t)
+				base, shutdown := context.WithCancelCause(context.Background())
+				defer shutdown(nil)
+				entered := make(chan struct{})
+				h := build(b)
+				srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					close(entered)
+					h.ServeHTTP(w, r)
+				}))
+				srv.Config.BaseContext = func(net.Listener) context.Context { return base }
+				srv.Start()
+				defer srv.Close()
+				codes := make(chan int, 1)
+				go func() { codes <- get(t, srv.Client(), srv.URL+"/wait") }()
+				<-entered
+				shutdown(errors.New("shutting down"))
+				assert.Equal(t, http.StatusServiceUnavailable, <-codes, "the client receives the 503")
+				got := points(t, b, durationName)
+				assert.Equal(t, uint64(1), got[attrs("GET", "/wait", 503, "503").Equivalent()].count, "%v", got)
+				assert.Len(t, got, 1)
+			})
+	}
+}
+
+// get sends a GET to u and returns the status code, after reading the body.
+func get(t *testing.T, c *http.Client, u string) int {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, u, nil)
+	if !assert.NoError(t, err) {
+		return 0
+	}
+	resp, err := c.Do(req)
+	if !assert.NoError(t, err) {
+		return 0
+	}
+	defer func() { _ = resp.Body.Close() }()
+	_, err = io.Copy(io.Discard, resp.Body)
+	assert.NoError(t, err)
+	return resp.StatusCode
 }
 
 func TestLateBodyRead(t *testing.T) {

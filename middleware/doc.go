@@ -33,12 +33,17 @@
 //     body, as the client got); with nothing on its way, a 500 (what a
 //     recovery handler answers; without one the server closes the
 //     connection);
-//   - "client_aborted", when the client went away (the request's context
-//     was cancelled: connection closed, HTTP/2 stream reset) before any
-//     response was on its way. No status was sent, so none is recorded,
-//     whatever status the handler set afterwards: a client's abort is not a
-//     server error. A client that leaves after the response was on its way
-//     is recorded with the status sent, and no error.type.
+//   - "client_aborted", when the client went away (connection closed,
+//     HTTP/2 stream reset: net/http cancels the request's context with
+//     context.Canceled) before the response was on its way. The middleware
+//     asks once, at the first body write, flush or hijack (and at the end
+//     when there was none). No status reached the client, so none is
+//     recorded, whatever the handler set or wrote afterwards: a client's
+//     abort is not a server error. A deadline (http.TimeoutHandler) and a
+//     base context cancelled with a cause (context.WithCancelCause) are not
+//     client aborts. A client that leaves after the response was on its way
+//     (into the server's or the kernel's buffers) is recorded with the
+//     status sent, and no error.type.
 //
 // Cardinality is bounded by construction, so a client cannot grow the
 // series count: the route is always a template (r.Pattern of a Go 1.22+

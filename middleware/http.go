@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -39,16 +40,16 @@ func HTTP(mon port.Recorder, opts ...Option) func(http.Handler) http.Handler {
 			}
 			q := rec.Begin(r)
 			rw := writers.Get().(*responseWriter)
-			rw.reset(w)
+			rw.reset(r.Context(), w)
 			body := httpmetrics.WrapBody(r)
 			defer func() {
 				p := recover()
 				o := httpmetrics.Outcome{
 					Status: rw.status, RespBytes: rw.written, ReqBytes: httpmetrics.RequestBodySize(r, body),
-					Committed: rw.committed, Panicked: p != nil,
+					Committed: rw.committed, Aborted: rw.aborted, Panicked: p != nil,
 				}
 				rec.End(r, q, func() string { return route(r) }, o)
-				rw.reset(nil)
+				*rw = responseWriter{} // keeps neither the writer nor the context in the pool
 				writers.Put(rw)
 				if p != nil {
 					panic(p)
@@ -103,10 +104,24 @@ type responseWriter struct {
 	// committed: a body write, a flush or a hijack sent the response
 	// on its way; a status alone is buffered by the server until then.
 	committed bool
+	// aborted: the client had gone when the response was first committed.
+	aborted bool
+	// ctx is the request's context, as the middleware received it.
+	ctx context.Context
 }
 
-func (w *responseWriter) reset(inner http.ResponseWriter) {
-	*w = responseWriter{ResponseWriter: inner, status: http.StatusOK}
+func (w *responseWriter) reset(ctx context.Context, inner http.ResponseWriter) {
+	*w = responseWriter{ResponseWriter: inner, status: http.StatusOK, ctx: ctx}
+}
+
+// commit marks the response as on its way, and asks, the first time only,
+// whether the client is still there to receive it.
+func (w *responseWriter) commit() {
+	w.wroteHeader = true
+	if !w.committed {
+		w.committed = true
+		w.aborted = httpmetrics.ClientGone(w.ctx)
+	}
 }
 
 // WriteHeader records the status code of the response.
@@ -119,7 +134,7 @@ func (w *responseWriter) WriteHeader(code int) {
 
 // Write counts the bytes of the response body.
 func (w *responseWriter) Write(b []byte) (int, error) {
-	w.wroteHeader, w.committed = true, true
+	w.commit()
 	n, err := w.ResponseWriter.Write(b)
 	w.written += int64(n)
 	return n, err
@@ -127,7 +142,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 
 // Flush passes a flush through when the underlying writer supports it.
 func (w *responseWriter) Flush() {
-	w.wroteHeader, w.committed = true, true
+	w.commit()
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
@@ -138,7 +153,7 @@ func (w *responseWriter) Flush() {
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
-		w.wroteHeader, w.committed = true, true
+		w.commit()
 		w.status = http.StatusSwitchingProtocols
 	}
 	return conn, rw, err
@@ -147,7 +162,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // ReadFrom counts the bytes of a response copied from a reader, keeping the
 // underlying writer's sendfile path when it has one.
 func (w *responseWriter) ReadFrom(r io.Reader) (int64, error) {
-	w.wroteHeader, w.committed = true, true
+	w.commit()
 	var n int64
 	var err error
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"net/http"
+	pathpkg "path"
 	"strings"
 )
 
@@ -23,10 +24,13 @@ type Mux interface {
 // the reason when the backend is down) and ok true. When a metrics server of
 // its own is configured ([WithMetricsServer], listen_address), metrics must
 // stay off the application's port: handler is nil and ok false, even when
-// that server could not listen (Status says why), and path is still the
+// that server could not listen (Status says why) or is kept idle
+// ([WithMetricsServerIdle]), and path is still the
 // configured path, for a middleware's skip list. ok is false too, and the
 // reason logged once, when the path cannot be a route: it must start with
-// "/" and hold no whitespace, "?", "{" or "}".
+// "/", hold no whitespace, "?", "{" or "}", and be clean (no "//", "." or
+// ".." segment, which a router redirects elsewhere); one trailing "/" is
+// allowed.
 //
 // For a router without a Handle(pattern, handler) method, such as Gin:
 //
@@ -68,6 +72,10 @@ func checkMetricsPath(path string) string {
 		return "does not start with /"
 	case strings.ContainsAny(path, "?{} \t\r\n\v\f"):
 		return `holds whitespace, "?", "{" or "}"`
+	case strings.Contains(path, "//") || (pathpkg.Clean(path) != path && pathpkg.Clean(path)+"/" != path):
+		// A ServeMux redirects a request for it to the clean path, where
+		// nothing is mounted: mounted, and never reached.
+		return `is not clean (a "//", "." or ".." segment): a router redirects it to the clean path`
 	}
 	return ""
 }

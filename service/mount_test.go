@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -33,6 +34,23 @@ func TestMountMetrics(t *testing.T) {
 		code, _ := testkit.Get(t, nil, url, nil)
 		return code
 	}
+
+	t.Run("Should bind nothing and mount nothing with an idle metrics server", func(t *testing.T) {
+		busy, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = busy.Close() })
+		svc := service.New(newFakeBackend(t), service.WithMetricsServer(busy.Addr().String(), "/internal/metrics"),
+			service.WithMetricsServerIdle(), service.WithSystemMetrics(false))
+		t.Cleanup(func() { require.NoError(t, svc.Shutdown(context.Background())) })
+
+		assert.Nil(t, svc.MetricsAddr(), "no server started")
+		assert.True(t, svc.Status().Healthy, "a busy address is no error when nothing listens on it")
+		assert.False(t, svc.MountMetrics(http.NewServeMux()), "metrics stay off the application's port")
+		path, h, ok := svc.MetricsRoute()
+		assert.Equal(t, "/internal/metrics", path)
+		assert.Nil(t, h)
+		assert.False(t, ok)
+	})
 
 	t.Run("Should serve metrics on the application's mux when no metrics server is configured", func(t *testing.T) {
 		svc := service.New(newFakeBackend(t), service.WithMetricsPath("/internal/metrics"), service.WithSystemMetrics(false))
@@ -120,7 +138,7 @@ func TestMountMetrics(t *testing.T) {
 	})
 
 	t.Run("Should refuse, and log once, a path no router can take rather than panic", func(t *testing.T) {
-		for _, path := range []string{"metrics", "/metrics/{id}", "/a b", "/metrics?x"} {
+		for _, path := range []string{"metrics", "/metrics/{id}", "/a b", "/metrics?x", "//metrics", "/a/../metrics", "/metrics/.", "/metrics//"} {
 			logger, logs := newLogger()
 			svc := service.New(newFakeBackend(t), service.WithMetricsPath(path), service.WithLogger(logger),
 				service.WithSystemMetrics(false))

@@ -16,6 +16,7 @@ type config struct {
 	auth          *authenticator
 	serverAddr    string
 	serverPath    string
+	serverIdle    bool
 	metricsPath   string
 	// serverWriteTimeout is the metrics server's WriteTimeout.
 	serverWriteTimeout time.Duration
@@ -88,6 +89,17 @@ func WithBasicAuth(username, password string) Option {
 // recording goes on.
 func WithMetricsServer(addr, path string) Option {
 	return func(c *config) { c.serverAddr, c.serverPath = addr, path }
+}
+
+// WithMetricsServerIdle keeps the metrics server of [WithMetricsServer]
+// from starting while still counting it as configured: nothing listens on
+// its address, and [MonitoringService.MountMetrics] and
+// [MonitoringService.MetricsRoute] still mount nothing on the application's
+// router, so metrics never move to the application's port. The root package
+// uses it when monitoring is disabled by configuration, where there is
+// nothing to serve.
+func WithMetricsServerIdle() Option {
+	return func(c *config) { c.serverIdle = true }
 }
 
 // WithMetricsPath sets the path [MonitoringService.MountMetrics] and

@@ -94,7 +94,7 @@ func New(backend port.Monitoring, opts ...Option) *MonitoringService {
 		s.pathErr = fmt.Errorf("metrics path %.64q %s", s.metricsPath, why)
 		s.logger.Error("monitoring: the exposition handler cannot be mounted, recording goes on", "error", s.pathErr)
 	}
-	if cfg.serverAddr != "" {
+	if cfg.serverAddr != "" && !cfg.serverIdle {
 		s.server, s.serverErr = startMetricsServer(cfg.serverAddr, cfg.serverPath, cfg.serverWriteTimeout, s.exposition, s.logger)
 		if s.serverErr != nil {
 			s.logger.Error("monitoring: metrics server unavailable, recording goes on", "error", s.serverErr)

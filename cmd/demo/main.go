@@ -114,13 +114,9 @@ func run() error {
 	}
 	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 5 * time.Second}
 	st := mon.Status()
-	metricsURL := "http://" + ln.Addr().String() + cfg.Path
-	if addr := mon.MetricsAddr(); addr != nil {
-		metricsURL = "http://" + addr.String() + cfg.Path
-	}
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",
-		"metrics", metricsURL,
+		"metrics", metricsLocation(mon, ln.Addr().String()),
 		"backend", st.Backend, "enabled", st.Enabled, "healthy", st.Healthy, "version", buildVersion, "commit", buildCommit)
 	if st.Reason != "" {
 		logger.Warn("demo: monitoring records nothing", "reason", st.Reason)

@@ -54,14 +54,21 @@ func run() error {
 
 	abort, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	send, cancel := context.WithTimeout(abort, *duration)
-	defer cancel()
-
 	// The requests each worker cycles through.
 	paths := []string{"/orders/book", "/orders/pen", "/orders/unicorn", "/flaky", "/flaky", "/slow"}
-	counts := generate(send, abort, &http.Client{Timeout: 10 * time.Second}, base, *workers, paths)
-	counts.print(os.Stdout, *duration)
+	loadFor(abort, *duration, &http.Client{Timeout: 10 * time.Second}, base, *workers, paths, os.Stdout)
 	return nil
+}
+
+// loadFor sends requests for d, or until abort ends (an interrupt), and
+// prints the tally with the time the run really took: an interrupted run
+// says how long it ran, not the -duration it was given.
+func loadFor(abort context.Context, d time.Duration, client *http.Client, base *url.URL, workers int, paths []string, out io.Writer) {
+	send, cancel := context.WithTimeout(abort, d)
+	defer cancel()
+	start := time.Now()
+	counts := generate(send, abort, client, base, workers, paths)
+	counts.print(out, time.Since(start).Round(time.Millisecond))
 }
 
 // generate sends requests from workers goroutines, each cycling through
@@ -133,7 +140,8 @@ func (t *tally) add(path, status string) {
 	t.n[path+" "+status]++
 }
 
-func (t *tally) print(w io.Writer, d time.Duration) {
+// print writes the tally and the time it took, elapsed.
+func (t *tally) print(w io.Writer, elapsed time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	keys := make([]string, 0, len(t.n))
@@ -146,5 +154,5 @@ func (t *tally) print(w io.Writer, d time.Duration) {
 	for _, k := range keys {
 		_, _ = fmt.Fprintf(w, "%-24s %d\n", k, t.n[k])
 	}
-	_, _ = fmt.Fprintf(w, "%d requests in %s\n", total, d)
+	_, _ = fmt.Fprintf(w, "%d requests in %s\n", total, elapsed)
 }

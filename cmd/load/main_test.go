@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,5 +48,32 @@ func TestGenerate(t *testing.T) {
 		var out strings.Builder
 		counts.print(&out, 200*time.Millisecond)
 		assert.Contains(t, out.String(), "requests in 200ms")
+	})
+}
+
+func TestInterruptedRunPrintsElapsed(t *testing.T) {
+	t.Run("Should print the time the run took, not -duration, when interrupted", func(t *testing.T) {
+		abort, interrupt := context.WithCancel(t.Context())
+		defer interrupt()
+		var once sync.Once
+		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			once.Do(interrupt) // Ctrl-C as soon as the first request arrives
+		}))
+		defer srv.Close()
+		base, err := url.Parse(srv.URL)
+		require.NoError(t, err)
+
+		const duration = 10 * time.Minute
+		start := time.Now()
+		var out strings.Builder
+		loadFor(abort, duration, srv.Client(), base, 1, []string{"/a"}, &out)
+		took := time.Since(start)
+
+		m := regexp.MustCompile(`(?m)^\d+ requests in (\S+)$`).FindStringSubmatch(out.String())
+		require.Len(t, m, 2, "a summary line in %q", out.String())
+		elapsed, err := time.ParseDuration(m[1])
+		require.NoError(t, err)
+		assert.NotContains(t, out.String(), duration.String())
+		assert.LessOrEqual(t, elapsed, took.Round(time.Millisecond), "the elapsed time, at most what the run took")
 	})
 }

@@ -42,7 +42,9 @@ func main() {
 	}
 }
 
-// start reads the flags, listens, and runs until SIGINT or SIGTERM.
+// start reads the flags and runs until SIGINT or SIGTERM. An error is
+// printed once by main and exits 1: an invalid config, an address that
+// cannot be listened on, or a final flush of metrics that failed.
 func start() error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	configPath := flag.String("config", "", "YAML config file (default: the embedded monitoring.yaml)")
@@ -52,16 +54,13 @@ func start() error {
 	defer stop()
 	gin.SetMode(gin.ReleaseMode)
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", *addr, err)
-	}
-	logger.Info("listening", "address", "http://"+ln.Addr().String())
-	return run(ctx, ln, *configPath, logger)
+	return run(ctx, func() (net.Listener, error) { return net.Listen("tcp", *addr) }, *configPath, logger)
 }
 
-// run serves the application on ln until ctx is done, then shuts it down.
-func run(ctx context.Context, ln net.Listener, configPath string, logger *slog.Logger) error {
+// run builds the application from the config at configPath, then listens
+// (with listen) and serves until ctx is done, then shuts it down. An
+// invalid config returns before anything listens.
+func run(ctx context.Context, listen func() (net.Listener, error), configPath string, logger *slog.Logger) error {
 	cfg, err := loadConfig(configPath) // defaults -> YAML -> MONITORING_* env -> Validate
 	if err != nil {
 		return err // the one monitoring error to handle: an invalid config, naming each bad field
@@ -80,6 +79,11 @@ func run(ctx context.Context, ln net.Listener, configPath string, logger *slog.L
 	orders := NewOrders(mon)                    // business code takes port.Recorder
 	engine.POST("/orders/:item", orders.Handle) // recorded with http.route="/orders/:item"
 
+	ln, err := listen() // only once the config is valid: a bad one exits before "listening"
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "address", "http://"+ln.Addr().String())
 	return serve(ctx, ln, engine, mon)
 }
 
@@ -109,8 +113,20 @@ func serve(ctx context.Context, ln net.Listener, handler http.Handler, mon port.
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, srv.Shutdown(stopCtx), mon.Shutdown(stopCtx))
+	err = errors.Join(err, srv.Shutdown(stopCtx))
+	if mon.Shutdown(stopCtx) != nil {
+		// Monitoring has logged why at ERROR; say only that it happened.
+		err = errors.Join(err, errFinalFlush)
+	}
+	return err
 }
+
+// errFinalFlush says that monitoring's shutdown failed: the metrics of the
+// last interval did not reach a push backend (an unreachable collector).
+// Monitoring logs the cause at ERROR, so main does not print it again; the
+// process still exits 1, so whoever runs it (systemd, Kubernetes, CI) sees
+// that data was lost.
+var errFinalFlush = errors.New("monitoring's final flush failed (the cause is logged above); exiting 1")
 
 // shutdown stops monitoring within a bound: a last push to an unreachable
 // collector waits no longer than this.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -33,7 +34,9 @@ func startExample(t *testing.T, configPath string) (base string, stop func() err
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, ln, configPath, slog.New(slog.DiscardHandler)) }()
+	go func() {
+		done <- run(ctx, func() (net.Listener, error) { return ln, nil }, configPath, slog.New(slog.DiscardHandler))
+	}()
 	var once bool
 	var result error
 	stop = func() error {
@@ -118,15 +121,30 @@ func TestExample(t *testing.T) {
 		require.NoError(t, stop())
 	})
 
-	t.Run("Should refuse an invalid config file, naming the field, before serving", func(t *testing.T) {
+	t.Run("Should refuse an invalid config file, naming the field, before listening or saying listening", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "monitoring.yaml")
 		require.NoError(t, os.WriteFile(path, []byte("enabled: true\nbackend: graphite\n"), 0o600))
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		defer func() { _ = ln.Close() }()
-		err = run(t.Context(), ln, path, slog.New(slog.DiscardHandler))
+		var logs strings.Builder // written only by run, read after it returned
+		listened := false
+		err := run(t.Context(), func() (net.Listener, error) {
+			listened = true
+			return nil, errors.New("must not listen")
+		}, path, slog.New(slog.NewTextHandler(&logs, nil)))
 		var fe *monitoring.FieldError
 		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, "backend", fe.Field)
+		assert.False(t, listened, "nothing listens before the config is valid")
+		assert.NotContains(t, logs.String(), "listening")
+	})
+
+	t.Run("Should exit non-zero, without repeating the cause, when the final flush fails", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "monitoring.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("enabled: true\nbackend: otlp\notlp:\n  endpoint: http://127.0.0.1:1\n  insecure: true\n"), 0o600))
+		base, stop := startExample(t, path)
+		code, _ := do(t, http.MethodPost, base+"/orders/book")
+		require.Equal(t, http.StatusCreated, code)
+		err := stop()
+		require.ErrorIs(t, err, errFinalFlush)
+		assert.NotContains(t, err.Error(), "connection refused", "monitoring has logged the cause")
 	})
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -9,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,6 +23,29 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// syncBuffer is a log destination safe for concurrent use.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// listenOn is a listen function that hands run the listener ln.
+func listenOn(ln net.Listener) func() (net.Listener, error) {
+	return func() (net.Listener, error) { return ln, nil }
+}
+
 // startExample runs the example on a loopback port with the config file at path
 // (the embedded one when empty) and returns its base URL and a function
 // that stops it and returns run's error.
@@ -29,7 +55,7 @@ func startExample(t *testing.T, configPath string) (base string, stop func() err
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, ln, configPath, slog.New(slog.DiscardHandler)) }()
+	go func() { done <- run(ctx, listenOn(ln), configPath, slog.New(slog.DiscardHandler)) }()
 	var once bool
 	var result error
 	stop = func() error {
@@ -114,15 +140,38 @@ func TestExample(t *testing.T) {
 		require.NoError(t, stop())
 	})
 
-	t.Run("Should refuse an invalid config file, naming the field, before serving", func(t *testing.T) {
+	t.Run("Should refuse an invalid config file, naming the field, before listening or saying listening", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "monitoring.yaml")
 		require.NoError(t, os.WriteFile(path, []byte("enabled: true\nbackend: graphite\n"), 0o600))
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		defer func() { _ = ln.Close() }()
-		err = run(t.Context(), ln, path, slog.New(slog.DiscardHandler))
+		logs := &syncBuffer{}
+		listened := false
+		err := run(t.Context(), func() (net.Listener, error) {
+			listened = true
+			return nil, errors.New("must not listen")
+		}, path, slog.New(slog.NewTextHandler(logs, nil)))
 		var fe *monitoring.FieldError
 		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, "backend", fe.Field)
+		assert.False(t, listened, "nothing listens before the config is valid")
+		assert.NotContains(t, logs.String(), "listening")
+	})
+
+	t.Run("Should report a failed final flush once: logged by monitoring, a short non-zero exit", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "monitoring.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("enabled: true\nbackend: otlp\notlp:\n  endpoint: http://127.0.0.1:1\n  insecure: true\n"), 0o600))
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		logs := &syncBuffer{}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, listenOn(ln), path, slog.New(slog.NewTextHandler(logs, nil))) }()
+		code, _ := do(t, http.MethodPost, "http://"+ln.Addr().String()+"/orders/book")
+		require.Equal(t, http.StatusCreated, code)
+		cancel() // SIGTERM
+		err = <-done
+		require.ErrorIs(t, err, errFinalFlush, "a lost final flush is a non-zero exit")
+		assert.NotContains(t, err.Error(), "connection refused", "the cause is in the log already, not repeated")
+		assert.Equal(t, 1, strings.Count(logs.String(), "monitoring: shutdown failed"),
+			"monitoring logs the shutdown failure once, with its cause:\n%s", logs)
 	})
 }

@@ -11,6 +11,9 @@
 //	go run ./examples/temporal                            # worker + 127.0.0.1:8080/metrics, server at 127.0.0.1:7233
 //	go run ./examples/temporal -temporal host:port        # another server
 //	curl -X POST 127.0.0.1:8080/orders/book && curl 127.0.0.1:8080/metrics
+//
+// Copy main.go (and monitoring.yaml): main_test.go uses this repository's
+// internal test helpers, which another module cannot import.
 package main
 
 import (
@@ -55,7 +58,10 @@ func main() {
 	}
 }
 
-// start reads the flags, listens, and runs until SIGINT or SIGTERM.
+// start reads the flags and runs until SIGINT or SIGTERM. An error is
+// printed once by main and exits 1: an invalid config, no Temporal server,
+// an address that cannot be listened on, or a final flush of metrics that
+// failed.
 func start() error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address of /metrics and POST /orders/{item}")
 	temporalAddress := flag.String("temporal", "127.0.0.1:7233",
@@ -66,19 +72,15 @@ func start() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", *addr, err)
-	}
-	logger.Info("listening", "address", "http://"+ln.Addr().String())
-	return run(ctx, ln, *temporalAddress, *configPath, logger)
+	return run(ctx, func() (net.Listener, error) { return net.Listen("tcp", *addr) }, *temporalAddress, *configPath, logger)
 }
 
 // run connects to the Temporal server at temporalAddress, runs an
-// instrumented worker and serves /metrics and POST /orders/{item} on ln
-// until ctx is done; then it stops the server, the worker and monitoring,
-// in that order.
-func run(ctx context.Context, ln net.Listener, temporalAddress, configPath string, logger *slog.Logger) (err error) {
+// instrumented worker and serves /metrics and POST /orders/{item} on the
+// listener of listen until ctx is done; then it stops the server, the
+// worker and monitoring, in that order. An invalid config, or no Temporal
+// server, returns before anything listens.
+func run(ctx context.Context, listen func() (net.Listener, error), temporalAddress, configPath string, logger *slog.Logger) (err error) {
 	cfg, err := loadConfig(configPath) // defaults -> YAML -> MONITORING_* env -> Validate
 	if err != nil {
 		return err
@@ -87,7 +89,11 @@ func run(ctx context.Context, ln net.Listener, temporalAddress, configPath strin
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, shutdown(mon)) }() // last: after the worker has stopped
+	defer func() { // last: after the worker has stopped
+		if shutdown(mon) != nil {
+			err = errors.Join(err, errFinalFlush) // monitoring has logged why at ERROR
+		}
+	}()
 
 	dialCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -117,6 +123,11 @@ func run(ctx context.Context, ln net.Listener, temporalAddress, configPath strin
 	mux := http.NewServeMux()
 	mon.MountMetrics(mux) // at cfg.Path; nothing when listen_address gives metrics a port of their own
 	mux.HandleFunc("POST /orders/{item}", startOrder(c, logger))
+	ln, err := listen() // only once config, Temporal and the worker are up: a failure exits before "listening"
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "address", "http://"+ln.Addr().String())
 	return serve(ctx, ln, mux)
 }
 
@@ -187,6 +198,13 @@ func shutdown(mon port.Monitoring) error {
 	defer cancel()
 	return mon.Shutdown(ctx)
 }
+
+// errFinalFlush says that monitoring's shutdown failed: the metrics of the
+// last interval did not reach a push backend (an unreachable collector).
+// Monitoring logs the cause at ERROR, so main does not print it again; the
+// process still exits 1, so whoever runs it (systemd, Kubernetes, CI) sees
+// that data was lost.
+var errFinalFlush = errors.New("monitoring's final flush failed (the cause is logged above); exiting 1")
 
 // ErrUnknownItem is returned for an item the catalogue does not hold.
 var ErrUnknownItem = errors.New("unknown item")

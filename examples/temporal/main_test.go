@@ -1,7 +1,12 @@
+// This test runs the example against a real Temporal server through this
+// repository's internal test helpers (internal/temporaldev, internal/testkit),
+// which Go refuses to import from another module: copy main.go, not this
+// file.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -61,13 +66,17 @@ next:
 func TestExample(t *testing.T) {
 	t.Run("Should exit at once with a clear message when no Temporal server answers", func(t *testing.T) {
 		address := fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(t)) // nothing listens there
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		defer func() { _ = ln.Close() }()
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		defer cancel()
-		err = run(ctx, ln, address, "", slog.New(slog.DiscardHandler))
+		var logs strings.Builder // written only by run, read after it returned
+		listened := false
+		err := run(ctx, func() (net.Listener, error) {
+			listened = true
+			return nil, errors.New("must not listen")
+		}, address, "", slog.New(slog.NewTextHandler(&logs, nil)))
 		require.Error(t, err)
+		assert.False(t, listened, "nothing listens before Temporal answers")
+		assert.NotContains(t, logs.String(), "listening")
 		assert.Contains(t, err.Error(), "cannot connect to Temporal at "+address)
 		assert.Contains(t, err.Error(), "temporal server start-dev")
 	})
@@ -83,7 +92,9 @@ func TestExample(t *testing.T) {
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, ln, address, "", slog.New(slog.DiscardHandler)) }()
+		go func() {
+			done <- run(ctx, func() (net.Listener, error) { return ln, nil }, address, "", slog.New(slog.DiscardHandler))
+		}()
 		stopped := false
 		stop := func() error { cancel(); stopped = true; return <-done }
 		t.Cleanup(func() {

@@ -1,7 +1,10 @@
 package archtest_test
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,5 +50,48 @@ func TestMakefileAddress(t *testing.T) {
 		lines := dryRun(t)
 		assert.Contains(t, lines[0], "./cmd/demo -addr 127.0.0.1:8080")
 		assert.Contains(t, lines[1], "-target http://127.0.0.1:8080 ")
+	})
+}
+
+// TestMakeTargetsDocumented checks that every Makefile target with a `##`
+// comment is listed by `make help` and has a row in docs/development.md's
+// table of targets, so a newcomer finds every command in both places.
+func TestMakeTargetsDocumented(t *testing.T) {
+	root := moduleRoot(t)
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile")) //nolint:gosec // this repository's own file
+	require.NoError(t, err)
+	development, err := os.ReadFile(filepath.Join(root, "docs", "development.md")) //nolint:gosec // this repository's own file
+	require.NoError(t, err)
+	var targets []string
+	for _, m := range regexp.MustCompile(`(?m)^## ([a-z][a-z-]*): `).FindAllSubmatch(makefile, -1) {
+		targets = append(targets, string(m[1]))
+	}
+	require.Contains(t, targets, "help", "make help lists the targets")
+	for _, want := range []string{"vet", "fmt-check", "check-docs", "check-generate", "collector", "docs"} {
+		require.Contains(t, targets, want, "the Makefile documents %s with a ## comment", want)
+	}
+
+	t.Run("Should give every documented target a row of docs/development.md's table", func(t *testing.T) {
+		for _, target := range targets {
+			row := strings.Contains(string(development), "\n| `make "+target+"` |")
+			assert.True(t, row,
+				"docs/development.md has no row for make %s", target)
+		}
+	})
+	t.Run("Should list every documented target in make help", func(t *testing.T) {
+		makeBin := binaries.Path(t, "make", "apt-get install -y make")
+		cmd := exec.CommandContext(t.Context(), makeBin, "--no-print-directory", "help") //nolint:gosec // make, found by binaries.Path
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+		listed := map[string]bool{}
+		for _, line := range strings.Split(string(out), "\n") {
+			if fields := strings.Fields(line); len(fields) > 1 {
+				listed[fields[0]] = true
+			}
+		}
+		for _, target := range targets {
+			assert.True(t, listed[target], "make help lists %s:\n%s", target, out)
+		}
 	})
 }

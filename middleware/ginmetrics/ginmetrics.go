@@ -31,15 +31,23 @@ func Middleware(rec port.Recorder, opts ...middleware.Option) gin.HandlerFunc {
 		}
 		q := r.Begin(req)
 		body := httpmetrics.WrapBody(req)
+		w := writers.Get().(*writer)
+		*w = writer{ResponseWriter: c.Writer, ctx: req.Context()}
+		c.Writer = w
 		defer func() {
 			p := recover()
+			// gin writes its own 404/405 bodies after the chain, to its writer.
+			c.Writer = w.ResponseWriter
 			// A response is on its way once body bytes were written: gin's
 			// WriteHeaderNow (AbortWithStatus) hands the status to net/http,
 			// which buffers it until a body write or the end of the request.
 			o := httpmetrics.Outcome{
 				Status: c.Writer.Status(), RespBytes: int64(max(c.Writer.Size(), 0)),
-				ReqBytes: httpmetrics.RequestBodySize(req, body), Committed: c.Writer.Size() > 0, Panicked: p != nil,
+				ReqBytes: httpmetrics.RequestBodySize(req, body), Committed: c.Writer.Size() > 0,
+				Aborted: w.aborted, Panicked: p != nil,
 			}
+			*w = writer{}
+			writers.Put(w)
 			r.End(req, q, c.FullPath, o)
 			if p != nil {
 				panic(p)

@@ -149,7 +149,27 @@ type attrKey struct {
 
 // bound are the histograms of one attrKey, bound once.
 type bound struct {
-	duration, reqSize, respSize port.Histogram
+	duration, respSize port.Histogram
+	// reqSize is bound on the first request body size recorded: a bound
+	// series is exported even when nothing was recorded in it (a count of
+	// 0), and a chunked body never read has no size to record.
+	reqSize atomic.Pointer[histogramSlot]
+	values  port.Values
+}
+
+type histogramSlot struct{ h port.Histogram }
+
+// recordReqSize records a request body size in b's series, binding it on
+// first use.
+func (rec *Recorder) recordReqSize(b *bound, size float64) {
+	s := b.reqSize.Load()
+	if s == nil {
+		s = &histogramSlot{h: rec.reqSize.Bind(b.values)}
+		if !b.reqSize.CompareAndSwap(nil, s) {
+			s = b.reqSize.Load()
+		}
+	}
+	s.h.Record(size)
 }
 
 // Recorder holds the fast instruments and the bound handles shared by the
@@ -290,7 +310,21 @@ type Outcome struct {
 	// Committed: the response has gone out to the connection (a body
 	// write, a flush, a hijack); until then the status is only buffered.
 	Committed bool
-	Panicked  bool
+	// Aborted: the client had gone ([ClientGone]) when the response was
+	// first committed, so what was committed never reached it.
+	Aborted  bool
+	Panicked bool
+}
+
+// ClientGone reports whether ctx, the request's context, ended because the
+// client went away: net/http cancels it (context.Canceled, with no other
+// cause) when the connection is closed or the HTTP/2 stream reset. A
+// deadline (http.TimeoutHandler) is not the client leaving, nor is a base
+// context cancelled with a cause (context.WithCancelCause, for a
+// shutdown). The middleware asks once per request, when the response is
+// first committed, and at the end when nothing was.
+func ClientGone(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled) && errors.Is(context.Cause(ctx), context.Canceled)
 }
 
 // End takes r out of the in-flight count and records its outcome. routeOf
@@ -300,10 +334,10 @@ type Outcome struct {
 //
 // The status recorded is the one sent. A panic keeps the status of a
 // response already on its way (error.type "panic"); with nothing on its way
-// it is a 500. A request whose client went away (its context cancelled)
-// before anything was sent is recorded with no status code and error.type
+// it is a 500. A request whose client went away ([ClientGone]) before the
+// response was on its way is recorded with no status code and error.type
 // "client_aborted": nothing reached the client, whatever status the handler
-// set.
+// set or wrote after the fact.
 func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Outcome) {
 	elapsed := time.Since(q.start).Seconds()
 	rec.inFlight(q.method, q.scheme).Add(-1)
@@ -315,10 +349,10 @@ func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Ou
 	switch {
 	case o.Panicked:
 		key.err = errPanic
-		if !o.Committed {
+		if !o.Committed || o.Aborted {
 			key.status = http.StatusInternalServerError
 		}
-	case !o.Committed && errors.Is(r.Context().Err(), context.Canceled):
+	case o.Aborted || !o.Committed && ClientGone(r.Context()):
 		key.err, key.status = errAborted, 0
 	}
 	if rec.extra != nil {
@@ -327,7 +361,7 @@ func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Ou
 	b := rec.bind(key)
 	b.duration.RecordContext(r.Context(), elapsed)
 	if o.ReqBytes >= 0 {
-		b.reqSize.Record(float64(o.ReqBytes))
+		rec.recordReqSize(b, float64(o.ReqBytes))
 	}
 	if r.Method == http.MethodHead {
 		// A HEAD response carries no body, whatever the handler wrote: the
@@ -386,8 +420,8 @@ func (rec *Recorder) newBound(key attrKey) *bound {
 	copy(values[6+n:], key.extra[:rec.nExtra])
 	return &bound{
 		duration: rec.duration.Bind(values),
-		reqSize:  rec.reqSize.Bind(values),
 		respSize: rec.respSize.Bind(values),
+		values:   values,
 	}
 }
 
