@@ -11,8 +11,8 @@ const (
 	// histograms, the latest measurement made in a sampled span: its trace
 	// ID, span ID, value and time (the default).
 	ExemplarsTraceBased = "trace_based"
-	// ExemplarsOff keeps no exemplar, on the fast instruments and on the
-	// SDK instruments of Meter() alike.
+	// ExemplarsOff keeps no exemplar, on the fast instruments and on
+	// Meter()'s instruments alike, on either recording path.
 	ExemplarsOff = "off"
 )
 

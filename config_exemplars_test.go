@@ -106,17 +106,23 @@ func TestExemplarsOnTheBackends(t *testing.T) {
 	sid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
 	ctx := trace.ContextWithRemoteSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, Remote: true}))
-	scrape := func(t *testing.T, mode string) string {
+	// scrape records in ctx on a fast histogram and on Meter()'s float and
+	// integer histograms, Meter() on the recording path meter, and scrapes
+	// in OpenMetrics.
+	scrape := func(t *testing.T, mode, meter string) string {
 		t.Helper()
 		cfg := monitoring.DefaultConfig()
-		cfg.Enabled, cfg.Exemplars = true, mode
+		cfg.Enabled, cfg.Exemplars, cfg.Meter = true, mode, meter
 		svc, err := monitoring.NewMonitoringService(t.Context(), &cfg)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = svc.Shutdown(context.Background()) })
 		svc.Instruments().HistogramVec(port.Desc{Name: "fast.duration", Unit: "s"}).RecordContext(ctx, 0.3, port.Values{})
-		h, err := svc.Meter().Float64Histogram("sdk.duration", metric.WithUnit("s"))
+		h, err := svc.Meter().Float64Histogram("meter.duration", metric.WithUnit("s"))
 		require.NoError(t, err)
 		h.Record(ctx, 0.3)
+		sizes, err := svc.Meter().Int64Histogram("meter.size", metric.WithUnit("By"), metric.WithExplicitBucketBoundaries(100, 1000))
+		require.NoError(t, err)
+		sizes.Record(ctx, 512)
 		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil)
 		req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
 		rec := httptest.NewRecorder()
@@ -124,20 +130,25 @@ func TestExemplarsOnTheBackends(t *testing.T) {
 		require.Equal(t, http.StatusOK, rec.Code)
 		return rec.Body.String()
 	}
-	t.Run("Should show the exemplars of both recording paths with trace_based", func(t *testing.T) {
-		body := scrape(t, monitoring.ExemplarsTraceBased)
-		assert.Regexp(t, `fast_duration_seconds_bucket\{le="0\.5"\} 1 # \{.*trace_id="`+tid.String(), body)
-		assert.Regexp(t, `sdk_duration_seconds_bucket\{le="0\.5"\} 1 # \{.*trace_id="`+tid.String(), body)
-	})
-	t.Run("Should show none on either path with off", func(t *testing.T) {
-		body := scrape(t, monitoring.ExemplarsOff)
-		assert.Contains(t, body, "fast_duration_seconds_count 1")
-		assert.Contains(t, body, "sdk_duration_seconds_count 1")
-		assert.NotContains(t, body, tid.String())
-	})
+	for _, meter := range []string{monitoring.MeterFast, monitoring.MeterSDK} {
+		t.Run("Should show the exemplars of the fast histograms and of Meter() (meter: "+meter+") with trace_based", func(t *testing.T) {
+			body := scrape(t, monitoring.ExemplarsTraceBased, meter)
+			assert.Regexp(t, `fast_duration_seconds_bucket\{le="0\.5"\} 1 # \{.*trace_id="`+tid.String(), body)
+			assert.Regexp(t, `meter_duration_seconds_bucket\{le="0\.5"\} 1 # \{.*trace_id="`+tid.String(), body)
+			assert.Regexp(t, `meter_size_bytes_bucket\{le="1000(\.0)?"\} 1 # \{.*trace_id="`+tid.String()+`".*\} 512(\.0)? `, body)
+		})
+		t.Run("Should show none on either path with off (meter: "+meter+")", func(t *testing.T) {
+			body := scrape(t, monitoring.ExemplarsOff, meter)
+			assert.Contains(t, body, "fast_duration_seconds_count 1")
+			assert.Contains(t, body, "meter_duration_seconds_count 1")
+			assert.Contains(t, body, "meter_size_bytes_count 1")
+			assert.NotContains(t, body, tid.String())
+			assert.NotContains(t, body, "# {")
+		})
+	}
 	t.Run("Should keep none on the SDK path with off even when OTEL_METRICS_EXEMPLAR_FILTER says always_on", func(t *testing.T) {
 		t.Setenv("OTEL_METRICS_EXEMPLAR_FILTER", "always_on") // read by the SDK itself unless told otherwise
-		body := scrape(t, monitoring.ExemplarsOff)
+		body := scrape(t, monitoring.ExemplarsOff, monitoring.MeterSDK)
 		assert.NotContains(t, body, "# {")
 	})
 }

@@ -136,3 +136,54 @@ func BenchmarkHistogramExemplar(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMeterHistogramExemplar: one record on a Meter() histogram in
+// seconds with a precomputed attribute set, by the record's context: none
+// (context.Background()), a server-shaped request context without a span,
+// an unsampled span, a sampled one (an exemplar kept on every record). On
+// the fast path (ours_fast), the same with exemplars: off (ours_fast_off:
+// no span lookup), the SDK path (ours_sdk) and the SDK used directly.
+func BenchmarkMeterHistogramExemplar(b *testing.B) {
+	opts := []metric.RecordOption{metric.WithAttributeSet(attrs3("GET", "/x", "200"))}
+	contexts := []struct {
+		name string
+		ctx  func(*testing.B) context.Context
+	}{
+		{"none", func(*testing.B) context.Context { return context.Background() }},
+		{"server", serverContext},
+		{"unsampled", func(b *testing.B) context.Context { return spanContext(serverContext(b), false) }},
+		{"sampled", func(b *testing.B) context.Context { return spanContext(serverContext(b), true) }},
+	}
+	impls := []struct {
+		name, meter, exemplars string
+	}{
+		{"ours_fast", monitoring.MeterFast, monitoring.ExemplarsTraceBased},
+		{"ours_fast_off", monitoring.MeterFast, monitoring.ExemplarsOff},
+		{"ours_sdk", monitoring.MeterSDK, monitoring.ExemplarsTraceBased},
+	}
+	for _, c := range contexts {
+		b.Run("ctx="+c.name, func(b *testing.B) {
+			for _, impl := range impls {
+				b.Run("impl="+impl.name, func(b *testing.B) {
+					cfg := prometheusConfig()
+					cfg.SystemMetrics, cfg.Meter, cfg.Exemplars = false, impl.meter, impl.exemplars
+					h, _ := newService(b, cfg).Meter().Float64Histogram("h", metric.WithUnit("s"))
+					ctx := c.ctx(b)
+					b.ReportAllocs()
+					for i := 0; b.Loop(); i++ {
+						h.Record(ctx, float64(i%1000)/1000, opts...)
+					}
+				})
+			}
+			b.Run("impl=otel_sdk", func(b *testing.B) {
+				h, _ := otelMeter(b).Float64Histogram("h", metric.WithUnit("s"),
+					metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10))
+				ctx := c.ctx(b)
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					h.Record(ctx, float64(i%1000)/1000, opts...)
+				}
+			})
+		})
+	}
+}

@@ -2,6 +2,7 @@ package prometheus_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -60,15 +61,21 @@ func TestExemplarExposition(t *testing.T) {
 		assert.True(t, ok, "%s\n%s", out, body)
 	})
 
-	t.Run("Should show the SDK instruments' own exemplars (Meter()) in OpenMetrics", func(t *testing.T) {
+	t.Run("Should show the exemplars of Meter()'s histograms, on the fast path by default, in OpenMetrics", func(t *testing.T) {
 		a := newAdapter(t)
 		h, err := a.Meter().Float64Histogram("job.duration", metric.WithUnit("s"),
 			metric.WithExplicitBucketBoundaries(0.1, 0.5, 1))
 		require.NoError(t, err)
+		assert.Equal(t, "*fast.float64Histogram", fmt.Sprintf("%T", h), "Meter() records on the fast path")
 		h.Record(sampled(traceA, spanA, trace.FlagsSampled), 0.3)
+		sizes, err := a.Meter().Int64Histogram("job.size", metric.WithUnit("By"),
+			metric.WithExplicitBucketBoundaries(100, 1000))
+		require.NoError(t, err)
+		sizes.Record(sampled(traceB, spanB, trace.FlagsSampled), 512)
 
 		_, _, body := scrape(t, a.Handler(), openMetricsAccept)
 		assert.Regexp(t, `(?m)^job_duration_seconds_bucket\{le="0\.5"\} 1 `+exemplarOf(traceA, spanA, `0\.3`), body)
+		assert.Regexp(t, `(?m)^job_size_bytes_bucket\{le="1000(\.0)?"\} 1 `+exemplarOf(traceB, spanB, `512(\.0)?`), body)
 		out, ok := promtool.CheckOpenMetrics(t, []byte(body))
 		assert.True(t, ok, "%s\n%s", out, body)
 	})

@@ -3,10 +3,10 @@ package fast
 import (
 	"context"
 	"encoding/binary"
-	"math"
 	"runtime"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/trace"
@@ -19,7 +19,7 @@ import (
 // first sampled record, so a series that never sees one costs a pointer.
 type exemplars struct {
 	n     int
-	slots atomic.Pointer[[]exemplarSlot]
+	slots atomic.Pointer[exemplarSlot] // the first of n, see slotsOf
 	clock atomic.Pointer[clockOrigin]
 }
 
@@ -36,16 +36,19 @@ func newExemplars(n int) *exemplars {
 // Two records on one bucket at once: the one that finds it being written
 // leaves it to the other, the latest of the two in effect.
 type exemplarSlot struct {
-	seq    atomic.Uint64 // 0: never written; odd: being written
-	value  atomic.Uint64 // float64 bits
+	seq    atomic.Uint64 // 0: never written; odd: being written; +2 a write
+	bits   atomic.Uint64 // the value: float64 bits, or an integer histogram's int64 (toBits)
 	unixNS atomic.Int64
 	trace  [2]atomic.Uint64
 	span   atomic.Uint64
 }
 
-// exemplar is a consistent reading of a slot.
+// exemplar is a consistent reading of a slot. seq is the slot's sequence
+// number at the reading: it grows with every write, so it tells a delta
+// reader whether the slot was written since its previous collection.
 type exemplar struct {
-	value   float64
+	seq     uint64
+	bits    uint64 // the value: float64 bits, or an integer histogram's int64 (toBits)
 	unixNS  int64
 	traceID trace.TraceID
 	spanID  trace.SpanID
@@ -82,33 +85,42 @@ func (e *exemplars) unixNano() int64 {
 }
 
 // offer keeps value as the exemplar of bucket i when ctx carries a sampled
-// span. It allocates only on a series' first sampled record.
-func (e *exemplars) offer(ctx context.Context, i int, value float64) {
-	if e == nil || ctx == nil {
+// span. It allocates only on a series' first sampled record. An integer
+// histogram's value stays an int64, exact (collected by exemplarsOf[int64]).
+func offer[N number](ctx context.Context, e *exemplars, i int, value N) {
+	// context.Background() (a record outside any request) carries no span:
+	// told at once, without the lookup.
+	if e == nil || ctx == nil || ctx == context.Background() {
 		return
 	}
 	sc := trace.SpanContextFromContext(ctx)
 	if !sc.IsSampled() {
 		return
 	}
-	slots := e.slots.Load()
-	if slots == nil {
-		fresh := make([]exemplarSlot, e.n)
-		if !e.slots.CompareAndSwap(nil, &fresh) {
-			slots = e.slots.Load()
-		} else {
-			slots = &fresh
+	first := e.slots.Load()
+	if first == nil {
+		// One allocation, the slots themselves: the pointer to the first
+		// stands for the slice (a *[]exemplarSlot would be a second).
+		fresh := &make([]exemplarSlot, e.n)[0]
+		if !e.slots.CompareAndSwap(nil, fresh) {
+			fresh = e.slots.Load()
 		}
+		first = fresh
 	}
-	(*slots)[i].store(value, e.unixNano(), sc.TraceID(), sc.SpanID())
+	e.slotsOf(first)[i].store(toBits(value), e.unixNano(), sc.TraceID(), sc.SpanID())
 }
 
-func (s *exemplarSlot) store(value float64, unixNS int64, tid trace.TraceID, sid trace.SpanID) {
+// slotsOf returns the n slots that start at first.
+func (e *exemplars) slotsOf(first *exemplarSlot) []exemplarSlot {
+	return unsafe.Slice(first, e.n) //nolint:gosec // first is the first of n slots made together in offer.
+}
+
+func (s *exemplarSlot) store(bits uint64, unixNS int64, tid trace.TraceID, sid trace.SpanID) {
 	seq := s.seq.Load()
 	if seq&1 != 0 || !s.seq.CompareAndSwap(seq, seq+1) {
 		return // another record is writing this bucket's exemplar now
 	}
-	s.value.Store(math.Float64bits(value))
+	s.bits.Store(bits)
 	s.unixNS.Store(unixNS)
 	s.trace[0].Store(binary.NativeEndian.Uint64(tid[:8]))
 	s.trace[1].Store(binary.NativeEndian.Uint64(tid[8:]))
@@ -129,8 +141,7 @@ func (s *exemplarSlot) load() (exemplar, bool) {
 			return exemplar{}, false
 		}
 		if seq&1 == 0 {
-			var x exemplar
-			x.value = math.Float64frombits(s.value.Load())
+			x := exemplar{seq: seq, bits: s.bits.Load()}
 			x.unixNS = s.unixNS.Load()
 			binary.NativeEndian.PutUint64(x.traceID[:8], s.trace[0].Load())
 			binary.NativeEndian.PutUint64(x.traceID[8:], s.trace[1].Load())
@@ -146,21 +157,38 @@ func (s *exemplarSlot) load() (exemplar, bool) {
 
 // collect returns the exemplars kept, in bucket order, or nil.
 func (e *exemplars) collect() []metricdata.Exemplar[float64] {
+	return exemplarsOf[float64](e, nil)
+}
+
+// exemplarsOf returns the exemplars kept, in bucket order, as the data of
+// an N histogram (offered as N), or nil. With last, the sequence numbers of
+// the slots a delta reader saw at its previous collection (one per bucket,
+// 0 for none), it returns only those written since, its interval's, and
+// updates last: a slot's sequence number only grows, so this is exact,
+// whatever the clock.
+func exemplarsOf[N number](e *exemplars, last []uint64) []metricdata.Exemplar[N] {
 	if e == nil {
 		return nil
 	}
-	slots := e.slots.Load()
-	if slots == nil {
+	first := e.slots.Load()
+	if first == nil {
 		return nil
 	}
-	var out []metricdata.Exemplar[float64]
-	for i := range *slots {
-		x, ok := (*slots)[i].load()
+	slots := e.slotsOf(first)
+	var out []metricdata.Exemplar[N]
+	for i := range slots {
+		x, ok := slots[i].load()
 		if !ok {
 			continue
 		}
-		out = append(out, metricdata.Exemplar[float64]{
-			Time: time.Unix(0, x.unixNS), Value: x.value,
+		if last != nil {
+			if last[i] == x.seq {
+				continue // a previous interval's
+			}
+			last[i] = x.seq
+		}
+		out = append(out, metricdata.Exemplar[N]{
+			Time: time.Unix(0, x.unixNS), Value: fromBits[N](x.bits),
 			TraceID: x.traceID[:], SpanID: x.spanID[:],
 		})
 	}

@@ -195,7 +195,7 @@ func newGauges(r *Registry) *setIndex[gaugeValue] {
 }
 
 func newHistograms(r *Registry, bounds []float64) *setIndex[histogramValue] {
-	init := initHistogram(bounds, false) // Meter() histograms keep no exemplars yet
+	init := initHistogram(bounds, !r.noExemplars)
 	return newSetIndex(r.limit, r.now, func(v *histogramValue) { init(&v.h) })
 }
 
@@ -373,8 +373,8 @@ type int64Histogram struct {
 	x *setIndex[histogramValue]
 }
 
-func (h *int64Histogram) Record(_ context.Context, v int64, opts ...metric.RecordOption) {
-	recordTo(h.x, opts).recordInt(v)
+func (h *int64Histogram) Record(ctx context.Context, v int64, opts ...metric.RecordOption) {
+	recordTo(h.x, opts).recordInt(ctx, v)
 }
 
 func (*int64Histogram) Enabled(context.Context) bool { return true }
@@ -384,8 +384,8 @@ type float64Histogram struct {
 	x *setIndex[histogramValue]
 }
 
-func (h *float64Histogram) Record(_ context.Context, v float64, opts ...metric.RecordOption) {
-	recordTo(h.x, opts).record(v)
+func (h *float64Histogram) Record(ctx context.Context, v float64, opts ...metric.RecordOption) {
+	recordTo(h.x, opts).record(ctx, v)
 }
 
 func (*float64Histogram) Enabled(context.Context) bool { return true }

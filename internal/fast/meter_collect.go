@@ -41,6 +41,10 @@ type lastSeen struct {
 	count  uint64
 	sum    float64
 	counts []uint64
+	// exemplars are the sequence numbers of a histogram's exemplar slots at
+	// the previous collection, one per bucket: a delta reports only the
+	// exemplars written since, its interval's.
+	exemplars []uint64
 }
 
 // delta reports whether kind is collected as deltas.
@@ -193,11 +197,15 @@ func (c histogramCollector[N]) collect(now time.Time, d *meterDeltas) (metricdat
 			}
 			p.Count, p.BucketCounts, p.Sum = total-l.count, diff, sumOf[N](ints-l.ints, math.Float64bits(sum-l.sum))
 			start, l.at, l.count, l.counts, l.sum, l.ints = l.at, now, total, counts, sum, ints
+			if s.v.h.exemplars != nil && l.exemplars == nil {
+				l.exemplars = make([]uint64, s.v.h.exemplars.n)
+			}
+			p.Exemplars = exemplarsOf[N](s.v.h.exemplars, l.exemplars)
 		} else {
 			p.Count, p.BucketCounts, p.Sum = total, counts, sumOf[N](ints, math.Float64bits(sum))
+			p.Exemplars = exemplarsOf[N](s.v.h.exemplars, nil)
 			if s.v.set.Load() {
-				lo, hi := math.Float64frombits(s.v.min.Load()), math.Float64frombits(s.v.max.Load())
-				p.Min, p.Max = metricdata.NewExtrema(N(lo)), metricdata.NewExtrema(N(hi))
+				p.Min, p.Max = metricdata.NewExtrema(fromBits[N](s.v.min.Load())), metricdata.NewExtrema(fromBits[N](s.v.max.Load()))
 			}
 		}
 		p.StartTime = start

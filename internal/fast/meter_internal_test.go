@@ -81,21 +81,27 @@ func TestExemplarClock(t *testing.T) {
 
 // TestExemplarSlot: a slot being written is skipped by a collection rather
 // than read half-written, and the record that finds it being written
-// leaves it alone.
+// leaves it alone; every completed write leaves a greater even sequence
+// number, the marker a delta reader compares.
 func TestExemplarSlot(t *testing.T) {
 	var s exemplarSlot
 	_, ok := s.load()
 	assert.False(t, ok, "never written")
-	s.store(1.5, 7, [16]byte{1}, [8]byte{2})
+	s.store(toBits(1.5), 7, [16]byte{1}, [8]byte{2})
 	x, ok := s.load()
 	require.True(t, ok)
-	assert.Equal(t, exemplar{value: 1.5, unixNS: 7, traceID: [16]byte{1}, spanID: [8]byte{2}}, x)
+	assert.Equal(t, exemplar{seq: 2, bits: toBits(1.5), unixNS: 7, traceID: [16]byte{1}, spanID: [8]byte{2}}, x)
 	s.seq.Add(1) // a record in the middle of writing
 	_, ok = s.load()
 	assert.False(t, ok, "a slot being written is not read")
-	s.store(9, 9, [16]byte{9}, [8]byte{9})
+	s.store(toBits(9.0), 9, [16]byte{9}, [8]byte{9})
 	s.seq.Add(1)
 	x, ok = s.load()
 	require.True(t, ok)
-	assert.InDelta(t, 1.5, x.value, 0, "the concurrent record left the slot to the one writing it")
+	assert.InDelta(t, 1.5, fromBits[float64](x.bits), 0, "the concurrent record left the slot to the one writing it")
+	s.store(toBits(int64(-3)), 11, [16]byte{3}, [8]byte{3})
+	y, ok := s.load()
+	require.True(t, ok)
+	assert.Greater(t, y.seq, x.seq, "a write moves the sequence number on")
+	assert.Equal(t, int64(-3), fromBits[int64](y.bits), "an integer value kept exact")
 }

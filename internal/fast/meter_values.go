@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"context"
 	"math"
 	"sort"
 	"sync"
@@ -79,7 +80,7 @@ func fromBits[N number](b uint64) N {
 type histogramValue struct {
 	h        histogram
 	ints     atomic.Int64  // the sum of an integer histogram, exact as the SDK's
-	min, max atomic.Uint64 // float bits, once set
+	min, max atomic.Uint64 // float64 bits, or an integer histogram's int64 (toBits), once set
 	set      atomic.Bool
 	mu       sync.Mutex // the first value sets both, as in the SDK
 }
@@ -87,21 +88,25 @@ type histogramValue struct {
 // record counts value as the SDK's histograms do: a finite value through
 // the fast histogram, and, unlike the fast instruments but like the SDK, a
 // NaN or an infinity too (in the last bucket, -Inf in the first), which
-// leaves the sum NaN or infinite; exporters then leave the point out.
-func (v *histogramValue) record(value float64) {
+// leaves the sum NaN or infinite; exporters then leave the point out. When
+// ctx carries a sampled span, the value becomes its bucket's exemplar (the
+// SDK offers its exemplar reservoir every value, these included).
+func (v *histogramValue) record(ctx context.Context, value float64) {
+	var i int
 	if math.IsNaN(value) || math.IsInf(value, 0) {
-		i := sort.SearchFloat64s(v.h.bounds, value)
+		i = sort.SearchFloat64s(v.h.bounds, value)
 		v.h.counts[i].Add(1)
 		addFloat(&v.h.sum, value)
 	} else {
-		v.h.Record(value)
+		i = v.h.observe(value)
 	}
 	v.extrema(value)
+	offer(ctx, v.h.exemplars, i, value)
 }
 
 // extrema updates the minimum and the maximum as the SDK does.
 func (v *histogramValue) extrema(value float64) {
-	if !v.set.Load() && v.initExtrema(value) {
+	if !v.set.Load() && v.initExtrema(math.Float64bits(value)) {
 		return
 	}
 	for old := v.min.Load(); value < math.Float64frombits(old); old = v.min.Load() {
@@ -116,22 +121,45 @@ func (v *histogramValue) extrema(value float64) {
 	}
 }
 
-// recordInt counts an integer value, its sum kept as an integer.
-func (v *histogramValue) recordInt(value int64) {
-	f := float64(value)
-	v.h.counts[sort.SearchFloat64s(v.h.bounds, f)].Add(1)
-	v.ints.Add(value)
-	v.extrema(f)
+// extremaInt is extrema for an integer histogram, whose minimum and
+// maximum are kept as int64, exact as the SDK's (a float64 would round
+// them past 2^53). A separate function: a generic one costs the float
+// path a few nanoseconds.
+func (v *histogramValue) extremaInt(value int64) {
+	if !v.set.Load() && v.initExtrema(toBits(value)) {
+		return
+	}
+	for old := v.min.Load(); value < fromBits[int64](old); old = v.min.Load() {
+		if v.min.CompareAndSwap(old, toBits(value)) {
+			return
+		}
+	}
+	for old := v.max.Load(); fromBits[int64](old) < value; old = v.max.Load() {
+		if v.max.CompareAndSwap(old, toBits(value)) {
+			return
+		}
+	}
 }
 
-func (v *histogramValue) initExtrema(value float64) bool {
+// recordInt counts an integer value, its sum kept as an integer, and its
+// exemplar's value too.
+func (v *histogramValue) recordInt(ctx context.Context, value int64) {
+	f := float64(value)
+	i := sort.SearchFloat64s(v.h.bounds, f)
+	v.h.counts[i].Add(1)
+	v.ints.Add(value)
+	v.extremaInt(value)
+	offer(ctx, v.h.exemplars, i, value)
+}
+
+func (v *histogramValue) initExtrema(bits uint64) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.set.Load() {
 		return false
 	}
-	v.min.Store(math.Float64bits(value))
-	v.max.Store(math.Float64bits(value))
+	v.min.Store(bits)
+	v.max.Store(bits)
 	v.set.Store(true)
 	return true
 }

@@ -126,7 +126,7 @@ func (h *histogram) Record(value float64) { h.observe(value) }
 // it as its bucket's exemplar (see port.Histogram).
 func (h *histogram) RecordContext(ctx context.Context, value float64) {
 	if i := h.observe(value); i >= 0 {
-		h.exemplars.offer(ctx, i, value)
+		offer(ctx, h.exemplars, i, value)
 	}
 }
 

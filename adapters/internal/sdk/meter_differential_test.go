@@ -2,12 +2,14 @@ package sdk_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -15,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.opentelemetry.io/otel/sdk/resource"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/compozy/monitoring/adapters/internal/sdk"
 )
@@ -26,6 +29,16 @@ import (
 // what a ManualReader collects from each must be equal, timestamps aside,
 // for every kind of synchronous instrument, cumulative and delta, with and
 // without the cardinality limit reached.
+//
+// A third of the records carry a sampled span, a third an unsampled one:
+// the histograms' exemplars must be the SDK's (trace and span IDs, value,
+// filtered attributes). The SDK keeps, per bucket and interval, a random
+// one of the sampled measurements (Algorithm L, the first for certain) and
+// the fast path the latest, which agree when a series gets at most one
+// sampled record per interval: the plan sees to it, whatever goroutine
+// makes the record. The sums' and gauges' exemplars are the SDK's random
+// sample and the fast path keeps none (docs/instruments.md): they are
+// compared without them.
 
 // diffMode is one configuration of the differential test.
 type diffMode struct {
@@ -148,6 +161,7 @@ type diffOp struct {
 	set     int
 	value   float64
 	asSet   bool
+	ctx     context.Context // none, an unsampled span or a sampled one
 }
 
 // diffPlan is the whole sequence.
@@ -200,13 +214,26 @@ func newDiffPlan(seed uint64, mode diffMode, goroutines, ops int) diffPlan {
 			p.sets = append(p.sets, attribute.NewSet(kvs...))
 		}
 	}
+	spans := uint64(0)
 	for range mode.rounds {
 		round := make([][]diffOp, goroutines)
+		// sampled holds the histogram series that got a sampled record in
+		// this round (interval): at most one each (see the top).
+		sampled := map[[2]int]bool{}
 		for g := range round {
 			for range ops {
 				op := diffOp{
 					inst: rng.IntN(n), declare: rng.IntN(8) == 0, set: rng.IntN(len(p.sets)),
 					value: diffValuesM[rng.IntN(len(diffValuesM))], asSet: rng.IntN(2) == 0,
+					ctx: context.Background(),
+				}
+				if c := rng.IntN(3); c > 0 {
+					spans++
+					hist := p.insts[op.inst].kind == 4 || p.insts[op.inst].kind == 5
+					series := [2]int{op.inst, diffSeries(mode, op.set)}
+					sample := c == 2 && (!hist || !sampled[series])
+					sampled[series] = sampled[series] || (sample && hist)
+					op.ctx = spanContext(spans, sample)
 				}
 				// An infinity on a float instrument, cumulative only: a delta
 				// reader's sum that once became infinite stays NaN on the
@@ -222,12 +249,38 @@ func newDiffPlan(seed uint64, mode diffMode, goroutines, ops int) diffPlan {
 	return p
 }
 
+// diffSeries returns the series set s records on: its own, or the
+// overflow series (-1) when the limit is reached first (see
+// runMeterDifferential).
+func diffSeries(mode diffMode, s int) int {
+	if mode.limit > 0 && s >= mode.limit-1 {
+		return -1
+	}
+	return s
+}
+
+// spanContext returns a context carrying span n of trace n, sampled or not:
+// what a tracing middleware leaves in a request's context.
+func spanContext(n uint64, sampled bool) context.Context {
+	var tid trace.TraceID
+	var sid trace.SpanID
+	binary.BigEndian.PutUint64(tid[8:], n)
+	binary.BigEndian.PutUint64(sid[:], n)
+	cfg := trace.SpanContextConfig{TraceID: tid, SpanID: sid}
+	if sampled {
+		cfg.TraceFlags = trace.FlagsSampled
+	}
+	return trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(cfg))
+}
+
 // gaugeValue is what every goroutine records on a gauge's series in a round:
 // one value per series and round, so that the last value does not depend
 // on which goroutine ran last.
 func gaugeValue(set, round int) float64 { return float64(set*10 + round) }
 
-func runMeterDifferential(t testing.TB, seed uint64, mode diffMode, goroutines, ops int) {
+// runMeterDifferential runs one plan and returns how many histogram
+// exemplars the two sides agreed on.
+func runMeterDifferential(t testing.TB, seed uint64, mode diffMode, goroutines, ops int) int {
 	t.Helper()
 	plan := newDiffPlan(seed, mode, goroutines, ops)
 	sides := [2]meterSide{newMeterSide(t, sdk.MeterFast, mode), newMeterSide(t, sdk.MeterSDK, mode)}
@@ -245,6 +298,7 @@ func runMeterDifferential(t testing.TB, seed uint64, mode diffMode, goroutines, 
 			}
 		}
 	}
+	exemplars := 0
 	for r, round := range plan.rounds {
 		var wg sync.WaitGroup
 		for _, ops := range round {
@@ -265,7 +319,7 @@ func runMeterDifferential(t testing.TB, seed uint64, mode diffMode, goroutines, 
 							rec = d.create(t, side.provider)
 							recs[i][op.inst] = rec
 						}
-						rec(ctx, v, plan.sets[op.set], op.asSet)
+						rec(op.ctx, v, plan.sets[op.set], op.asSet)
 					}
 				}
 			})
@@ -277,11 +331,14 @@ func runMeterDifferential(t testing.TB, seed uint64, mode diffMode, goroutines, 
 			// fast path (see docs/instruments.md).
 			want = withoutExtrema(want)
 		}
+		want = withoutSumExemplars(want) // see the top
 		metricdatatest.AssertEqual(t, want, got, metricdatatest.IgnoreTimestamp())
+		exemplars += countExemplars(got)
 		if tt, ok := t.(*testing.T); ok && tt.Failed() {
 			t.Fatalf("seed %d, mode %s, round %d", seed, mode.name, r)
 		}
 	}
+	return exemplars
 }
 
 func withoutExtrema(rm metricdata.ResourceMetrics) metricdata.ResourceMetrics {
@@ -303,6 +360,51 @@ func withoutExtrema(rm metricdata.ResourceMetrics) metricdata.ResourceMetrics {
 	return rm
 }
 
+// withoutSumExemplars drops the exemplars of every sum and gauge point.
+func withoutSumExemplars(rm metricdata.ResourceMetrics) metricdata.ResourceMetrics {
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				dropExemplars(d.DataPoints)
+			case metricdata.Sum[float64]:
+				dropExemplars(d.DataPoints)
+			case metricdata.Gauge[int64]:
+				dropExemplars(d.DataPoints)
+			case metricdata.Gauge[float64]:
+				dropExemplars(d.DataPoints)
+			}
+		}
+	}
+	return rm
+}
+
+func dropExemplars[N int64 | float64](points []metricdata.DataPoint[N]) {
+	for i := range points {
+		points[i].Exemplars = nil
+	}
+}
+
+// countExemplars counts the histograms' exemplars of rm.
+func countExemplars(rm metricdata.ResourceMetrics) int {
+	n := 0
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch h := m.Data.(type) {
+			case metricdata.Histogram[int64]:
+				for _, p := range h.DataPoints {
+					n += len(p.Exemplars)
+				}
+			case metricdata.Histogram[float64]:
+				for _, p := range h.DataPoints {
+					n += len(p.Exemplars)
+				}
+			}
+		}
+	}
+	return n
+}
+
 // diffModes are the configurations: the limit of 4 is reached by every
 // instrument, the default one never. A delta reader runs one round with
 // the limit reached: the SDK gives each delta interval a fresh budget of
@@ -319,9 +421,12 @@ var diffModes = []diffMode{
 func TestMeterDifferential(t *testing.T) {
 	for _, mode := range diffModes {
 		t.Run("Should collect what the SDK collects: "+mode.name, func(t *testing.T) {
+			exemplars := 0
 			for seed := range uint64(12) {
-				runMeterDifferential(t, seed, mode, 8, 150)
+				exemplars += runMeterDifferential(t, seed, mode, 8, 150)
 			}
+			assert.Positive(t, exemplars, "the histograms kept exemplars, equal to the SDK's")
+			t.Logf("%d exemplars compared", exemplars)
 		})
 	}
 }
