@@ -104,8 +104,8 @@ func TestExemplarsConfig(t *testing.T) {
 func TestExemplarsOnTheBackends(t *testing.T) {
 	tid, _ := trace.TraceIDFromHex("0af7651916cd43dd8448eb211c80319c")
 	sid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
-	ctx := trace.ContextWithRemoteSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, Remote: true}))
+	ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
 	// scrape records in ctx on a fast histogram and on Meter()'s float and
 	// integer histograms, Meter() on the recording path meter, and scrapes
 	// in OpenMetrics.

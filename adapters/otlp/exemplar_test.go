@@ -18,8 +18,8 @@ func TestExemplars(t *testing.T) {
 		a := newAdapter(t, protocol, rcv)
 		tid, _ := trace.TraceIDFromHex("0af7651916cd43dd8448eb211c80319c")
 		sid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
-		ctx := trace.ContextWithRemoteSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
-			TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, Remote: true}))
+		ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+			TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
 		a.Instruments().HistogramVec(port.Desc{Name: "http.server.request.duration", Unit: "s"}).
 			RecordContext(ctx, 0.3, port.Values{})
 		sdk, err := a.Meter().Float64Histogram("job.duration", metric.WithUnit("s"))

@@ -21,8 +21,8 @@ const openMetricsAccept = "application/openmetrics-text; version=1.0.0; charset=
 func sampled(traceHex, spanHex string, flags trace.TraceFlags) context.Context {
 	tid, _ := trace.TraceIDFromHex(traceHex)
 	sid, _ := trace.SpanIDFromHex(spanHex)
-	return trace.ContextWithRemoteSpanContext(context.Background(),
-		trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: flags, Remote: true}))
+	return trace.ContextWithSpanContext(context.Background(),
+		trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: flags}))
 }
 
 const (

@@ -84,6 +84,19 @@ func (e *exemplars) unixNano() int64 {
 	return o.unixNS + int64(d)
 }
 
+// SampledLocalSpan reports whether ctx carries a span that links a
+// measurement to a trace: a sampled span started in this process. A remote
+// span context alone (a propagator's reading of a client's traceparent
+// header, with no tracer to start a span from it) is not one: its IDs are
+// whatever the client wrote, and the trace they name was never recorded
+// here. Both recording paths keep exemplars by it (the SDK's through
+// sdk.ExemplarFilter).
+func SampledLocalSpan(ctx context.Context) bool {
+	return sampledLocal(trace.SpanContextFromContext(ctx))
+}
+
+func sampledLocal(sc trace.SpanContext) bool { return sc.IsSampled() && !sc.IsRemote() }
+
 // offer keeps value as the exemplar of bucket i when ctx carries a sampled
 // span. It allocates only on a series' first sampled record. An integer
 // histogram's value stays an int64, exact (collected by exemplarsOf[int64]).
@@ -94,7 +107,7 @@ func offer[N number](ctx context.Context, e *exemplars, i int, value N) {
 		return
 	}
 	sc := trace.SpanContextFromContext(ctx)
-	if !sc.IsSampled() {
+	if !sampledLocal(sc) {
 		return
 	}
 	first := e.slots.Load()

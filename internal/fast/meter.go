@@ -202,7 +202,7 @@ func newHistograms(r *Registry, bounds []float64) *setIndex[histogramValue] {
 // histogramBounds are the boundaries a histogram gets: the caller's, or
 // the SDK's defaults.
 func histogramBounds(bounds []float64) []float64 {
-	if bounds == nil {
+	if len(bounds) == 0 { // an empty list is none given, as in the SDK
 		return DefaultBuckets("")
 	}
 	return append([]float64(nil), bounds...)

@@ -143,4 +143,16 @@ func TestMeterProvider(t *testing.T) {
 		_, plain, _ := metricNamed(rm, "plain")
 		assert.Equal(t, fast.DefaultBuckets(""), plain.Data.(metricdata.Histogram[float64]).DataPoints[0].Bounds)
 	})
+
+	t.Run("Should take an empty list of boundaries as none given, as the SDK does", func(t *testing.T) {
+		p, collect := meterUnderTest(t, sdkmetric.CumulativeTemporalitySelector)
+		empty, err := p.Meter("app").Float64Histogram("empty", metric.WithExplicitBucketBoundaries([]float64{}...))
+		require.NoError(t, err)
+		empty.Record(ctx, 3)
+		_, got, ok := metricNamed(collect(), "empty")
+		require.True(t, ok)
+		point := got.Data.(metricdata.Histogram[float64]).DataPoints[0]
+		assert.Equal(t, fast.DefaultBuckets(""), point.Bounds, "not a single bucket")
+		assert.Len(t, point.BucketCounts, len(fast.DefaultBuckets(""))+1)
+	})
 }

@@ -86,13 +86,15 @@ func NewInstruments(s Settings) *fast.Registry {
 	return fast.New(opts...)
 }
 
-// ExemplarFilter is the SDK exemplar filter of s: trace-based, or
-// AlwaysOff when s turns exemplars off.
+// ExemplarFilter is the SDK exemplar filter of s: the fast path's rule
+// (a sampled span started in this process, [fast.SampledLocalSpan]: the
+// SDK's trace-based filter, without remote span contexts a client could
+// forge), or AlwaysOff when s turns exemplars off.
 func ExemplarFilter(s Settings) exemplar.Filter {
 	if s.NoExemplars {
 		return exemplar.AlwaysOffFilter
 	}
-	return exemplar.TraceBasedFilter
+	return fast.SampledLocalSpan
 }
 
 // DefaultSettings returns the settings an adapter starts from.
