@@ -65,7 +65,7 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// gin's Hijack marks the response written; a status gin handed to
 	// net/http before it (WriteHeaderNow) is what net/http flushes onto the
 	// connection before handing it over.
-	before := w.ResponseWriter.Written()
+	before := w.Written()
 	conn, rw, err := w.ResponseWriter.Hijack()
 	if err == nil {
 		w.commit()
