@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -302,11 +303,14 @@ func FieldErrors(err error) []*FieldError {
 // of the wrong type leaves its field at the default, and the other keys
 // apply.
 func decodeYAML(data []byte, cfg *Config) []error {
-	if err := yamlDuplicateKeys(data); err != nil {
-		// The decoder would stop at the first, at a quadratic cost.
-		return problems(err)
+	dups := problems(yamlDuplicateKeys(data))
+	if len(dups) > 0 {
+		// The decoder would stop at the first, at a quadratic cost: the
+		// rest is read from the document with each key's first occurrence,
+		// so that the duplicates hide no other problem.
+		data = withoutDuplicateKeys(data)
 	}
-	errs := problems(yamlSecretErrors(data))
+	errs := slices.Concat(dups, problems(yamlSecretErrors(data)))
 	refused := refusedYAMLKeys(topLevelPairs(data))
 	data = backendListAsScalar(data)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -405,7 +409,7 @@ func yamlFieldErrors(data []byte, refused map[string]bool) error {
 					"(see the table in docs/configuration.md)" + didYouMean(name, keys, sections)})
 			}
 		case value.Decode(reflect.New(k.typ).Interface()) != nil:
-			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: value.Value, Allowed: "must be " + kindOf(k.typ, false)})
+			errs = append(errs, &FieldError{Field: name, Env: k.env, Value: shorten(value.Value), Allowed: "must be " + kindOf(k.typ, false)})
 		}
 	}
 	for i := 0; i+1 < len(pairs) && len(errs) < len(keys); i += 2 {
@@ -521,7 +525,7 @@ func envErrors(err error) []error {
 			value = redacted
 		}
 		named++
-		out = append(out, &FieldError{Field: k.yaml, Env: k.env, Value: value, Allowed: "must be " + kindOf(k.typ, true)})
+		out = append(out, &FieldError{Field: k.yaml, Env: k.env, Value: shorten(value), Allowed: "must be " + kindOf(k.typ, true)})
 	}
 	if named == 0 {
 		out = append(out, unnamed...)
@@ -559,7 +563,9 @@ func (e *FieldError) Error() string {
 	if e.Env == "" && e.Value == "" { // a key that is not one of ours
 		return fmt.Sprintf("monitoring: invalid config: %s %s", e.Field, e.Allowed)
 	}
-	return fmt.Sprintf("monitoring: invalid config: %s (%s) is %q: %s", e.Field, e.Env, e.Value, e.Allowed)
+	// The value is bounded here too, for a FieldError built elsewhere: a
+	// huge value never makes a huge error.
+	return fmt.Sprintf("monitoring: invalid config: %s (%s) is %q: %s", e.Field, e.Env, shorten(e.Value), e.Allowed)
 }
 
 var namespacePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
@@ -569,11 +575,16 @@ var namespacePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(field, envName, value, allowed string) {
-		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: value, Allowed: allowed})
+		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: shorten(value), Allowed: allowed})
 	}
 	if !strings.HasPrefix(c.Path, "/") || strings.ContainsAny(c.Path, "?{} \t\r\n\v\f") {
 		// A router reads braces as a wildcard: the path is mounted as it is.
 		bad("path", "PATH", c.Path, `must start with "/" and contain no "?", "{", "}" or whitespace`)
+	} else if strings.Contains(c.Path, "//") || (path.Clean(c.Path) != c.Path && path.Clean(c.Path)+"/" != c.Path) {
+		// A router redirects a request for it to the clean path, where
+		// nothing is mounted.
+		bad("path", "PATH", c.Path, `must be a clean path, without a "//", "." or ".." segment (a router redirects `+
+			`a request for it to the clean path, where nothing is mounted), such as /metrics`)
 	}
 	if err := checkBackends(c.Backend); err != "" {
 		bad("backend", "BACKEND", c.Backend, err)

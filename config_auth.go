@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/compozy/monitoring/internal/safefile"
 )
@@ -18,7 +19,10 @@ import (
 func (c *Config) validateAuth() []error {
 	var errs []error
 	bad := func(field, envName, value, allowed string) {
-		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: value, Allowed: allowed})
+		if field == "auth" {
+			value = shownAuth(value)
+		}
+		errs = append(errs, &FieldError{Field: field, Env: EnvPrefix + envName, Value: shorten(value), Allowed: allowed})
 	}
 	token := !c.AuthToken.IsZero() || c.AuthTokenFile != ""
 	password := !c.AuthPassword.IsZero() || c.AuthPasswordFile != ""
@@ -53,6 +57,23 @@ func (c *Config) validateAuth() []error {
 		bad("auth", "AUTH", c.Auth, "must be one of "+strings.Join(authModes(), ", "))
 	}
 	return errs
+}
+
+// hiddenAuth stands for an auth value that is not shown in an error.
+const hiddenAuth = "[not shown: it may hold a credential]"
+
+// shownAuth is the auth value as an error may show it: a value with
+// whitespace in it, or longer than the longest mode, is a header pasted in
+// by mistake ("Bearer <token>") or a credential, and is never echoed.
+func shownAuth(v string) string {
+	longest := 0
+	for _, m := range authModes() {
+		longest = max(longest, len(m))
+	}
+	if len(v) > longest || strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+		return hiddenAuth
+	}
+	return v
 }
 
 // secretSource is a credential and its two ways in: an environment

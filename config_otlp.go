@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.yaml.in/yaml/v3"
@@ -126,7 +127,7 @@ func (c *Config) validateOTLP() []error {
 	var errs []error
 	o := c.OTLP
 	bad := func(field, envName, value, allowed string) {
-		errs = append(errs, &FieldError{Field: "otlp." + field, Env: c.otlpEnv(field, envName), Value: value, Allowed: allowed})
+		errs = append(errs, &FieldError{Field: "otlp." + field, Env: c.otlpEnv(field, envName), Value: shorten(value), Allowed: allowed})
 	}
 	// remove says which OTEL_* variable set a TLS file, when one did: the
 	// one to unset to resolve a conflict with a plain-text endpoint.
@@ -149,10 +150,10 @@ func (c *Config) validateOTLP() []error {
 		u, err := url.Parse(o.Endpoint)
 		if len(o.Endpoint) > maxStringLength || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 			u.User != nil {
-			bad("endpoint", "ENDPOINT", shorten(o.Endpoint), "must be an http:// or https:// URL with a host and no "+
+			bad("endpoint", "ENDPOINT", shownEndpoint(o.Endpoint), "must be an http:// or https:// URL with a host and no "+
 				"credentials (give them as headers), such as http://collector:4318")
 		} else if u.Scheme == "http" && (o.CAFile != "" || o.ClientCertFile != "") {
-			bad("endpoint", "ENDPOINT", o.Endpoint, "must be https:// when ca_file or client_cert_file is set "+
+			bad("endpoint", "ENDPOINT", shownEndpoint(o.Endpoint), "must be https:// when ca_file or client_cert_file is set "+
 				"(plain http would ignore them)"+remove())
 		}
 	}
@@ -217,11 +218,42 @@ func (c *Config) otlpEnv(field, envName string) string {
 	return EnvPrefix + "OTLP_" + envName
 }
 
-func shorten(s string) string {
-	if len(s) > 64 {
-		return s[:32] + "..."
+// hiddenEndpoint stands for an endpoint that is not shown in an error: one
+// that does not parse as scheme://host, where a credential could be
+// anywhere ("user:password@host" without a scheme, "host:password").
+const hiddenEndpoint = "[not shown: not a URL of the form scheme://host; it may hold a credential]"
+
+// shownEndpoint is an endpoint as an error may show it: a URL with a host,
+// without its user info (replaced by "REDACTED", the user name included:
+// it may be the token), its query and its fragment, bounded by [shorten];
+// anything else as [hiddenEndpoint]. A credential put in the endpoint is
+// never echoed, whichever setting gave it.
+func shownEndpoint(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return hiddenEndpoint
 	}
-	return s
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	u.ForceQuery, u.Fragment, u.RawFragment = false, "", ""
+	return shorten(u.String())
+}
+
+// shorten bounds a value an error shows: past 64 bytes, the first 32 (cut
+// on a character's boundary) and "...".
+func shorten(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	cut := 32
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // otlpSecrets are the headers and the TLS settings of the otlp backend,

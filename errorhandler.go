@@ -29,7 +29,9 @@ func newSlogErrorHandler(logger *slog.Logger, every time.Duration, now func() ti
 }
 
 // Handle logs err unless the same message was logged less than an interval
-// ago, in which case it is counted and reported with the next line. An
+// ago, in which case it is counted and reported with the next line. Past
+// maxTrackedErrors distinct messages, the others are limited together, on
+// a line that says other_messages=true. An
 // export error a push backend has already logged (the periodic reader
 // hands it here too) is not logged again.
 func (h *slogErrorHandler) Handle(err error) {
@@ -38,9 +40,18 @@ func (h *slogErrorHandler) Handle(err error) {
 		return
 	}
 	msg := err.Error()
-	ok, held := h.limit.Allow(msg)
-	if !ok {
+	d := h.limit.Decide(msg)
+	if !d.Allowed {
 		return
 	}
-	h.logger.Error("opentelemetry: "+msg, "repeats_held_back", held)
+	attrs := []any{"repeats_held_back", d.Held}
+	if d.Others {
+		// More distinct messages than remembered: this line stands for
+		// every message past the bound, limited together.
+		attrs = []any{"other_messages", true, "other_messages_held_back", d.Held}
+	}
+	if d.Forgotten > 0 {
+		attrs = append(attrs, "forgotten_messages_held_back", d.Forgotten)
+	}
+	h.logger.Error("opentelemetry: "+msg, attrs...)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/compozy/monitoring/middleware/internal/httpmetrics"
 )
@@ -100,28 +101,53 @@ func WithRouteFunc(f func(*http.Request) string) Option {
 // It is fixed when the middleware is built, so a client cannot grow it.
 // Methods are case-sensitive, as in HTTP: "purge" is not "PURGE".
 // Duplicates count once. A value that is not an HTTP method token (RFC 9110:
-// letters, digits and !#$%&'*+-.^_`|~), and any value past the 64th, are
-// left out of the list and logged, naming the value, through the logger of
-// [WithLogger] when the middleware is built: as with every option of this
+// letters, digits and !#$%&'*+-.^_`|~), "_OTHER" (the conventions'
+// placeholder, not a method), and any value past the 64th, are left out of
+// the list and logged in one line, with their count and the first few
+// named, through the logger of [WithLogger] when the middleware is built: as with every option of this
 // package, a bad value never stops the middleware from being built. With no
 // valid method given, every method is "_OTHER".
 func WithKnownMethods(methods ...string) Option {
 	return func(c *httpmetrics.Config) {
 		c.Methods = make([]string, 0, min(len(methods), httpmetrics.MaxKnownMethods))
+		var refused []string
+		count := 0
+		refuse := func(why string) {
+			if count++; len(refused) < refusedShown {
+				refused = append(refused, why)
+			}
+		}
 		for _, m := range methods {
 			switch {
 			case !httpmetrics.IsToken(m):
-				c.Problems = append(c.Problems, fmt.Sprintf("WithKnownMethods: %q is not an HTTP method token (RFC 9110)", m))
+				refuse(fmt.Sprintf("%.64q is not an HTTP method token (RFC 9110)", m))
+			case m == otherMethod:
+				refuse(fmt.Sprintf("%q is the conventions' placeholder for the other methods", m))
 			case slices.Contains(c.Methods, m):
 			case len(c.Methods) == httpmetrics.MaxKnownMethods:
-				c.Problems = append(c.Problems, fmt.Sprintf("WithKnownMethods: %q is past the limit of %d methods",
-					m, httpmetrics.MaxKnownMethods))
+				refuse(fmt.Sprintf("%.64q is past the limit of %d methods", m, httpmetrics.MaxKnownMethods))
 			default:
 				c.Methods = append(c.Methods, m)
 			}
 		}
+		if count > 0 {
+			// One line, however many values: the count and the first few.
+			more := ""
+			if count > len(refused) {
+				more = fmt.Sprintf("; and %d more", count-len(refused))
+			}
+			c.Problems = append(c.Problems, fmt.Sprintf("WithKnownMethods: %d values refused: %s%s",
+				count, strings.Join(refused, "; "), more))
+		}
 	}
 }
+
+// otherMethod is the conventions' value for a method not in the known list.
+const otherMethod = "_OTHER"
+
+// refusedShown is how many refused values an option's log line names; the
+// others are counted.
+const refusedShown = 5
 
 // DefaultKnownMethods returns the methods recorded by name unless
 // [WithKnownMethods] replaces them: the conventions' list.

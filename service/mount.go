@@ -2,6 +2,7 @@ package service
 
 import (
 	"net/http"
+	pathpkg "path"
 	"strings"
 )
 
@@ -27,7 +28,9 @@ type Mux interface {
 // ([WithMetricsServerIdle]), and path is still the
 // configured path, for a middleware's skip list. ok is false too, and the
 // reason logged once, when the path cannot be a route: it must start with
-// "/" and hold no whitespace, "?", "{" or "}".
+// "/", hold no whitespace, "?", "{" or "}", and be clean (no "//", "." or
+// ".." segment, which a router redirects elsewhere); one trailing "/" is
+// allowed.
 //
 // For a router without a Handle(pattern, handler) method, such as Gin:
 //
@@ -69,6 +72,10 @@ func checkMetricsPath(path string) string {
 		return "does not start with /"
 	case strings.ContainsAny(path, "?{} \t\r\n\v\f"):
 		return `holds whitespace, "?", "{" or "}"`
+	case strings.Contains(path, "//") || (pathpkg.Clean(path) != path && pathpkg.Clean(path)+"/" != path):
+		// A ServeMux redirects a request for it to the clean path, where
+		// nothing is mounted: mounted, and never reached.
+		return `is not clean (a "//", "." or ".." segment): a router redirects it to the clean path`
 	}
 	return ""
 }

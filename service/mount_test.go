@@ -138,7 +138,7 @@ func TestMountMetrics(t *testing.T) {
 	})
 
 	t.Run("Should refuse, and log once, a path no router can take rather than panic", func(t *testing.T) {
-		for _, path := range []string{"metrics", "/metrics/{id}", "/a b", "/metrics?x"} {
+		for _, path := range []string{"metrics", "/metrics/{id}", "/a b", "/metrics?x", "//metrics", "/a/../metrics", "/metrics/.", "/metrics//"} {
 			logger, logs := newLogger()
 			svc := service.New(newFakeBackend(t), service.WithMetricsPath(path), service.WithLogger(logger),
 				service.WithSystemMetrics(false))

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -112,7 +111,8 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 5 * time.Second}
+	l := serverLimits(*slow)
+	srv := newServer(engine, l)
 	st := mon.Status()
 	logger.Info("demo listening",
 		"orders", "http://"+ln.Addr().String()+"/orders/book",
@@ -124,21 +124,10 @@ func run() error {
 	// One line a script can wait for: the address actually bound.
 	fmt.Fprintf(os.Stdout, "listening on http://%s\n", ln.Addr())
 
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	select {
-	case err = <-serveErr:
-	case <-ctx.Done():
-		logger.Info("shutting down")
-	}
-
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err = serve(ctx, ln, srv, l.grace, logger)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), l.grace)
 	defer cancel()
-	return errors.Join(
-		ignoreClosed(err),
-		srv.Shutdown(shutdownCtx),
-		mon.Shutdown(shutdownCtx),
-	)
+	return errors.Join(err, mon.Shutdown(shutdownCtx))
 }
 
 func loadConfig(path string) (*monitoring.Config, error) {
@@ -146,11 +135,4 @@ func loadConfig(path string) (*monitoring.Config, error) {
 		return monitoring.LoadConfig(path)
 	}
 	return monitoring.ParseConfig(defaultConfig)
-}
-
-func ignoreClosed(err error) error {
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
 }

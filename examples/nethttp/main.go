@@ -1,7 +1,8 @@
 // Command nethttp is a complete net/http service instrumented with
 // monitoring, to copy whole: configuration, the monitoring service, the
 // metrics endpoint on the application's mux, the HTTP middleware, business
-// code that records through port.Recorder, and a graceful shutdown that
+// code that records through port.Recorder, an HTTP server whose timeouts
+// no slow or idle client can outlast, and a graceful shutdown that
 // flushes the backend.
 //
 //	go run ./examples/nethttp                        # 127.0.0.1:8080, the embedded monitoring.yaml
@@ -29,6 +30,7 @@ import (
 	"github.com/compozy/monitoring"
 	"github.com/compozy/monitoring/middleware"
 	"github.com/compozy/monitoring/port"
+	"github.com/compozy/monitoring/service"
 )
 
 //go:embed monitoring.yaml
@@ -96,23 +98,73 @@ func loadConfig(path string) (*monitoring.Config, error) {
 // then stops it gracefully and shuts monitoring down, which flushes what a
 // push backend still holds.
 func serve(ctx context.Context, ln net.Listener, handler http.Handler, mon port.Monitoring) error {
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	return serveWith(ctx, ln, handler, mon, serverLimits())
+}
+
+// limits bound what one client can hold: a connection (slow headers, a slow
+// or missing body, a response it does not read, an idle keep-alive) and the
+// shutdown (a request still under way when the grace ends).
+type limits struct {
+	readHeader, read, write, idle, grace time.Duration
+	maxHeaderBytes                       int
+}
+
+// serverLimits are the limits of the library's own metrics server
+// (service.WithMetricsServer). A scrape with the Prometheus backend's
+// scrape timeout sets its own write deadline; the write timeout bounds the
+// others.
+func serverLimits() limits {
+	return limits{
+		readHeader:     5 * time.Second,
+		read:           30 * time.Second,
+		write:          service.DefaultServerWriteTimeout,
+		idle:           2 * time.Minute,
+		grace:          10 * time.Second,
+		maxHeaderBytes: 16 << 10,
+	}
+}
+
+// serveWith is serve with the limits l.
+func serveWith(ctx context.Context, ln net.Listener, handler http.Handler, mon port.Monitoring, l limits) error {
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: l.readHeader, // headers sent slowly
+		ReadTimeout:       l.read,       // a body sent slowly, or never
+		WriteTimeout:      l.write,      // a response the client does not read
+		IdleTimeout:       l.idle,       // a keep-alive connection left open
+		MaxHeaderBytes:    l.maxHeaderBytes,
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	var err error
 	select {
-	case err = <-served:
+	case err = <-served: // the server failed
 	case <-ctx.Done():
+		err = stopServer(srv, served, l.grace)
 	}
-	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	stopCtx, cancel := context.WithTimeout(context.Background(), l.grace)
 	defer cancel()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	err = errors.Join(err, srv.Shutdown(stopCtx))
 	if mon.Shutdown(stopCtx) != nil {
 		// Monitoring has logged why at ERROR; say only that it happened.
 		err = errors.Join(err, errFinalFlush)
+	}
+	return err
+}
+
+// stopServer stops srv gracefully: it waits for the requests under way as
+// long as grace allows; past it, it closes their connections, so a client
+// that never finishes its request cannot hold the exit. It returns once
+// Serve (whose result served yields) has returned.
+func stopServer(srv *http.Server, served <-chan error, grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		err = errors.Join(fmt.Errorf("http server: connections still open after the %v shutdown grace were closed: %w", grace, err),
+			srv.Close())
+	}
+	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(serveErr, err)
 	}
 	return err
 }

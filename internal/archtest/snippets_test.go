@@ -26,30 +26,56 @@ func markdownWithSnippets(t *testing.T, root string) []string {
 	return append([]string{filepath.Join(root, "README.md")}, docs...)
 }
 
-// unembeddedGoBlocks returns, for each ```go block of markdown that is not
-// directly under an embedmd marker naming a .go file, "line N". Such a
-// block was written by hand: nothing compiles it.
+// unembeddedGoBlocks returns, for each Go code block of markdown that is
+// not directly under an embedmd marker naming a .go file, "line N". Such a
+// block was written by hand: nothing compiles it. Fences are read as
+// CommonMark reads them (``` or ~~~, three or more, closed by a fence of the
+// same character at least as long with nothing after it), and a block is Go
+// when its info string's first word is go or golang, in any case: ```Go,
+// ~~~golang, ````go title="x.go" are Go blocks too.
 func unembeddedGoBlocks(markdown []byte) []string {
 	var out []string
 	var previous string
-	inBlock := false
+	var open string // the fence of the block we are in, or ""
 	sc := bufio.NewScanner(bytes.NewReader(markdown))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
-		fence := strings.HasPrefix(strings.TrimSpace(line), "```")
+		fence, info, ok := codeFence(line)
 		switch {
-		case fence && inBlock:
-			inBlock = false
-		case fence:
-			inBlock = true
-			lang := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "```"))
-			if lang == "go" && !embedsGo(previous) {
+		case open != "":
+			if ok && fence[0] == open[0] && len(fence) >= len(open) && info == "" {
+				open = ""
+			}
+		case ok:
+			open = fence
+			lang, _, _ := strings.Cut(info, " ")
+			if lang = strings.ToLower(lang); (lang == "go" || lang == "golang") && !embedsGo(previous) {
 				out = append(out, fmt.Sprintf("line %d", n))
 			}
 		}
 		previous = line
 	}
 	return out
+}
+
+// codeFence says whether line is a code fence: its run of three or more
+// backticks or tildes, and its info string (trimmed, tabs as spaces). A
+// backtick fence's info string holds no backtick. Any indentation is
+// accepted, as a fence inside a list item is indented.
+func codeFence(line string) (fence, info string, ok bool) {
+	t := strings.TrimLeft(line, " \t")
+	if t == "" || (t[0] != '`' && t[0] != '~') {
+		return "", "", false
+	}
+	run := len(t) - len(strings.TrimLeft(t, t[:1]))
+	if run < 3 {
+		return "", "", false
+	}
+	info = strings.TrimSpace(strings.ReplaceAll(t[run:], "\t", " "))
+	if t[0] == '`' && strings.Contains(info, "`") {
+		return "", "", false
+	}
+	return t[:run], info, true
 }
 
 // embedsGo says whether line is an embedmd marker whose source is a .go
@@ -110,6 +136,43 @@ func TestDocSnippets(t *testing.T) {
 			"[embedmd]:# (notes.txt)\n```go\nx := 1\n```\n\n" +
 			"[embedmd]:# (testdata/x.go)\n```go\nx := 1\n```\n")
 		assert.Equal(t, []string{"line 3", "line 17", "line 22"}, unembeddedGoBlocks(md))
+	})
+
+	t.Run("Should report a hand-written Go block whatever its fence and info string", func(t *testing.T) {
+		for _, md := range []string{
+			"```golang\nfmt.Println(1)\n```\n",
+			"```Go\nfmt.Println(1)\n```\n",
+			"```GOLANG\nfmt.Println(1)\n```\n",
+			"```go title=\"x.go\"\nfmt.Println(1)\n```\n",
+			"```go {linenos}\nfmt.Println(1)\n```\n",
+			"``` go\nfmt.Println(1)\n```\n",
+			"~~~go\nfmt.Println(1)\n~~~\n",
+			"~~~~ Go\nfmt.Println(1)\n~~~~\n",
+			"````go\nfmt.Println(1)\n````\n",
+			"1. step\n\n    ```go\n    fmt.Println(1)\n    ```\n",
+			"```sh\nmake\n```\n\n```go\nfmt.Println(1)\n```\n",
+		} {
+			assert.NotEmpty(t, unembeddedGoBlocks([]byte(md)), "%q", md)
+		}
+	})
+
+	t.Run("Should close a fence only with the same character, at least as long, and nothing after it", func(t *testing.T) {
+		for md, want := range map[string][]string{
+			// A shorter or other fence inside a block is its content: the
+			// ```go below it is not a block of its own.
+			"````md\n```\n```go\nx\n```\n````\n":   nil,
+			"~~~md\n```go\nx\n```\n~~~\n":          nil,
+			"```md\n``` not a close\n```go\n```\n": nil,
+			// The block ends, and the next one is Go.
+			"~~~md\nx\n~~~~\n```go\nx\n```\n": {"line 4"},
+			// Not fences: two backticks, a backtick in a backtick fence's info.
+			"``go\nx\n``\n":             nil,
+			"```go`x\nfmt.Println(1)\n": nil,
+			"```gopher\nx\n```\n":       nil,
+			"```goo\nx\n```\n":          nil,
+		} {
+			assert.Equal(t, want, unembeddedGoBlocks([]byte(md)), "%q", md)
+		}
 	})
 
 	t.Run("Should find a snippet that no longer matches its source stale, and equal once rewritten", func(t *testing.T) {

@@ -1,6 +1,9 @@
 package ratelog
 
 import (
+	"hash/maphash"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -84,40 +87,124 @@ func (l *Limiter) Reset() (held int) {
 	return held
 }
 
+// MaxKeyLen bounds the bytes a [Keyed] keeps of a key: a longer key is kept
+// as its first bytes and a hash of the whole, so two long keys that differ
+// only past the cut stay two keys, and a megabyte message costs a few
+// hundred bytes.
+const MaxKeyLen = 256
+
 // Keyed limits the lines of each key (an error message) to one per
-// interval, remembering at most maxKeys keys: when a new key finds it full,
-// it forgets them all, so memory stays bounded whatever the keys (a
-// forgotten key is logged at once on its next event).
+// interval, remembering at most maxKeys keys of at most [MaxKeyLen] bytes
+// each, so memory stays bounded whatever the keys. When a new key finds it
+// full, the keys quiet for an interval or more are forgotten to make room;
+// when none is, the new key is limited together with every other key it
+// could not remember, under one shared interval ([Decision].Others): a
+// flood of distinct messages costs one line per remembered key and one for
+// the others per interval, and nobody's interval is reset.
 type Keyed struct {
 	every   time.Duration
 	maxKeys int
 	now     func() time.Time
+	seed    maphash.Seed
 
-	mu   sync.Mutex
-	seen map[string]*window
+	mu     sync.Mutex
+	seen   map[string]*window
+	others window // the keys that found it full, limited together
+	// forgotten counts the events held back by keys forgotten since the
+	// last line, handed to the next line of any key.
+	forgotten int
+	// sweepAt is the earliest a remembered key can be quiet for an
+	// interval: no sweep before it finds anything to forget.
+	sweepAt time.Time
+}
+
+// Decision is what [Keyed.Decide] says of an event.
+type Decision struct {
+	// Allowed says whether the event is due a line.
+	Allowed bool
+	// Held is, on a line, the events of the key (or of the others, with
+	// Others) held back since its last line.
+	Held int
+	// Others says the key is limited together with the other keys it could
+	// not remember: the line stands for them all.
+	Others bool
+	// Forgotten is, on a line, the events held back by keys forgotten to
+	// make room since the last line, so that no count is lost.
+	Forgotten int
 }
 
 // NewKeyed returns a per-key limiter that lets one line through per key and
 // interval every, remembering at most maxKeys keys (at least one).
 func NewKeyed(every time.Duration, maxKeys int, opts ...Option) *Keyed {
-	return &Keyed{every: every, maxKeys: max(maxKeys, 1), now: newConfig(opts).now, seen: map[string]*window{}}
+	return &Keyed{
+		every: every, maxKeys: max(maxKeys, 1), now: newConfig(opts).now, seed: maphash.MakeSeed(),
+		seen: map[string]*window{},
+	}
 }
 
 // Allow records an event of key and reports whether it is due a line, and
-// if so how many events of key were held back since its last line.
+// if so how many events were held back since the last line of key, or of
+// the others when key is limited with them (see [Keyed.Decide]).
 func (k *Keyed) Allow(key string) (ok bool, held int) {
+	d := k.Decide(key)
+	return d.Allowed, d.Held + d.Forgotten
+}
+
+// Decide records an event of key and says whether it is due a line, the
+// count that line carries, and whether key is limited with the others.
+func (k *Keyed) Decide(key string) Decision {
+	key = k.bound(key)
 	now := k.now()
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	var d Decision
 	w, found := k.seen[key]
-	if !found {
-		if len(k.seen) >= k.maxKeys {
-			clear(k.seen)
-		}
-		w = &window{}
-		k.seen[key] = w
+	if !found && len(k.seen) >= k.maxKeys {
+		k.sweep(now)
 	}
-	return w.allow(now, k.every)
+	switch {
+	case found:
+	case len(k.seen) < k.maxKeys:
+		w = &window{}
+		k.seen[strings.Clone(key)] = w // never the caller's backing array
+	default:
+		w, d.Others = &k.others, true
+	}
+	d.Allowed, d.Held = w.allow(now, k.every)
+	if d.Allowed {
+		d.Forgotten, k.forgotten = k.forgotten, 0
+	}
+	return d
+}
+
+// sweep forgets the keys quiet for an interval or more, keeping the count
+// they held back for the next line.
+func (k *Keyed) sweep(now time.Time) {
+	if now.Before(k.sweepAt) {
+		return
+	}
+	var earliest time.Time
+	for key, w := range k.seen {
+		if now.Sub(w.last) >= k.every {
+			k.forgotten += w.held
+			delete(k.seen, key)
+			continue
+		}
+		if earliest.IsZero() || w.last.Before(earliest) {
+			earliest = w.last
+		}
+	}
+	k.sweepAt = earliest.Add(k.every)
+}
+
+// bound returns key, or for a key longer than [MaxKeyLen] its first bytes
+// and a hash of the whole, MaxKeyLen bytes in all.
+func (k *Keyed) bound(key string) string {
+	if len(key) <= MaxKeyLen {
+		return key
+	}
+	sum := strconv.FormatUint(maphash.String(k.seed, key), 16)
+	return key[:MaxKeyLen-len(sum)-1] + "#" + sum
 }
 
 // Len returns the number of keys remembered.

@@ -1,7 +1,9 @@
 package ratelog_test
 
 import (
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,16 +143,22 @@ func TestKeyed(t *testing.T) {
 		assert.Equal(t, 99, held)
 	})
 
-	t.Run("Should stay bounded in memory, forgetting every key when full", func(t *testing.T) {
+	t.Run("Should stay bounded in memory, limiting the keys past the bound together", func(t *testing.T) {
 		k := ratelog.NewKeyed(time.Hour, 4)
-		for i := range 100 {
+		for i := range 4 {
 			ok, _ := k.Allow(strconv.Itoa(i))
 			require.True(t, ok, "a new key is logged")
+		}
+		ok, _ := k.Allow("4")
+		assert.True(t, ok, "the first of the others is logged")
+		for i := 5; i < 100; i++ {
+			ok, _ := k.Allow(strconv.Itoa(i))
+			assert.False(t, ok, "the others share one interval")
 			assert.LessOrEqual(t, k.Len(), 4)
 		}
 		assert.Equal(t, 4, k.Len())
-		ok, _ := k.Allow("0")
-		assert.True(t, ok, "a forgotten key is logged at once")
+		ok, _ = k.Allow("0")
+		assert.False(t, ok, "a remembered key keeps its interval: nobody is reset")
 
 		one := ratelog.NewKeyed(time.Hour, 0)
 		one.Allow("a")
@@ -173,5 +181,129 @@ func TestKeyed(t *testing.T) {
 		}
 		wg.Wait()
 		assert.Equal(t, int64(8), lines.Load(), "one line per key within the interval")
+	})
+}
+
+func TestKeyedUnderAttack(t *testing.T) {
+	t.Run("Should not log every event when more distinct keys than the bound cycle", func(t *testing.T) {
+		c := &clock{t: time.Unix(1000, 0)}
+		k := ratelog.NewKeyed(time.Minute, 256, ratelog.WithClock(c.now))
+		lines, events := 0, 0
+		for range 10 {
+			for i := range 257 {
+				events++
+				if ok, _ := k.Allow("collector " + strconv.Itoa(i) + " unreachable"); ok {
+					lines++
+				}
+			}
+		}
+		assert.LessOrEqual(t, lines, 257, "one line per key it remembers and one for the others, within the interval")
+		assert.LessOrEqual(t, k.Len(), 256)
+
+		// An interval later, the others' line carries the count held back.
+		c.advance(time.Minute)
+		held := 0
+		lines = 0
+		for i := range 257 {
+			if ok, h := k.Allow("collector " + strconv.Itoa(i) + " unreachable"); ok {
+				lines++
+				held += h
+			}
+		}
+		assert.LessOrEqual(t, lines, 257)
+		assert.Equal(t, events-257, held, "no event lost: every one held back is counted in a later line")
+	})
+
+	t.Run("Should say when a line stands for the keys it could not remember", func(t *testing.T) {
+		k := ratelog.NewKeyed(time.Hour, 2)
+		assert.False(t, k.Decide("a").Others)
+		assert.False(t, k.Decide("b").Others)
+		d := k.Decide("c")
+		assert.True(t, d.Allowed)
+		assert.True(t, d.Others, "the third key is limited with the others")
+		assert.False(t, k.Decide("d").Allowed, "held back with the others")
+		assert.False(t, k.Decide("a").Allowed, "a remembered key keeps its own interval")
+	})
+
+	t.Run("Should make room for a new key once a remembered one is quiet past its interval", func(t *testing.T) {
+		c := &clock{t: time.Unix(1000, 0)}
+		k := ratelog.NewKeyed(time.Minute, 2, ratelog.WithClock(c.now))
+		k.Allow("a")
+		k.Allow("b")
+		c.advance(time.Minute)
+		k.Allow("b") // b is logged again, a stays quiet
+		d := k.Decide("c")
+		assert.True(t, d.Allowed)
+		assert.False(t, d.Others, "a, quiet for an interval, made room")
+		assert.Equal(t, 2, k.Len())
+	})
+
+	t.Run("Should hand the count held back by a forgotten key to the next line", func(t *testing.T) {
+		c := &clock{t: time.Unix(1000, 0)}
+		k := ratelog.NewKeyed(time.Minute, 1, ratelog.WithClock(c.now))
+		k.Allow("a")
+		k.Allow("a")
+		k.Allow("a") // two held back
+		c.advance(time.Minute)
+		d := k.Decide("b") // a is forgotten: its two go with this line
+		assert.True(t, d.Allowed)
+		assert.False(t, d.Others)
+		assert.Zero(t, d.Held)
+		assert.Equal(t, 2, d.Forgotten)
+		assert.Zero(t, k.Decide("c").Forgotten, "handed once")
+	})
+
+	t.Run("Should keep a bounded size per key whatever the key's length", func(t *testing.T) {
+		const keys, keyLen = 256, 64 << 10
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		k := ratelog.NewKeyed(time.Hour, keys)
+		for i := range keys {
+			key := strconv.Itoa(i) + strings.Repeat("x", keyLen) // a fresh allocation each
+			k.Allow(key)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		assert.Equal(t, keys, k.Len())
+		if after.HeapAlloc > before.HeapAlloc {
+			assert.Less(t, after.HeapAlloc-before.HeapAlloc, uint64(1<<20),
+				"256 keys of 64 KiB (16 MiB) are kept in less than 1 MiB")
+		}
+		runtime.KeepAlive(k)
+
+		// Long keys that differ only past the cut stay distinct.
+		k2 := ratelog.NewKeyed(time.Hour, 4)
+		long := strings.Repeat("y", 1000)
+		ok1, _ := k2.Allow(long + "1")
+		ok2, _ := k2.Allow(long + "2")
+		ok3, _ := k2.Allow(long + "1")
+		assert.True(t, ok1)
+		assert.True(t, ok2, "a different long key is its own key")
+		assert.False(t, ok3, "the same long key is limited")
+	})
+
+	t.Run("Should stay correct under concurrent use with more keys than the bound", func(t *testing.T) {
+		c := &clock{t: time.Unix(1000, 0)}
+		k := ratelog.NewKeyed(time.Minute, 16, ratelog.WithClock(c.now))
+		var counted atomic.Int64
+		var wg sync.WaitGroup
+		const goroutines, events = 8, 2000
+		for g := range goroutines {
+			wg.Go(func() {
+				for i := range events {
+					if g == 0 && i%500 == 0 {
+						c.advance(time.Minute)
+					}
+					if ok, held := k.Allow(strconv.Itoa((g*7 + i) % 40)); ok {
+						counted.Add(int64(1 + held))
+					}
+				}
+			})
+		}
+		wg.Wait()
+		assert.LessOrEqual(t, k.Len(), 16)
+		assert.LessOrEqual(t, counted.Load(), int64(goroutines*events))
+		assert.Positive(t, counted.Load())
 	})
 }
