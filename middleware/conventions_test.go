@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -40,6 +41,9 @@ var convMethods = []string{"GET", "POST", "PURGE", "QUERY", "PROPFIND", "LOCK"}
 //	GET /panic-written  writes "partial" (a 200 on its way), then panics
 //	GET /panic-status   sets 201 (buffered, nothing sent), then panics
 //	GET /panic          panics before anything
+//	GET /panic-flushed  sets 202 and flushes it (sent), then panics
+//	GET /hijack         hijacks the connection and writes a 101 on it
+//	GET /hijack-status  sets 200, then hijacks (the server flushes the 200 first)
 var convRouters = map[string]func(port.Recorder, ...middleware.Option) http.Handler{
 	"net/http": func(mon port.Recorder, opts ...middleware.Option) http.Handler {
 		mux := http.NewServeMux()
@@ -64,6 +68,23 @@ var convRouters = map[string]func(port.Recorder, ...middleware.Option) http.Hand
 			panic("after a status")
 		})
 		mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+		mux.HandleFunc("GET /panic-flushed", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusAccepted)
+			_ = http.NewResponseController(w).Flush()
+			panic("after a flush")
+		})
+		mux.HandleFunc("GET /hijack", func(w http.ResponseWriter, _ *http.Request) {
+			conn, rw, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				switchProtocols(conn, rw)
+			}
+		})
+		mux.HandleFunc("GET /hijack-status", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusOK)
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		})
 		return middleware.HTTP(mon, opts...)(mux)
 	},
 	"gin": func(mon port.Recorder, opts ...middleware.Option) http.Handler {
@@ -90,8 +111,33 @@ var convRouters = map[string]func(port.Recorder, ...middleware.Option) http.Hand
 			panic("after a status")
 		})
 		e.GET("/panic", func(*gin.Context) { panic("boom") })
+		e.GET("/panic-flushed", func(c *gin.Context) {
+			c.Status(http.StatusAccepted)
+			c.Writer.Flush()
+			panic("after a flush")
+		})
+		e.GET("/hijack", func(c *gin.Context) {
+			conn, rw, err := c.Writer.Hijack()
+			if err == nil {
+				switchProtocols(conn, rw)
+			}
+		})
+		e.GET("/hijack-status", func(c *gin.Context) {
+			c.Status(http.StatusOK)
+			c.Writer.WriteHeaderNow()
+			if conn, _, err := c.Writer.Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		})
 		return e
 	},
+}
+
+// switchProtocols writes a 101 on a hijacked connection and closes it.
+func switchProtocols(conn net.Conn, rw *bufio.ReadWriter) {
+	_, _ = rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n")
+	_ = rw.Flush()
+	_ = conn.Close()
 }
 
 // point is one histogram data point, reduced to what the tests assert.
@@ -234,7 +280,7 @@ func TestRequestBodySize(t *testing.T) {
 		{name: "the bytes read of a chunked body", target: "/read", body: "hello, chunked", chunked: true, want: 14},
 		{name: "the bytes read when the handler stops early", target: "/partial", body: "hello world", want: 3},
 		{name: "the bytes read of a chunked body the handler stops reading early", target: "/partial", body: "hello world", chunked: true, want: 3},
-		{name: "the Content-Length of a body never read", target: "/ignore", body: "hello world", want: 11},
+		{name: "no size for a body with a Content-Length never read", target: "/ignore", body: "hello world", want: -1},
 		{name: "no size for a chunked body never read", target: "/ignore", body: "hello world", chunked: true, want: -1},
 		{name: "0 for a request without a body", target: "/read", want: 0},
 	}
@@ -315,6 +361,7 @@ func TestStatusSentOnPanic(t *testing.T) {
 		{name: "the 200 already sent when the handler panics after writing", target: "/panic-written", status: 200},
 		{name: "a 500 when the handler set a status but nothing was sent", target: "/panic-status", status: 500},
 		{name: "a 500 when the handler panics before anything", target: "/panic", status: 500},
+		{name: "the status a flush sent when the handler panics after it", target: "/panic-flushed", status: 202},
 	}
 	for router, build := range convRouters {
 		for _, tc := range cases {
@@ -634,4 +681,91 @@ func TestLateBodyRead(t *testing.T) {
 		got := points(t, b, reqSizeName)
 		assert.Equal(t, point{count: 1, sum: 20}, got[attrs("POST", "/read", 200, "").Equivalent()])
 	})
+}
+
+// serveRaw sends raw, a request written by hand, to h on a real server,
+// half-closes the connection when halfClose (the client sends nothing more,
+// and the server sees it leave), and returns once h has returned (the
+// middleware has recorded it) and the first line of the response.
+func serveRaw(t *testing.T, h http.Handler, raw string, halfClose bool) string {
+	t.Helper()
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	_, err = io.WriteString(conn, raw)
+	require.NoError(t, err)
+	if halfClose {
+		tcp, ok := conn.(*net.TCPConn)
+		require.True(t, ok)
+		require.NoError(t, tcp.CloseWrite(), "the client sends nothing more")
+	}
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	<-done
+	return line
+}
+
+func TestSpoofedContentLength(t *testing.T) {
+	cases := []struct {
+		name, target string
+		// want is the size recorded, -1 for no data point.
+		want float64
+	}{
+		{name: "nothing on a route that matches none, whose handler never reads", target: "/nowhere", want: -1},
+		{name: "nothing when the handler never reads", target: "/ignore", want: -1},
+		{name: "the 3 bytes sent when the handler reads all it can", target: "/read", want: 3},
+		{name: "the 3 bytes read when the handler reads 3", target: "/partial", want: 3},
+	}
+	// The client declares 9e18 bytes, sends 3 and stops.
+	const raw = "POST %s HTTP/1.1\r\nHost: example.com\r\nContent-Length: 9000000000000000000\r\n\r\nabc"
+	for router, build := range convRouters {
+		for _, tc := range cases {
+			t.Run("Should record "+tc.name+", not the declared Content-Length, with "+router, func(t *testing.T) {
+				t.Parallel() // the server lingers half a second on a body left unread
+				b := monitoringtest.New(t)
+				line := serveRaw(t, build(b), fmt.Sprintf(raw, tc.target), true)
+				assert.True(t, strings.HasPrefix(line, "HTTP/1.1 "), "a response: %q", line)
+				assert.Len(t, points(t, b, durationName), 1, "the request itself is recorded")
+				got := points(t, b, reqSizeName)
+				if tc.want < 0 {
+					assert.Empty(t, got, "no size recorded, and no empty series either")
+					return
+				}
+				require.Len(t, got, 1)
+				for _, p := range got {
+					assert.Equal(t, point{count: 1, sum: tc.want}, p)
+				}
+			})
+		}
+	}
+}
+
+func TestHijackStatus(t *testing.T) {
+	cases := []struct {
+		name, target, line string
+		status             int
+	}{
+		{name: "101 for a hijack that switched protocols", target: "/hijack",
+			line: "HTTP/1.1 101 Switching Protocols\r\n", status: 101},
+		{name: "the status set before a hijack, which the server sent", target: "/hijack-status",
+			line: "HTTP/1.1 200 OK\r\n", status: 200},
+	}
+	for router, build := range convRouters {
+		for _, tc := range cases {
+			t.Run("Should record "+tc.name+" with "+router, func(t *testing.T) {
+				b := monitoringtest.New(t)
+				line := serveRaw(t, build(b), "GET "+tc.target+" HTTP/1.1\r\nHost: example.com\r\n\r\n", false)
+				assert.Equal(t, tc.line, line, "what the client got")
+				got := points(t, b, durationName)
+				want := attrs("GET", tc.target, tc.status, "").Equivalent()
+				assert.Equal(t, map[attribute.Distinct]point{want: got[want]}, got)
+				assert.Equal(t, uint64(1), got[want].count)
+			})
+		}
+	}
 }

@@ -80,10 +80,11 @@
 // wrapper of r.Body, whether the body has a Content-Length or is chunked
 // (one small allocation per request that has a body, none for a request
 // without one; never recycled, so a handler that reads late, under
-// http.TimeoutHandler, can only reach its own request's body); a handler that never reads the body is
-// recorded with the declared Content-Length (the client sends it, and the
-// server reads or discards it after the handler), and a chunked body it
-// never read, whose size nobody knows, is not recorded. The response body
+// http.TimeoutHandler, can only reach its own request's body). A body the
+// handler never read is not recorded, whether it has a Content-Length or
+// is chunked: a declared Content-Length is a claim the client makes, not
+// bytes transferred (a client can declare 9e18 bytes, send 3 and close, on
+// any route), and a chunked body's size is known to nobody. The response body
 // size is what the handler wrote, and 0 for a HEAD response, which carries
 // no body. gin writes its default 404 and 405 bodies after the middleware
 // chain has returned, so those responses are recorded with a body size of

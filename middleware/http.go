@@ -149,12 +149,19 @@ func (w *responseWriter) Flush() {
 }
 
 // Hijack hands the connection over (websockets), when the underlying
-// writer allows it.
+// writer allows it. The status recorded is then 101, unless a status was
+// already set: the server flushes that one onto the connection before
+// handing it over, so it is the status sent.
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
+		if !w.wroteHeader {
+			// No status went to the server, which would flush it onto the
+			// connection first: what the handler sends is its own, a
+			// protocol switch.
+			w.status = http.StatusSwitchingProtocols
+		}
 		w.commit()
-		w.status = http.StatusSwitchingProtocols
 	}
 	return conn, rw, err
 }

@@ -1,6 +1,8 @@
 package ginmetrics
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/compozy/monitoring/middleware"
@@ -38,13 +40,18 @@ func Middleware(rec port.Recorder, opts ...middleware.Option) gin.HandlerFunc {
 			p := recover()
 			// gin writes its own 404/405 bodies after the chain, to its writer.
 			c.Writer = w.ResponseWriter
-			// A response is on its way once body bytes were written: gin's
-			// WriteHeaderNow (AbortWithStatus) hands the status to net/http,
-			// which buffers it until a body write or the end of the request.
+			// A response is on its way once body bytes were written, or a
+			// flush or a hijack sent it, as on net/http: gin's WriteHeaderNow
+			// (AbortWithStatus) only hands the status to net/http, which
+			// buffers it until a body write, a flush or the end of the request.
 			o := httpmetrics.Outcome{
 				Status: c.Writer.Status(), RespBytes: int64(max(c.Writer.Size(), 0)),
-				ReqBytes: httpmetrics.RequestBodySize(req, body), Committed: c.Writer.Size() > 0,
-				Aborted: w.aborted, Panicked: p != nil,
+				ReqBytes:  httpmetrics.RequestBodySize(req, body),
+				Committed: c.Writer.Size() > 0 || w.sent,
+				Aborted:   w.aborted, Panicked: p != nil,
+			}
+			if w.switched {
+				o.Status = http.StatusSwitchingProtocols
 			}
 			*w = writer{}
 			writers.Put(w)

@@ -24,6 +24,13 @@ type writer struct {
 	// committed: the response was sent on its way; aborted: the client had
 	// gone by then.
 	committed, aborted bool
+	// sent: a Flush or a Hijack sent the response (its status, or the
+	// connection itself) on its way.
+	sent bool
+	// switched: a Hijack took the connection before any status was handed
+	// to net/http, so the status sent is the handler's own, on the raw
+	// connection: a protocol switch, 101, as net/http's middleware records.
+	switched bool
 }
 
 func (w *writer) commit() {
@@ -48,14 +55,21 @@ func (w *writer) WriteString(s string) (int, error) {
 // Flush commits the response and flushes gin's writer.
 func (w *writer) Flush() {
 	w.commit()
+	w.sent = true
 	w.ResponseWriter.Flush()
 }
 
-// Hijack hands the connection over (websockets).
+// Hijack hands the connection over (websockets); the response is then on
+// its way, with a 101 unless a status had already gone to net/http.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	// gin's Hijack marks the response written; a status gin handed to
+	// net/http before it (WriteHeaderNow) is what net/http flushes onto the
+	// connection before handing it over.
+	before := w.Written()
 	conn, rw, err := w.ResponseWriter.Hijack()
 	if err == nil {
 		w.commit()
+		w.sent, w.switched = true, !before
 	}
 	return conn, rw, err
 }

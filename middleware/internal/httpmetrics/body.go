@@ -49,19 +49,20 @@ func WrapBody(r *http.Request) *RequestBody {
 // RequestBodySize gives r its own body back, when the handler left the
 // counter b in place, and returns the request body size to record (-1:
 // none). The size is what the handler read, once it called Read, whether
-// the body was declared with a Content-Length or chunked; when the handler
-// never read the body, it is the declared Content-Length (what the client
-// sends; the server reads or discards it after the handler), and nothing
-// for a body of unknown length, whose size nobody knows.
+// the body was declared with a Content-Length or chunked. A body the
+// handler never read is not recorded: its Content-Length is a claim the
+// client makes, not bytes transferred (a client may declare 9e18 bytes,
+// send 3 and close), and a chunked body's size is known to nobody. A
+// request without a body records 0.
 func RequestBodySize(r *http.Request, b *RequestBody) int64 {
-	size := r.ContentLength
-	if b != nil {
-		if r.Body == io.ReadCloser(b) {
-			r.Body = b.rc
-		}
-		if b.read.Load() {
-			size = b.n.Load()
-		}
+	if b == nil {
+		return 0
 	}
-	return max(size, -1)
+	if r.Body == io.ReadCloser(b) {
+		r.Body = b.rc
+	}
+	if !b.read.Load() {
+		return -1
+	}
+	return b.n.Load()
 }
