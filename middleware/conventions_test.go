@@ -607,10 +607,17 @@ func TestCancelledButNotByTheClient(t *testing.T) {
 				b := monitoringtest.New(t)
 				// The middleware inside the timeout: its request's context ends
 				// with context.DeadlineExceeded.
-				srv := httptest.NewServer(http.TimeoutHandler(build(b), time.Nanosecond, "timeout"))
+				// TimeoutHandler answers the client before the handler under it
+				// returns: wait for the middleware to have recorded.
+				h, recorded := build(b), make(chan struct{})
+				srv := httptest.NewServer(http.TimeoutHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					defer close(recorded)
+					h.ServeHTTP(w, r)
+				}), time.Nanosecond, "timeout"))
 				defer srv.Close()
 				code := get(t, srv.Client(), srv.URL+"/wait")
 				assert.Equal(t, http.StatusServiceUnavailable, code)
+				<-recorded
 				got := points(t, b, durationName)
 				assert.Equal(t, uint64(1), got[attrs("GET", "/wait", 503, "503").Equivalent()].count, "%v", got)
 				assert.Len(t, got, 1)
