@@ -109,7 +109,7 @@ func TestExemplarsOnTheBackends(t *testing.T) {
 	// scrape records in ctx on a fast histogram and on Meter()'s float and
 	// integer histograms, Meter() on the recording path meter, and scrapes
 	// in OpenMetrics.
-	scrape := func(t *testing.T, mode, meter string) string {
+	scrape := func(t *testing.T, ctx context.Context, mode, meter string) string {
 		t.Helper()
 		cfg := monitoring.DefaultConfig()
 		cfg.Enabled, cfg.Exemplars, cfg.Meter = true, mode, meter
@@ -132,13 +132,21 @@ func TestExemplarsOnTheBackends(t *testing.T) {
 	}
 	for _, meter := range []string{monitoring.MeterFast, monitoring.MeterSDK} {
 		t.Run("Should show the exemplars of the fast histograms and of Meter() (meter: "+meter+") with trace_based", func(t *testing.T) {
-			body := scrape(t, monitoring.ExemplarsTraceBased, meter)
+			body := scrape(t, ctx, monitoring.ExemplarsTraceBased, meter)
 			assert.Regexp(t, `fast_duration_seconds_bucket\{le="0\.5"\} 1 # \{.*trace_id="`+tid.String(), body)
 			assert.Regexp(t, `meter_duration_seconds_bucket\{le="0\.5"\} 1 # \{.*trace_id="`+tid.String(), body)
 			assert.Regexp(t, `meter_size_bytes_bucket\{le="1000(\.0)?"\} 1 # \{.*trace_id="`+tid.String()+`".*\} 512(\.0)? `, body)
 		})
+		t.Run("Should keep none for a remote span context alone, IDs a client wrote (meter: "+meter+")", func(t *testing.T) {
+			remote := trace.ContextWithRemoteSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+				TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, Remote: true}))
+			body := scrape(t, remote, monitoring.ExemplarsTraceBased, meter)
+			assert.Contains(t, body, "fast_duration_seconds_count 1")
+			assert.Contains(t, body, "meter_duration_seconds_count 1")
+			assert.NotContains(t, body, tid.String())
+		})
 		t.Run("Should show none on either path with off (meter: "+meter+")", func(t *testing.T) {
-			body := scrape(t, monitoring.ExemplarsOff, meter)
+			body := scrape(t, ctx, monitoring.ExemplarsOff, meter)
 			assert.Contains(t, body, "fast_duration_seconds_count 1")
 			assert.Contains(t, body, "meter_duration_seconds_count 1")
 			assert.Contains(t, body, "meter_size_bytes_count 1")
@@ -148,7 +156,7 @@ func TestExemplarsOnTheBackends(t *testing.T) {
 	}
 	t.Run("Should keep none on the SDK path with off even when OTEL_METRICS_EXEMPLAR_FILTER says always_on", func(t *testing.T) {
 		t.Setenv("OTEL_METRICS_EXEMPLAR_FILTER", "always_on") // read by the SDK itself unless told otherwise
-		body := scrape(t, monitoring.ExemplarsOff, monitoring.MeterSDK)
+		body := scrape(t, ctx, monitoring.ExemplarsOff, monitoring.MeterSDK)
 		assert.NotContains(t, body, "# {")
 	})
 }
