@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,8 +54,8 @@ func exemplarsOf(t *testing.T, mon *monitoringtest.Backend, name string) []metri
 }
 
 func TestDurationExemplars(t *testing.T) {
-	for flags, sampled := range map[string]bool{"01": true, "00": false} {
-		t.Run("Should keep the request's span as the duration's exemplar only when sampled (flags "+flags+")", func(t *testing.T) {
+	for _, flags := range []string{"01", "00"} {
+		t.Run("Should keep no exemplar for a client's traceparent alone, a remote span context with IDs the client wrote (flags "+flags+")", func(t *testing.T) {
 			mon := monitoringtest.New(t)
 			mux := http.NewServeMux()
 			mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "order") })
@@ -64,20 +65,40 @@ func TestDurationExemplars(t *testing.T) {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			require.Equal(t, http.StatusOK, rec.Code)
-
-			ex := durationExemplars(t, mon)
-			if !sampled {
-				assert.Empty(t, ex)
-				return
-			}
-			require.Len(t, ex, 1)
-			assert.Equal(t, traceparentTrace, hex.EncodeToString(ex[0].TraceID))
-			assert.Equal(t, traceparentSpan, hex.EncodeToString(ex[0].SpanID))
-			assert.Positive(t, ex[0].Value)
-			assert.Empty(t, exemplarsOf(t, mon, reqSizeName), "only the duration keeps exemplars")
-			assert.Empty(t, exemplarsOf(t, mon, respSizeName))
+			assert.Empty(t, durationExemplars(t, mon), "no tracer started a span: no trace to link to")
 		})
 	}
+
+	t.Run("Should keep a sampled span started here as the duration's exemplar, on the duration only", func(t *testing.T) {
+		mon := monitoringtest.New(t)
+		tp := sdktrace.NewTracerProvider()
+		t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		mux := http.NewServeMux()
+		mux.HandleFunc("POST /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			_, _ = io.WriteString(w, "order")
+		})
+		var spanID string
+		h := withTraceparent(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, span := tp.Tracer("test").Start(r.Context(), "server") // a local span, child of the client's
+			defer span.End()
+			spanID = span.SpanContext().SpanID().String()
+			middleware.HTTP(mon)(mux).ServeHTTP(w, r.WithContext(ctx))
+		}))
+		req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/orders/7", strings.NewReader("body"))
+		req.Header.Set("traceparent", "00-"+traceparentTrace+"-"+traceparentSpan+"-01")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code)
+
+		ex := durationExemplars(t, mon)
+		require.Len(t, ex, 1)
+		assert.Equal(t, traceparentTrace, hex.EncodeToString(ex[0].TraceID))
+		assert.Equal(t, spanID, hex.EncodeToString(ex[0].SpanID), "the span started here")
+		assert.Positive(t, ex[0].Value)
+		assert.Empty(t, exemplarsOf(t, mon, reqSizeName), "only the duration keeps exemplars")
+		assert.Empty(t, exemplarsOf(t, mon, respSizeName))
+	})
 
 	t.Run("Should keep otelhttp's sampled server span, installed outside ours, as the exemplar", func(t *testing.T) {
 		mon := monitoringtest.New(t)
