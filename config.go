@@ -303,13 +303,11 @@ func FieldErrors(err error) []*FieldError {
 // of the wrong type leaves its field at the default, and the other keys
 // apply.
 func decodeYAML(data []byte, cfg *Config) []error {
-	dups := problems(yamlDuplicateKeys(data))
-	if len(dups) > 0 {
-		// The decoder would stop at the first, at a quadratic cost: the
-		// rest is read from the document with each key's first occurrence,
-		// so that the duplicates hide no other problem.
-		data = withoutDuplicateKeys(data)
-	}
+	// The decoder would stop at the first duplicate key, at a quadratic
+	// cost: the rest is read from the document with each key's first
+	// occurrence, so that the duplicates hide no other problem.
+	data, dupErr := yamlDuplicateKeys(data)
+	dups := problems(dupErr)
 	errs := slices.Concat(dups, problems(yamlSecretErrors(data)))
 	refused := refusedYAMLKeys(topLevelPairs(data))
 	data = backendListAsScalar(data)
@@ -444,55 +442,6 @@ func firstFew(problems []string, total int) []string {
 		return problems
 	}
 	return append(problems[:reportedProblems:reportedProblems], fmt.Sprintf("and %d more", total-reportedProblems))
-}
-
-// yamlDuplicateKeys refuses a key given twice in one mapping, anywhere in
-// the document, a [*FieldError] for each of the first few (the key quoted,
-// and its lines), the others counted. It costs one
-// pass over the document: the YAML decoder compares every pair of keys and
-// reports every pair that repeats, quadratic in time and in the size of its
-// error.
-func yamlDuplicateKeys(data []byte) error {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil {
-		return nil // the decoder reports the syntax error
-	}
-	var shown []error
-	total := 0
-	type key struct {
-		kind  yaml.Kind
-		value string
-	}
-	stack := []*yaml.Node{&doc}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		stack = append(stack, n.Content...)
-		if n.Kind != yaml.MappingNode {
-			continue
-		}
-		first := make(map[key]int, len(n.Content)/2)
-		for i := 0; i < len(n.Content); i += 2 {
-			k := n.Content[i]
-			line, seen := first[key{k.Kind, k.Value}]
-			if !seen {
-				first[key{k.Kind, k.Value}] = k.Line
-				continue
-			}
-			total++
-			if len(shown) < reportedProblems {
-				shown = append(shown, &FieldError{Field: shownKey(k.Value), Allowed: fmt.Sprintf(
-					"is given twice (line %d repeats line %d): give each key once", k.Line, line)})
-			}
-		}
-	}
-	if total == 0 {
-		return nil
-	}
-	if total > len(shown) {
-		shown = append(shown, fmt.Errorf("and %d more duplicate keys", total-len(shown)))
-	}
-	return errors.Join(shown...)
 }
 
 // envErrors turns the environment parser's errors into [*FieldError]s that
