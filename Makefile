@@ -38,6 +38,8 @@ loadtest:
 ## test: vet, gofmt, mock and snippet freshness, then every test with the race detector.
 test: vet fmt-check check-generate check-docs
 	$(GO) test -race -count=1 ./...
+	$(GO) vet -tags monitoring_nolinkname ./internal/fast
+	$(GO) test -race -count=1 -tags monitoring_nolinkname ./internal/fast
 
 ## vet: go vet on every package.
 vet:

@@ -2,6 +2,8 @@ package bench_test
 
 import (
 	"context"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,4 +161,46 @@ func BenchmarkTemporalHandler(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkMeterCounterParallelSeries: BenchmarkMeterCounterParallel on
+// eight series in turn, each goroutine from a different one.
+func BenchmarkMeterCounterParallelSeries(b *testing.B) {
+	var opts [8][]metric.AddOption
+	for i := range opts {
+		opts[i] = []metric.AddOption{metric.WithAttributeSet(attrs3("GET", "/x", strconv.Itoa(200+i)))}
+	}
+	parallel := func(b *testing.B, c metric.Float64Counter) {
+		var next atomic.Int64
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			ctx, i := context.Background(), int(next.Add(3))
+			for pb.Next() {
+				c.Add(ctx, 1, opts[i%len(opts)]...)
+				i++
+			}
+		})
+	}
+	for _, path := range []string{monitoring.MeterFast, monitoring.MeterSDK} {
+		b.Run("impl=ours_"+path, func(b *testing.B) {
+			c, _ := meterService(b, path).Meter().Float64Counter("c")
+			parallel(b, c)
+		})
+	}
+	b.Run("impl=client_golang", func(b *testing.B) {
+		vec := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "c", Help: "c"}, keys3)
+		var cs [8]prometheus.Counter
+		for i := range cs {
+			cs[i] = vec.WithLabelValues("GET", "/x", strconv.Itoa(200+i))
+		}
+		var next atomic.Int64
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			i := int(next.Add(3))
+			for pb.Next() {
+				cs[i%len(cs)].Inc()
+				i++
+			}
+		})
+	})
 }

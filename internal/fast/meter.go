@@ -186,17 +186,24 @@ func lookup[I any](sc *meterScope, key instKey, build func() (I, meterCollector)
 	return inst
 }
 
-func newSums(r *Registry) *setIndex[sumValue] {
-	return newSetIndex[sumValue](r.limit, r.now, nil)
+func initSums(x *setIndex[sumValue], r *Registry) *setIndex[sumValue] {
+	var init func(*sumValue)
+	if r.spreadAll {
+		init = (*sumValue).spreadNow
+	}
+	x.initIndex(r.limit, r.now, init)
+	return x
 }
 
-func newGauges(r *Registry) *setIndex[gaugeValue] {
-	return newSetIndex[gaugeValue](r.limit, r.now, nil)
+func initGauges(x *setIndex[gaugeValue], r *Registry) *setIndex[gaugeValue] {
+	x.initIndex(r.limit, r.now, nil)
+	return x
 }
 
-func newHistograms(r *Registry, bounds []float64) *setIndex[histogramValue] {
+func initHistograms(x *setIndex[histogramValue], r *Registry, bounds []float64) *setIndex[histogramValue] {
 	init := initHistogram(bounds, !r.noExemplars)
-	return newSetIndex(r.limit, r.now, func(v *histogramValue) { init(&v.h) })
+	x.initIndex(r.limit, r.now, func(v *histogramValue) { init(&v.h) })
+	return x
 }
 
 // histogramBounds are the boundaries a histogram gets: the caller's, or
@@ -216,8 +223,9 @@ func (m *meter) Int64Counter(name string, opts ...metric.Int64CounterOption) (me
 		return m.Meter.Int64Counter(name, opts...) //nolint:wrapcheck // the SDK's own answer.
 	}
 	return lookup(m.scope, key, func() (metric.Int64Counter, meterCollector) {
-		x := newSums(m.p.r)
-		return &int64Counter{x: x}, sumCollector[int64]{key: key, x: x, monotonic: true}
+		i := new(int64Counter)
+		x := initSums(&i.setIndex, m.p.r)
+		return i, sumCollector[int64]{key: key, x: x, monotonic: true}
 	}), nil
 }
 
@@ -229,8 +237,9 @@ func (m *meter) Float64Counter(name string, opts ...metric.Float64CounterOption)
 		return m.Meter.Float64Counter(name, opts...) //nolint:wrapcheck // the SDK's own answer.
 	}
 	return lookup(m.scope, key, func() (metric.Float64Counter, meterCollector) {
-		x := newSums(m.p.r)
-		return &float64Counter{x: x}, sumCollector[float64]{key: key, x: x, monotonic: true}
+		i := new(float64Counter)
+		x := initSums(&i.setIndex, m.p.r)
+		return i, sumCollector[float64]{key: key, x: x, monotonic: true}
 	}), nil
 }
 
@@ -244,8 +253,9 @@ func (m *meter) Int64UpDownCounter(
 		return m.Meter.Int64UpDownCounter(name, opts...) //nolint:wrapcheck // the SDK's own answer.
 	}
 	return lookup(m.scope, key, func() (metric.Int64UpDownCounter, meterCollector) {
-		x := newSums(m.p.r)
-		return &int64UpDown{x: x}, sumCollector[int64]{key: key, x: x}
+		i := new(int64UpDown)
+		x := initSums(&i.setIndex, m.p.r)
+		return i, sumCollector[int64]{key: key, x: x}
 	}), nil
 }
 
@@ -259,8 +269,9 @@ func (m *meter) Float64UpDownCounter(
 		return m.Meter.Float64UpDownCounter(name, opts...) //nolint:wrapcheck // the SDK's own answer.
 	}
 	return lookup(m.scope, key, func() (metric.Float64UpDownCounter, meterCollector) {
-		x := newSums(m.p.r)
-		return &float64UpDown{x: x}, sumCollector[float64]{key: key, x: x}
+		i := new(float64UpDown)
+		x := initSums(&i.setIndex, m.p.r)
+		return i, sumCollector[float64]{key: key, x: x}
 	}), nil
 }
 
@@ -273,8 +284,9 @@ func (m *meter) Int64Histogram(name string, opts ...metric.Int64HistogramOption)
 	}
 	return lookup(m.scope, key, func() (metric.Int64Histogram, meterCollector) {
 		bounds := histogramBounds(c.ExplicitBucketBoundaries())
-		x := newHistograms(m.p.r, bounds)
-		return &int64Histogram{x: x}, histogramCollector[int64]{key: key, x: x, bounds: bounds}
+		i := new(int64Histogram)
+		x := initHistograms(&i.setIndex, m.p.r, bounds)
+		return i, histogramCollector[int64]{key: key, x: x, bounds: bounds}
 	}), nil
 }
 
@@ -289,8 +301,9 @@ func (m *meter) Float64Histogram(
 	}
 	return lookup(m.scope, key, func() (metric.Float64Histogram, meterCollector) {
 		bounds := histogramBounds(c.ExplicitBucketBoundaries())
-		x := newHistograms(m.p.r, bounds)
-		return &float64Histogram{x: x}, histogramCollector[float64]{key: key, x: x, bounds: bounds}
+		i := new(float64Histogram)
+		x := initHistograms(&i.setIndex, m.p.r, bounds)
+		return i, histogramCollector[float64]{key: key, x: x, bounds: bounds}
 	}), nil
 }
 
@@ -302,8 +315,9 @@ func (m *meter) Int64Gauge(name string, opts ...metric.Int64GaugeOption) (metric
 		return m.Meter.Int64Gauge(name, opts...) //nolint:wrapcheck // the SDK's own answer.
 	}
 	return lookup(m.scope, key, func() (metric.Int64Gauge, meterCollector) {
-		x := newGauges(m.p.r)
-		return &int64Gauge{x: x}, gaugeCollector[int64]{key: key, x: x}
+		i := new(int64Gauge)
+		x := initGauges(&i.setIndex, m.p.r)
+		return i, gaugeCollector[int64]{key: key, x: x}
 	}), nil
 }
 
@@ -315,8 +329,9 @@ func (m *meter) Float64Gauge(name string, opts ...metric.Float64GaugeOption) (me
 		return m.Meter.Float64Gauge(name, opts...) //nolint:wrapcheck // the SDK's own answer.
 	}
 	return lookup(m.scope, key, func() (metric.Float64Gauge, meterCollector) {
-		x := newGauges(m.p.r)
-		return &float64Gauge{x: x}, gaugeCollector[float64]{key: key, x: x}
+		i := new(float64Gauge)
+		x := initGauges(&i.setIndex, m.p.r)
+		return i, gaugeCollector[float64]{key: key, x: x}
 	}), nil
 }
 
@@ -326,88 +341,88 @@ func (m *meter) Float64Gauge(name string, opts ...metric.Float64GaugeOption) (me
 
 type int64Counter struct {
 	embedded.Int64Counter
-	x *setIndex[sumValue]
+	setIndex[sumValue]
 }
 
 func (c *int64Counter) Add(_ context.Context, v int64, opts ...metric.AddOption) {
-	addSum(addTo(c.x, opts), v, true)
+	addSumTo(&c.setIndex, v, opts, true)
 }
 
 func (*int64Counter) Enabled(context.Context) bool { return true }
 
 type float64Counter struct {
 	embedded.Float64Counter
-	x *setIndex[sumValue]
+	setIndex[sumValue]
 }
 
 func (c *float64Counter) Add(_ context.Context, v float64, opts ...metric.AddOption) {
-	addSum(addTo(c.x, opts), v, true)
+	addSumTo(&c.setIndex, v, opts, true)
 }
 
 func (*float64Counter) Enabled(context.Context) bool { return true }
 
 type int64UpDown struct {
 	embedded.Int64UpDownCounter
-	x *setIndex[sumValue]
+	setIndex[sumValue]
 }
 
 func (c *int64UpDown) Add(_ context.Context, v int64, opts ...metric.AddOption) {
-	addSum(addTo(c.x, opts), v, false)
+	addSumTo(&c.setIndex, v, opts, false)
 }
 
 func (*int64UpDown) Enabled(context.Context) bool { return true }
 
 type float64UpDown struct {
 	embedded.Float64UpDownCounter
-	x *setIndex[sumValue]
+	setIndex[sumValue]
 }
 
 func (c *float64UpDown) Add(_ context.Context, v float64, opts ...metric.AddOption) {
-	addSum(addTo(c.x, opts), v, false)
+	addSumTo(&c.setIndex, v, opts, false)
 }
 
 func (*float64UpDown) Enabled(context.Context) bool { return true }
 
 type int64Histogram struct {
 	embedded.Int64Histogram
-	x *setIndex[histogramValue]
+	setIndex[histogramValue]
 }
 
 func (h *int64Histogram) Record(ctx context.Context, v int64, opts ...metric.RecordOption) {
-	recordTo(h.x, opts).recordInt(ctx, v)
+	recordTo(&h.setIndex, opts).recordInt(ctx, v)
 }
 
 func (*int64Histogram) Enabled(context.Context) bool { return true }
 
 type float64Histogram struct {
 	embedded.Float64Histogram
-	x *setIndex[histogramValue]
+	setIndex[histogramValue]
 }
 
 func (h *float64Histogram) Record(ctx context.Context, v float64, opts ...metric.RecordOption) {
-	recordTo(h.x, opts).record(ctx, v)
+	recordTo(&h.setIndex, opts).record(ctx, v)
 }
 
 func (*float64Histogram) Enabled(context.Context) bool { return true }
 
 type int64Gauge struct {
 	embedded.Int64Gauge
-	x *setIndex[gaugeValue]
+	setIndex[gaugeValue]
 }
 
 func (g *int64Gauge) Record(_ context.Context, v int64, opts ...metric.RecordOption) {
-	setGauge(recordTo(g.x, opts), v)
+	setGauge(recordTo(&g.setIndex, opts), v)
 }
 
 func (*int64Gauge) Enabled(context.Context) bool { return true }
 
 type float64Gauge struct {
 	embedded.Float64Gauge
-	x *setIndex[gaugeValue]
+	setIndex[gaugeValue]
 }
 
 func (g *float64Gauge) Record(_ context.Context, v float64, opts ...metric.RecordOption) {
-	setGauge(recordTo(g.x, opts), v)
+	setGauge(recordTo(&g.setIndex, opts), v)
 }
 
 func (*float64Gauge) Enabled(context.Context) bool { return true }

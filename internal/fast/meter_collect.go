@@ -104,7 +104,7 @@ func (c sumCollector[N]) collect(now time.Time, d *meterDeltas) (metricdata.Metr
 	all := c.x.series()
 	points := make([]metricdata.DataPoint[N], 0, len(all))
 	for _, s := range all {
-		ints, bits, seq := s.v.ints.Load(), s.v.bits.Load(), s.v.seq.Load()
+		ints, bits, seq := s.v.load()
 		start := s.start
 		if delta {
 			l := d.seen(s, s.start)

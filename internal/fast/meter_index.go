@@ -81,16 +81,24 @@ type series[S any] struct {
 
 // setNode links a set looked up to its series. Nodes are immutable once
 // published, so lookups walk them without a lock.
+//
+// Every record reads a node, its table and its index, so each of them is
+// padded to cache lines no other object shares: a small object that
+// another core writes often (anything of the same size allocated beside
+// them) would otherwise turn each of those reads into a miss.
 type setNode[S any] struct {
 	hash  uint64
 	attrs attribute.Set
+	v     *S // &s.v, so that a lookup does not touch the series
 	s     *series[S]
 	next  *setNode[S]
+	_     [8]byte // 64 bytes
 }
 
 type setTable[S any] struct {
 	buckets []atomic.Pointer[setNode[S]]
 	mask    uint64
+	_       [cellSize - 32]byte
 }
 
 func newSetTable[S any](size int) *setTable[S] {
@@ -101,14 +109,14 @@ func newSetTable[S any](size int) *setTable[S] {
 // without a lock; a new series takes the mutex once. Past the cardinality
 // limit, new sets record on the overflow series (otel.metric.overflow=true)
 // as in the OpenTelemetry SDK: limit-1 sets of their own, then the overflow.
+//
+// An instrument embeds its index after the API's 16-byte embedded
+// interface: what every record reads (setIndexHot) then fills the first
+// 128 bytes of the instrument, which nothing writes after creation, and
+// the fields a new series writes come after (TestHotLayout).
 type setIndex[S any] struct {
-	seed  maphash.Seed
-	known bool           // setLayoutKnown
-	opt   unsafe.Pointer // optType when optLayoutKnown, else nil: see boundSet
-	limit int
-	now   func() time.Time
-	init  func(*S)
-	table atomic.Pointer[setTable[S]]
+	setIndexHot[S]
+	_ [cellSize - 16 - unsafe.Sizeof(setIndexHot[struct{}]{})]byte
 
 	mu       sync.Mutex
 	all      []*series[S]
@@ -117,13 +125,53 @@ type setIndex[S any] struct {
 	parked   int // nodes of sets past the limit, all on the overflow series
 }
 
+// setIndexHot is what every record reads of a setIndex, on lines of its
+// own (see setNode).
+type setIndexHot[S any] struct {
+	seed  maphash.Seed
+	known bool           // setLayoutKnown
+	opt   unsafe.Pointer // optType when optLayoutKnown, else nil: see boundSet
+	limit int
+	now   func() time.Time
+	init  func(*S)
+	table atomic.Pointer[setTable[S]]
+	// first and mask are the current table's buckets and mask, read here
+	// rather than through table: a load less on every record. A new table
+	// publishes its buckets, then its mask, and a lookup reads the mask
+	// first, so a mask never indexes a smaller table than its own (an old
+	// table read with its own mask or a newer one's is only a miss, which
+	// insert checks again under the lock).
+	first atomic.Pointer[atomic.Pointer[setNode[S]]]
+	mask  atomic.Uint64
+	// perP is a sum instrument's per-P cache (meter_sum.go), nil until one
+	// of its series is spread, and perPMax the last P it has an entry for,
+	// set before perP is published and never after.
+	perP    atomic.Pointer[perPCache]
+	perPMax int
+}
+
 func newSetIndex[S any](limit int, now func() time.Time, init func(*S)) *setIndex[S] {
-	x := &setIndex[S]{seed: maphash.MakeSeed(), known: setLayoutKnown(), limit: limit, now: now, init: init}
+	x := new(setIndex[S])
+	x.initIndex(limit, now, init)
+	return x
+}
+
+// initIndex readies an index embedded in an instrument.
+func (x *setIndex[S]) initIndex(limit int, now func() time.Time, init func(*S)) {
+	x.setIndexHot = setIndexHot[S]{
+		seed: maphash.MakeSeed(), known: setLayoutKnown(), limit: limit, now: now, init: init,
+	}
 	if optLayoutKnown() {
 		x.opt = optType()
 	}
-	x.table.Store(newSetTable[S](16))
-	return x
+	x.publish(newSetTable[S](16))
+}
+
+// publish makes t the table lookups read.
+func (x *setIndex[S]) publish(t *setTable[S]) {
+	x.table.Store(t)
+	x.first.Store(&t.buckets[0])
+	x.mask.Store(t.mask)
 }
 
 // get returns the series of attrs, creating it on first use. The common
@@ -137,14 +185,15 @@ func (x *setIndex[S]) get(attrs *attribute.Set) *S {
 	l := (*setLayout)(unsafe.Pointer(attrs)) //nolint:gosec // layout checked by setLayoutKnown.
 	h := l.hash
 	e := (*eface)(unsafe.Pointer(&l.data)) //nolint:gosec // an interface's layout.
-	t := x.table.Load()
-	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
+	m := x.mask.Load()
+	b := (*atomic.Pointer[setNode[S]])(unsafe.Add(unsafe.Pointer(x.first.Load()), (h&m)*8)) //nolint:gosec // within the table: see first.
+	for nd := b.Load(); nd != nil; nd = nd.next {
 		if nd.hash != h {
 			continue
 		}
 		ne := (*eface)(unsafe.Pointer(&(*setLayout)(unsafe.Pointer(&nd.attrs)).data)) //nolint:gosec // as above.
 		if (ne.typ == e.typ && ne.data == e.data) || nd.attrs.Equals(attrs) {
-			return &nd.s.v
+			return nd.v
 		}
 	}
 	return x.insert(h, *attrs)
@@ -156,7 +205,7 @@ func (x *setIndex[S]) getSlow(attrs *attribute.Set) *S {
 	t := x.table.Load()
 	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
 		if nd.hash == h && sameSet(&nd.attrs, attrs, false) {
-			return &nd.s.v
+			return nd.v
 		}
 	}
 	return x.insert(h, *attrs)
@@ -168,7 +217,7 @@ func (x *setIndex[S]) insert(h uint64, attrs attribute.Set) *S {
 	t := x.table.Load()
 	for nd := t.buckets[h&t.mask].Load(); nd != nil; nd = nd.next {
 		if nd.hash == h && sameSet(&nd.attrs, &attrs, x.known) {
-			return &nd.s.v
+			return nd.v
 		}
 	}
 	var s *series[S]
@@ -191,7 +240,7 @@ func (x *setIndex[S]) insert(h uint64, attrs attribute.Set) *S {
 		t = x.grow(t)
 	}
 	b := &t.buckets[h&t.mask]
-	b.Store(&setNode[S]{hash: h, attrs: attrs, s: s, next: b.Load()})
+	b.Store(&setNode[S]{hash: h, attrs: attrs, v: &s.v, s: s, next: b.Load()})
 	x.nodes++
 	return &s.v
 }
@@ -212,10 +261,10 @@ func (x *setIndex[S]) grow(old *setTable[S]) *setTable[S] {
 	for i := range old.buckets {
 		for nd := old.buckets[i].Load(); nd != nil; nd = nd.next {
 			b := &t.buckets[nd.hash&t.mask]
-			b.Store(&setNode[S]{hash: nd.hash, attrs: nd.attrs, s: nd.s, next: b.Load()})
+			b.Store(&setNode[S]{hash: nd.hash, attrs: nd.attrs, v: nd.v, s: nd.s, next: b.Load()})
 		}
 	}
-	x.table.Store(t)
+	x.publish(t)
 	return t
 }
 

@@ -11,34 +11,6 @@ import (
 // number is what the OpenTelemetry API records.
 type number interface{ int64 | float64 }
 
-// sumValue is a sum as the OpenTelemetry SDK keeps it: whole increments in
-// an integer, the rest in a float, so that integer sums are exact and the
-// common Add(1) is one atomic add. Like the SDK it takes any value, a
-// counter's negative increments included.
-type sumValue struct {
-	ints atomic.Int64
-	bits atomic.Uint64
-	// seq counts the records that may leave the sum as it was (zero, or a
-	// negative increment, or any up-down record), so that a delta reader
-	// reports a series recorded in its interval even when its sum did not
-	// move, as the SDK does.
-	seq atomic.Uint64
-}
-
-func addSum[N number](s *sumValue, v N, monotonic bool) {
-	if i := int64(v); float64(i) == float64(v) {
-		s.ints.Add(i)
-	} else {
-		addFloat(&s.bits, float64(v))
-	}
-	if !monotonic || !positive(v) {
-		s.seq.Add(1)
-	}
-}
-
-// positive reports whether v is above zero (NaN is not).
-func positive[N number](v N) bool { return v > 0 }
-
 // sumOf returns the sum held in ints and the float bits.
 func sumOf[N number](ints int64, bits uint64) N {
 	var zero N

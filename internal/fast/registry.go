@@ -39,6 +39,8 @@ type Registry struct {
 	byName   map[string]any // the vec of each name declared
 
 	meters meterScopes // the scopes of MeterProvider's meters
+
+	spreadAll bool // every sum of the meter spread from its creation (tests)
 }
 
 // collector is a family seen from the producer.

@@ -1,0 +1,169 @@
+package fast
+
+import (
+	"math"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// atLeastTwoPs runs the test with two Ps or more, so that goroutines can
+// add at the same moment.
+func atLeastTwoPs(t *testing.T) {
+	t.Helper()
+	if prev := runtime.GOMAXPROCS(0); prev < 2 {
+		runtime.GOMAXPROCS(2)
+		t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
+	}
+}
+
+func TestSpread(t *testing.T) {
+	t.Run("Should stay one integer until spreadAfter adds met another", func(t *testing.T) {
+		var s sumValue
+		for range spreadAfter - 1 {
+			s.contended(2)
+		}
+		assert.Nil(t, s.spread.Load(), "a sum whose records met now and then stays small")
+		s.contended(2)
+		require.NotNil(t, s.spread.Load())
+		assert.NotZero(t, s.mask.Load())
+		addSum(&s, int64(5), true)
+		ints, _, _ := s.load()
+		assert.Equal(t, int64(2*spreadAfter+5), ints, "nothing lost on the way")
+	})
+
+	t.Run("Should spread a series that goroutines add to at once, and lose no add", func(t *testing.T) {
+		atLeastTwoPs(t)
+		x := newSetIndex[sumValue](0, time.Now, nil)
+		opts := []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("k", "v")))}
+		s := x.get(boundSet(opts, x.opt))
+		const goroutines, most = 4, 2_000_000
+		var wg sync.WaitGroup
+		var added [goroutines]int64
+		for g := range goroutines {
+			wg.Go(func() {
+				// Bounded: stop once the sum is spread, and a while after.
+				for i := 0; i < most; i++ {
+					addSumTo(x, int64(1), opts, true)
+					added[g]++
+					if i%1024 == 0 && s.spread.Load() != nil && i > most/100 {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		require.NotNil(t, s.spread.Load(), "contention seen, the sum spread")
+		if pinned {
+			require.NotNil(t, x.perP.Load(), "and the instrument keeps its per-P caches")
+		} else {
+			require.Nil(t, x.perP.Load(), "no per-P caches where nothing pins (monitoring_nolinkname)")
+		}
+		var want int64
+		for _, n := range added {
+			want += n
+		}
+		ints, _, _ := s.load()
+		assert.Equal(t, want, ints)
+	})
+
+	t.Run("Should stay correct when GOMAXPROCS grows past the cells and caches", func(t *testing.T) {
+		prev := runtime.GOMAXPROCS(1)
+		t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
+		x := newSetIndex[sumValue](0, time.Now, (*sumValue).spreadNow) // cells for one P (two)
+		sets := []attribute.Set{attribute.NewSet(attribute.Int("i", 1)), attribute.NewSet(attribute.Int("i", 2))}
+		opts := [][]metric.AddOption{{metric.WithAttributeSet(sets[0])}, {metric.WithAttributeSet(sets[1])}}
+		addSumTo(x, int64(1), opts[0], true) // caches for one P
+		require.Equal(t, 0, x.perPMax)
+		runtime.GOMAXPROCS(8)
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 5000 {
+					addSumTo(x, int64(1), opts[(g+i)%2], true)
+				}
+			})
+		}
+		wg.Wait()
+		for i, set := range sets {
+			ints, _, _ := x.get(&set).load()
+			assert.Equal(t, int64(8*5000/2+1-i), ints, set.Encoded(attribute.DefaultEncoder()))
+		}
+	})
+
+	t.Run("Should record a fraction beside the cells, and count an up-down record", func(t *testing.T) {
+		var s sumValue
+		s.spreadNow()
+		addSum(&s, 0.5, true)
+		addSum(&s, 2.0, true)
+		ints, bits, seq := s.load()
+		assert.InDelta(t, 2.5, sumOf[float64](ints, bits), 0)
+		assert.Zero(t, seq)
+		addSum(&s, float64(-1), false) // counted: an up-down record
+		_, _, seq = s.load()
+		assert.Equal(t, uint64(1), seq)
+	})
+}
+
+// TestWhole: whole tells the increments an int64 holds exactly from the
+// rest, at the edges of the int64 range too, whatever the platform's
+// conversion does past them.
+func TestWhole(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want int64
+		ok   bool
+	}{
+		{1, 1, true}, {0, 0, true}, {-3, -3, true}, {0.5, 0, false},
+		{-0x1p63, -1 << 63, true}, {0x1p63, 0, false}, {0x1p64, 0, false},
+	} {
+		got, ok := whole(c.v)
+		assert.Equal(t, c.ok, ok, "%g", c.v)
+		if ok {
+			assert.Equal(t, c.want, got, "%g", c.v)
+		}
+	}
+	_, ok := whole(math.NaN())
+	assert.False(t, ok)
+}
+
+// TestHotLayout: what every record reads sits on cache lines nothing
+// written often shares (meter_index.go, spread.go, meter_sum.go).
+func TestHotLayout(t *testing.T) {
+	t.Run("Should give a node, a table, a cell and a P's cache lines of their own", func(t *testing.T) {
+		assert.Equal(t, uintptr(64), unsafe.Sizeof(setNode[sumValue]{}))
+		assert.Equal(t, uintptr(128), unsafe.Sizeof(setTable[sumValue]{}))
+		assert.Equal(t, uintptr(cellSize), unsafe.Sizeof(cell{}))
+		assert.Equal(t, uintptr(256), unsafe.Sizeof(perPCache{}))
+	})
+
+	t.Run("Should keep what a record reads of an instrument in its first 128 bytes, and what a new series writes after", func(t *testing.T) {
+		var c float64Counter
+		assert.LessOrEqual(t, unsafe.Offsetof(c.perPMax)+unsafe.Sizeof(c.perPMax), uintptr(128), "from the instrument's start")
+		assert.GreaterOrEqual(t, unsafe.Offsetof(c.mu), uintptr(128))
+		var made []any // on the heap, as the meter makes them
+		for range 8 {
+			c := new(float64Counter)
+			made = append(made, c)
+			assert.Zero(t, uintptr(unsafe.Pointer(c))%64, "allocated on a line's start: a size class of whole lines") //nolint:gosec // an address read.
+		}
+		assert.Len(t, made, 8)
+	})
+
+	t.Run("Should make one cell per P, two at least, 64 at most", func(t *testing.T) {
+		prev := runtime.GOMAXPROCS(0)
+		t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
+		for procs, want := range map[int]uint32{1: 2, 2: 2, 3: 4, 8: 8, 100: 64} {
+			runtime.GOMAXPROCS(procs)
+			_, mask := newCells()
+			assert.Equal(t, want, mask+1, "GOMAXPROCS=%d", procs)
+		}
+	})
+}
