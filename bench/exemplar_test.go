@@ -137,6 +137,38 @@ func BenchmarkHistogramExemplar(b *testing.B) {
 	})
 }
 
+// BenchmarkHistogramRecordSince: the middleware's duration record, the
+// only part of a request that a sampled span changes: RecordSince on a
+// bound seconds histogram, from a server-shaped context without a span and
+// with a sampled one (the difference is what a sampled span adds to a
+// request), and, as the middleware recorded before RecordSince, the
+// elapsed time read first and recorded with RecordContext, which reads the
+// clock again for the exemplar.
+func BenchmarkHistogramRecordSince(b *testing.B) {
+	server := serverContext(b)
+	sampled := spanContext(server, true)
+	for _, v := range []struct {
+		name   string
+		ctx    context.Context
+		record func(h port.Histogram, ctx context.Context, start time.Time)
+	}{
+		{"no_span", server, port.Histogram.RecordSince},
+		{"sampled_span", sampled, port.Histogram.RecordSince},
+		{"record_context_sampled_span", sampled, func(h port.Histogram, ctx context.Context, start time.Time) {
+			h.RecordContext(ctx, time.Since(start).Seconds())
+		}},
+	} {
+		b.Run("impl="+v.name, func(b *testing.B) {
+			h := ours(b).HistogramVec(port.Desc{Name: "h", Unit: "s", Keys: keys3}).Bind(port.Values{"GET", "/x", "200"})
+			start := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				v.record(h, v.ctx, start)
+			}
+		})
+	}
+}
+
 // BenchmarkMeterHistogramExemplar: one record on a Meter() histogram in
 // seconds with a precomputed attribute set, by the record's context: none
 // (context.Background()), a server-shaped request context without a span,

@@ -13,6 +13,7 @@ import (
 	context "context"
 	http "net/http"
 	reflect "reflect"
+	time "time"
 
 	port "github.com/compozy/monitoring/port"
 	metric "go.opentelemetry.io/otel/metric"
@@ -1267,6 +1268,42 @@ func (c *MockHistogramVecRecordContextCall) DoAndReturn(f func(context.Context, 
 	return c
 }
 
+// RecordSince mocks base method.
+func (m *MockHistogramVec) RecordSince(ctx context.Context, start time.Time, values port.Values) {
+	m.ctrl.T.Helper()
+	m.ctrl.Call(m, "RecordSince", ctx, start, values)
+}
+
+// RecordSince indicates an expected call of RecordSince.
+func (mr *MockHistogramVecMockRecorder) RecordSince(ctx, start, values any) *MockHistogramVecRecordSinceCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RecordSince", reflect.TypeOf((*MockHistogramVec)(nil).RecordSince), ctx, start, values)
+	return &MockHistogramVecRecordSinceCall{Call: call}
+}
+
+// MockHistogramVecRecordSinceCall wrap *gomock.Call
+type MockHistogramVecRecordSinceCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockHistogramVecRecordSinceCall) Return() *MockHistogramVecRecordSinceCall {
+	c.Call = c.Call.Return()
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockHistogramVecRecordSinceCall) Do(f func(context.Context, time.Time, port.Values)) *MockHistogramVecRecordSinceCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockHistogramVecRecordSinceCall) DoAndReturn(f func(context.Context, time.Time, port.Values)) *MockHistogramVecRecordSinceCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // MockHistogram is a mock of Histogram interface.
 type MockHistogram struct {
 	ctrl     *gomock.Controller
@@ -1359,6 +1396,42 @@ func (c *MockHistogramRecordContextCall) Do(f func(context.Context, float64)) *M
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
 func (c *MockHistogramRecordContextCall) DoAndReturn(f func(context.Context, float64)) *MockHistogramRecordContextCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// RecordSince mocks base method.
+func (m *MockHistogram) RecordSince(ctx context.Context, start time.Time) {
+	m.ctrl.T.Helper()
+	m.ctrl.Call(m, "RecordSince", ctx, start)
+}
+
+// RecordSince indicates an expected call of RecordSince.
+func (mr *MockHistogramMockRecorder) RecordSince(ctx, start any) *MockHistogramRecordSinceCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RecordSince", reflect.TypeOf((*MockHistogram)(nil).RecordSince), ctx, start)
+	return &MockHistogramRecordSinceCall{Call: call}
+}
+
+// MockHistogramRecordSinceCall wrap *gomock.Call
+type MockHistogramRecordSinceCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockHistogramRecordSinceCall) Return() *MockHistogramRecordSinceCall {
+	c.Call = c.Call.Return()
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockHistogramRecordSinceCall) Do(f func(context.Context, time.Time)) *MockHistogramRecordSinceCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockHistogramRecordSinceCall) DoAndReturn(f func(context.Context, time.Time)) *MockHistogramRecordSinceCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }

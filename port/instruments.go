@@ -1,6 +1,9 @@
 package port
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // MaxKeys is the largest number of attribute keys a fast instrument can
 // declare.
@@ -82,13 +85,22 @@ type GaugeVec interface {
 type Histogram interface {
 	Record(value float64)
 	// RecordContext records value as Record does and, when ctx carries a
-	// sampled span (trace.SpanContextFromContext: otelhttp, otelgin, a
-	// propagator's remote span context), keeps an exemplar for the bucket
-	// value falls in: the span's trace and span IDs, value and the time.
-	// One exemplar per bucket, the latest wins. Without a sampled span, or
-	// with exemplars turned off, it costs what Record costs, with no
-	// allocation.
+	// sampled span started in this process (trace.SpanContextFromContext:
+	// otelhttp, otelgin, Temporal's tracing interceptor, your tracer),
+	// keeps an exemplar for the bucket value falls in: the span's trace and
+	// span IDs, value and the time. One exemplar per bucket, the latest
+	// wins. A remote span context alone (a client's traceparent header with
+	// no tracer to start a span from it) keeps none. Without a sampled
+	// span, or with exemplars turned off, it costs what Record costs, with
+	// no allocation.
 	RecordContext(ctx context.Context, value float64)
+	// RecordSince records the seconds elapsed since start (time.Since) as
+	// RecordContext records a value, the exemplar stamped start plus those
+	// seconds: a latency and its exemplar for one reading of the clock,
+	// where RecordContext reads it again for the exemplar's time. A zero
+	// start (one never set) records nothing; a start in the future (a
+	// wall-clock time the clock has stepped back past) records 0.
+	RecordSince(ctx context.Context, start time.Time)
 }
 
 // HistogramVec is a distribution with attribute keys.
@@ -99,4 +111,7 @@ type HistogramVec interface {
 	// exemplar when ctx carries a sampled span (see
 	// [Histogram.RecordContext]).
 	RecordContext(ctx context.Context, value float64, values Values)
+	// RecordSince records the seconds since start on the histogram of
+	// values (see [Histogram.RecordSince]).
+	RecordSince(ctx context.Context, start time.Time, values Values)
 }

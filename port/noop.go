@@ -1,6 +1,9 @@
 package port
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // NoopInstruments are the fast instruments of a backend that records
 // nothing: every method is an empty call. The no-op backend hands them out,
@@ -31,6 +34,8 @@ func (noopBound) Record(float64) {}
 
 func (noopBound) RecordContext(context.Context, float64) {}
 
+func (noopBound) RecordSince(context.Context, time.Time) {}
+
 type noopCounterVec struct{}
 
 func (noopCounterVec) Bind(Values) Counter { return noopBound{} }
@@ -52,3 +57,5 @@ func (noopHistogramVec) Bind(Values) Histogram  { return noopBound{} }
 func (noopHistogramVec) Record(float64, Values) {}
 
 func (noopHistogramVec) RecordContext(context.Context, float64, Values) {}
+
+func (noopHistogramVec) RecordSince(context.Context, time.Time, Values) {}

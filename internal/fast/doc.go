@@ -19,6 +19,11 @@
 // at least 16). The other such values find their series under the lock
 // each time.
 //
+// Contention: a Meter() sum whose adds from several goroutines meet is
+// spread over one cell per P, found through per-P caches (spread.go,
+// meter_sum.go), so that adds on different cores stop waiting for one
+// cache line; the memory that takes is bounded there.
+//
 // Consistency: each series is updated with independent atomics, so a
 // collection that runs while a histogram records may see the new bucket
 // count before the new sum; the next collection sees both. Nothing recorded

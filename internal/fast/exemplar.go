@@ -101,6 +101,13 @@ func sampledLocal(sc trace.SpanContext) bool { return sc.IsSampled() && !sc.IsRe
 // span. It allocates only on a series' first sampled record. An integer
 // histogram's value stays an int64, exact (collected by exemplarsOf[int64]).
 func offer[N number](ctx context.Context, e *exemplars, i int, value N) {
+	offerAt(ctx, e, i, value, time.Time{}, 0)
+}
+
+// offerAt is offer for a value measured as d since start, when start is
+// not zero: the exemplar's time is then start plus d, where offer reads
+// the clock for it.
+func offerAt[N number](ctx context.Context, e *exemplars, i int, value N, start time.Time, d time.Duration) {
 	// context.Background() (a record outside any request) carries no span:
 	// told at once, without the lookup.
 	if e == nil || ctx == nil || ctx == context.Background() {
@@ -120,7 +127,13 @@ func offer[N number](ctx context.Context, e *exemplars, i int, value N) {
 		}
 		first = fresh
 	}
-	e.slotsOf(first)[i].store(toBits(value), e.unixNano(), sc.TraceID(), sc.SpanID())
+	var unixNS int64
+	if start.IsZero() {
+		unixNS = e.unixNano()
+	} else {
+		unixNS = start.UnixNano() + int64(d)
+	}
+	e.slotsOf(first)[i].store(toBits(value), unixNS, sc.TraceID(), sc.SpanID())
 }
 
 // slotsOf returns the n slots that start at first.

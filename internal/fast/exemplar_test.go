@@ -6,6 +6,7 @@ import (
 	"math"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,6 +68,46 @@ func TestExemplars(t *testing.T) {
 		assert.InDelta(t, 0.3, e.Value, 0)
 		assert.False(t, e.Time.IsZero())
 		assert.Equal(t, []uint64{0, 1, 0, 0}, p.BucketCounts, "the record is counted as Record counts it")
+	})
+
+	t.Run("Should record the seconds since start with RecordSince, its exemplar stamped start plus them", func(t *testing.T) {
+		reg := fast.New()
+		reader, _ := newReader(t, reg)
+		vec := reg.HistogramVec(port.Desc{Name: "latency", Unit: "s", Buckets: buckets})
+		// A start without its monotonic reading (as parsed or sent), 300 ms
+		// back on the wall clock: recorded as about 0.3 s.
+		before := time.Now()
+		start := time.Unix(0, before.Add(-300*time.Millisecond).UnixNano())
+		vec.RecordSince(spanContext(1, true), start, port.Values{})
+		after := time.Now()
+		p := histogramPoint(t, reader)
+		require.Len(t, p.Exemplars, 1)
+		e := p.Exemplars[0]
+		assert.Equal(t, traceOf(1), e.TraceID)
+		assert.Equal(t, []uint64{0, 1, 0, 0}, p.BucketCounts, "0.3 s and a little: the second bucket")
+		assert.InDelta(t, e.Value, p.Sum, 0, "the exemplar's value is the value recorded")
+		assert.GreaterOrEqual(t, e.Value, 0.3)
+		assert.LessOrEqual(t, e.Value, after.Sub(start).Seconds())
+		assert.Equal(t, start.Add(time.Duration(e.Value*float64(time.Second))).Round(time.Microsecond), e.Time.Round(time.Microsecond),
+			"stamped start plus the value: no second reading of the clock")
+		assert.False(t, e.Time.Before(before) || e.Time.After(after), "within the record: %v not in [%v, %v]", e.Time, before, after)
+	})
+
+	t.Run("Should record nothing for a zero start and 0 for a start in the future", func(t *testing.T) {
+		reg := fast.New()
+		reader, _ := newReader(t, reg)
+		h := reg.HistogramVec(port.Desc{Name: "latency", Unit: "s", Buckets: buckets}).Bind(port.Values{})
+		h.RecordSince(spanContext(1, true), time.Time{})
+		h.RecordSince(context.Background(), time.Time{})
+		p := histogramPoint(t, reader)
+		assert.Zero(t, p.Count, "nothing recorded: a zero start is a start never set")
+		assert.Empty(t, p.Exemplars)
+		h.RecordSince(spanContext(2, true), time.Now().Add(time.Hour))
+		p = histogramPoint(t, reader)
+		assert.Equal(t, []uint64{1, 0, 0, 0}, p.BucketCounts)
+		assert.Zero(t, p.Sum)
+		require.Len(t, p.Exemplars, 1)
+		assert.Zero(t, p.Exemplars[0].Value)
 	})
 
 	t.Run("Should keep one exemplar per bucket, the latest, and one for each bucket that had one", func(t *testing.T) {
@@ -191,6 +232,9 @@ func TestExemplars(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(100, func() { h.RecordContext(none, 0.3) }))
 		assert.Zero(t, testing.AllocsPerRun(100, func() { h.RecordContext(unsampled, 0.3) }))
 		assert.Zero(t, testing.AllocsPerRun(100, func() { h.RecordContext(sampled, 0.3) }))
+		start := time.Now()
+		assert.Zero(t, testing.AllocsPerRun(100, func() { h.RecordSince(none, start) }))
+		assert.Zero(t, testing.AllocsPerRun(100, func() { h.RecordSince(sampled, start) }))
 		off := fast.New(fast.WithExemplars(false)).HistogramVec(port.Desc{Name: "latency", Unit: "s"}).Bind(port.Values{})
 		assert.Zero(t, testing.AllocsPerRun(100, func() { off.RecordContext(sampled, 0.3) }))
 	})

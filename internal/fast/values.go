@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync/atomic"
+	"time"
 )
 
 // addFloat adds delta to the float64 stored as bits in v.
@@ -127,6 +128,20 @@ func (h *histogram) Record(value float64) { h.observe(value) }
 func (h *histogram) RecordContext(ctx context.Context, value float64) {
 	if i := h.observe(value); i >= 0 {
 		offer(ctx, h.exemplars, i, value)
+	}
+}
+
+// RecordSince records the seconds since start and, when ctx carries a
+// sampled span, keeps them as their bucket's exemplar, stamped start plus
+// those seconds: one reading of the clock for both (see port.Histogram).
+func (h *histogram) RecordSince(ctx context.Context, start time.Time) {
+	if start.IsZero() {
+		return // a start never set: no latency to record
+	}
+	d := max(time.Since(start), 0) // a wall-clock start the clock stepped back past
+	value := d.Seconds()
+	if i := h.observe(value); i >= 0 {
+		offerAt(ctx, h.exemplars, i, value, start, d)
 	}
 }
 

@@ -32,6 +32,10 @@ func (v histogramVec) RecordContext(ctx context.Context, value float64, values p
 	v.f.get(values).RecordContext(ctx, value)
 }
 
+func (v histogramVec) RecordSince(ctx context.Context, start time.Time, values port.Values) {
+	v.f.get(values).RecordSince(ctx, start)
+}
+
 func metricOf[S any](f *family[S], data metricdata.Aggregation) metricdata.Metrics {
 	return metricdata.Metrics{Name: f.desc.Name, Description: f.desc.Description, Unit: f.desc.Unit, Data: data}
 }

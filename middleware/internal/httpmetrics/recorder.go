@@ -339,7 +339,6 @@ func ClientGone(ctx context.Context) bool {
 // "client_aborted": nothing reached the client, whatever status the handler
 // set or wrote after the fact.
 func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Outcome) {
-	elapsed := time.Since(q.start).Seconds()
 	rec.inFlight(q.method, q.scheme).Add(-1)
 	route := routeOf()
 	if route == "" {
@@ -359,7 +358,7 @@ func (rec *Recorder) End(r *http.Request, q Request, routeOf func() string, o Ou
 		copy(key.extra[:rec.nExtra], rec.extra(r))
 	}
 	b := rec.bind(key)
-	b.duration.RecordContext(r.Context(), elapsed)
+	b.duration.RecordSince(r.Context(), q.start) // one clock read for the duration and its exemplar
 	if o.ReqBytes >= 0 {
 		rec.recordReqSize(b, float64(o.ReqBytes))
 	}
