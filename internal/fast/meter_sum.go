@@ -200,18 +200,18 @@ func addSumTo[N number](x *setIndex[sumValue], v N, opts []metric.AddOption, mon
 	}
 	addSum(s, v, monotonic)
 	if pinned && key != nil && s.mask.Load() != 0 {
-		x.remember(key, s)
+		remember(x, key, s)
 	}
 }
 
 // remember makes spread series s the entry of option data key for the
 // caller's P.
-func (x *setIndex[S]) remember(key unsafe.Pointer, s *sumValue) {
+func remember(x *setIndex[sumValue], key unsafe.Pointer, s *sumValue) {
 	first := x.perP.Load()
 	if first == nil {
 		first = x.makePerP()
 	}
-	set := contentsOf((*setIndex[sumValue])(unsafe.Pointer(x)), key) //nolint:gosec // only sums remember.
+	set := contentsOf(x, key)
 	p := procPin()
 	if p <= x.perPMax {
 		e := perPAt(first, p, key)
