@@ -40,6 +40,7 @@ test: vet fmt-check check-generate check-docs
 	$(GO) test -race -count=1 ./...
 	$(GO) vet -tags monitoring_nolinkname ./internal/fast
 	$(GO) test -race -count=1 -tags monitoring_nolinkname ./internal/fast
+	GOARCH=386 $(GO) test -count=1 ./internal/fast
 
 ## vet: go vet on every package.
 vet:

@@ -65,7 +65,7 @@ func ExampleHistogram_RecordSince() {
 	cfg.Enabled = true
 	mon, _ := monitoring.NewMonitoringService(ctx, &cfg)
 	defer func() { _ = mon.Shutdown(ctx) }()
-	jobs := mon.Instruments().HistogramVec(port.Desc{Name: "job.duration", Unit: "s", Keys: []string{"queue"}}).
+	jobLatency := mon.Instruments().HistogramVec(port.Desc{Name: "job.duration", Unit: "s", Keys: []string{"queue"}}).
 		Bind(port.Values{"emails"})
 	ctx = trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID:    trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36},
@@ -75,7 +75,7 @@ func ExampleHistogram_RecordSince() {
 
 	start := time.Now()
 	// ... the job ...
-	jobs.RecordSince(ctx, start)
+	jobLatency.RecordSince(ctx, start)
 
 	scrape := httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil)
 	scrape.Header.Set("Accept", "application/openmetrics-text")

@@ -98,8 +98,10 @@ type Histogram interface {
 	// RecordContext records a value, the exemplar stamped start plus those
 	// seconds: a latency and its exemplar for one reading of the clock,
 	// where RecordContext reads it again for the exemplar's time. A zero
-	// start (one never set) records nothing; a start in the future (a
-	// wall-clock time the clock has stepped back past) records 0.
+	// start (one never set), or one so far off that the time since does
+	// not fit a time.Duration (about 292 years), records nothing; a start
+	// in the future (a wall-clock time the clock has stepped back past)
+	// records 0, its exemplar stamped now.
 	RecordSince(ctx context.Context, start time.Time)
 }
 

@@ -3,6 +3,7 @@ package fast
 import (
 	"context"
 	"encoding/binary"
+	"math"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -104,9 +105,9 @@ func offer[N number](ctx context.Context, e *exemplars, i int, value N) {
 	offerAt(ctx, e, i, value, time.Time{}, 0)
 }
 
-// offerAt is offer for a value measured as d since start, when start is
-// not zero: the exemplar's time is then start plus d, where offer reads
-// the clock for it.
+// offerAt is offer for a value measured d after start, when start is not
+// zero: the exemplar's time is then start plus d, now, where offer reads
+// the clock for it (and does when start is out of UnixNano's range).
 func offerAt[N number](ctx context.Context, e *exemplars, i int, value N, start time.Time, d time.Duration) {
 	// context.Background() (a record outside any request) carries no span:
 	// told at once, without the lookup.
@@ -128,7 +129,7 @@ func offerAt[N number](ctx context.Context, e *exemplars, i int, value N, start 
 		first = fresh
 	}
 	var unixNS int64
-	if start.IsZero() {
+	if sec := start.Unix(); start.IsZero() || sec <= math.MinInt64/int64(time.Second) || sec >= math.MaxInt64/int64(time.Second) {
 		unixNS = e.unixNano()
 	} else {
 		unixNS = start.UnixNano() + int64(d)

@@ -93,7 +93,7 @@ func TestExemplars(t *testing.T) {
 		assert.False(t, e.Time.Before(before) || e.Time.After(after), "within the record: %v not in [%v, %v]", e.Time, before, after)
 	})
 
-	t.Run("Should record nothing for a zero start and 0 for a start in the future", func(t *testing.T) {
+	t.Run("Should record nothing for a zero start and 0 for a start in the future, stamped now", func(t *testing.T) {
 		reg := fast.New()
 		reader, _ := newReader(t, reg)
 		h := reg.HistogramVec(port.Desc{Name: "latency", Unit: "s", Buckets: buckets}).Bind(port.Values{})
@@ -102,12 +102,74 @@ func TestExemplars(t *testing.T) {
 		p := histogramPoint(t, reader)
 		assert.Zero(t, p.Count, "nothing recorded: a zero start is a start never set")
 		assert.Empty(t, p.Exemplars)
+		before := time.Now()
 		h.RecordSince(spanContext(2, true), time.Now().Add(time.Hour))
+		after := time.Now()
 		p = histogramPoint(t, reader)
 		assert.Equal(t, []uint64{1, 0, 0, 0}, p.BucketCounts)
 		assert.Zero(t, p.Sum)
 		require.Len(t, p.Exemplars, 1)
 		assert.Zero(t, p.Exemplars[0].Value)
+		at := p.Exemplars[0].Time
+		assert.False(t, at.Before(before) || at.After(after), "stamped when recorded, not at the future start: %v not in [%v, %v]", at, before, after)
+	})
+
+	t.Run("Should make no series for a start it records nothing for", func(t *testing.T) {
+		reg := fast.New()
+		reader, _ := newReader(t, reg)
+		vec := reg.HistogramVec(port.Desc{Name: "latency", Unit: "s", Keys: []string{"q"}, Buckets: buckets})
+		vec.RecordSince(spanContext(1, true), time.Time{}, port.Values{"never"})
+		_, ok := collect(t, reader)["latency"]
+		assert.False(t, ok, "no series, no point: a zero start takes no slot of the cardinality limit")
+		vec.RecordSince(spanContext(1, true), time.Now(), port.Values{"set"})
+		h, ok := collect(t, reader)["latency"].(metricdata.Histogram[float64])
+		require.True(t, ok)
+		require.Len(t, h.DataPoints, 1)
+		assert.Equal(t, "set", h.DataPoints[0].Attributes.ToSlice()[0].Value.AsString())
+	})
+
+	t.Run("Should record nothing for a start too far off for a Duration", func(t *testing.T) {
+		reg := fast.New()
+		reader, _ := newReader(t, reg)
+		h := reg.HistogramVec(port.Desc{Name: "latency", Unit: "s", Buckets: buckets}).Bind(port.Values{})
+		for _, start := range []time.Time{time.Time{}.Add(time.Second), time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)} {
+			h.RecordSince(spanContext(1, true), start)
+		}
+		p := histogramPoint(t, reader)
+		assert.Zero(t, p.Count, "a start 292 years or more away is not a latency")
+		assert.Empty(t, p.Exemplars)
+	})
+
+	t.Run("Should keep each exemplar's time minus its value at its record's start, under concurrent records and collections", func(t *testing.T) {
+		reg := fast.New()
+		reader, _ := newReader(t, reg)
+		h := reg.HistogramVec(port.Desc{Name: "latency", Unit: "s", Buckets: []float64{100}}).Bind(port.Values{})
+		base := time.Now()
+		starts := []time.Time{base.Add(-10 * time.Second), base.Add(-20 * time.Second), base.Add(-30 * time.Second), base.Add(-40 * time.Second)}
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		for g := range 4 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					h.RecordSince(spanContext(uint64(g), true), starts[g]) //nolint:gosec // g < 4.
+				}
+			})
+		}
+		for range 300 {
+			p := histogramPoint(t, reader)
+			for _, e := range p.Exemplars {
+				g := binary.BigEndian.Uint64(e.TraceID[8:]) - 1
+				at := e.Time.Add(-time.Duration(e.Value * float64(time.Second)))
+				require.InDelta(t, 0, at.Sub(starts[g]).Seconds(), 1e-6, "g=%d", g)
+			}
+		}
+		close(stop)
+		wg.Wait()
 	})
 
 	t.Run("Should keep one exemplar per bucket, the latest, and one for each bucket that had one", func(t *testing.T) {

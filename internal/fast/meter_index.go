@@ -92,13 +92,13 @@ type setNode[S any] struct {
 	v     *S // &s.v, so that a lookup does not touch the series
 	s     *series[S]
 	next  *setNode[S]
-	_     [8]byte // 64 bytes
+	_     [64 - 8 - unsafe.Sizeof(attribute.Set{}) - 3*unsafe.Sizeof(uintptr(0))]byte // 64 bytes
 }
 
 type setTable[S any] struct {
 	buckets []atomic.Pointer[setNode[S]]
 	mask    uint64
-	_       [cellSize - 32]byte
+	_       [cellSize - unsafe.Sizeof([]int(nil)) - 8]byte
 }
 
 func newSetTable[S any](size int) *setTable[S] {
@@ -116,8 +116,14 @@ func newSetTable[S any](size int) *setTable[S] {
 // the fields a new series writes come after (TestHotLayout).
 type setIndex[S any] struct {
 	setIndexHot[S]
-	_ [cellSize - 16 - unsafe.Sizeof(setIndexHot[struct{}]{})]byte
+	_ [cellSize - 2*unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(setIndexHot[struct{}]{})]byte
 
+	setIndexCold[S]
+	_ [64 - unsafe.Sizeof(setIndexCold[struct{}]{})]byte // the instrument: 192 bytes, a size class of whole lines
+}
+
+// setIndexCold is what a new series writes of a setIndex.
+type setIndexCold[S any] struct {
 	mu       sync.Mutex
 	all      []*series[S]
 	overflow *series[S]
@@ -186,7 +192,7 @@ func (x *setIndex[S]) get(attrs *attribute.Set) *S {
 	h := l.hash
 	e := (*eface)(unsafe.Pointer(&l.data)) //nolint:gosec // an interface's layout.
 	m := x.mask.Load()
-	b := (*atomic.Pointer[setNode[S]])(unsafe.Add(unsafe.Pointer(x.first.Load()), (h&m)*8)) //nolint:gosec // within the table: see first.
+	b := (*atomic.Pointer[setNode[S]])(unsafe.Add(unsafe.Pointer(x.first.Load()), uintptr(h&m)*unsafe.Sizeof(atomic.Pointer[setNode[S]]{}))) //nolint:gosec // within the table: see first.
 	for nd := b.Load(); nd != nil; nd = nd.next {
 		if nd.hash != h {
 			continue

@@ -3,6 +3,7 @@ package fast
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"go.opentelemetry.io/otel/metric"
@@ -20,23 +21,48 @@ type sumValue struct {
 	// reports a series recorded in its interval even when its sum did not
 	// move, as the SDK does.
 	seq atomic.Uint64
-	// fails counts the adds that met another (spread.go). Once the sum is
-	// spread, spread is its first cell and mask picks one: the cells are
-	// published first, their mask after, so a record that reads a mask of
-	// zero adds to the first cell, which is there.
-	fails  atomic.Uint32
+	// fails counts the adds that met another within spreadWindow of the
+	// first of them (see met). Once the sum is spread, spread is its first
+	// cell and mask picks one: the cells are published first, their mask
+	// after, so a record that reads a mask of zero adds to the first cell,
+	// which is there.
+	fails  atomic.Uint64
 	mask   atomic.Uint32
 	spread atomic.Pointer[cell]
 }
 
-// whole returns v as an integer when it is a whole number an int64 holds.
+// A float sum's whole increments go to an integer only while they are
+// exact there and cannot carry it past int64, whatever the cells: an
+// increment of at most 2^53 in magnitude, on a word (the integer or a
+// cell) below 2^56, so that the words of a sum (at most maxCells cells and
+// the integer) add up below 2^63. The rest goes to the float, as the SDK
+// keeps a float sum. An int64 sum takes every increment, and wraps as the
+// SDK's does.
+const (
+	floatWhole = 1 << 53
+	floatWord  = 1 << 56
+)
+
+// whole returns v as an integer when it goes to a sum's integer part.
 func whole[N number](v N) (int64, bool) {
-	if v == 1 { // the common increment needs no conversion
-		return 1, true
+	if i, ok := any(v).(int64); ok {
+		return i, true
 	}
 	f := float64(v)
-	i := int64(v)
-	return i, f >= -0x1p63 && f < 0x1p63 && float64(i) == f // NaN is not
+	if f == 1 { // the common increment needs no conversion
+		return 1, true
+	}
+	i := int64(f)
+	return i, f >= -floatWhole && f <= floatWhole && float64(i) == f // NaN is not
+}
+
+// fits reports whether word w of a sum of N takes a whole increment.
+func fits[N number](w int64) bool {
+	var zero N
+	if _, ok := any(zero).(int64); ok {
+		return true
+	}
+	return w < floatWord && w > -floatWord
 }
 
 // counted reports whether a record of v goes to seq (see sumValue).
@@ -56,13 +82,20 @@ func addSum[N number](s *sumValue, v N, monotonic bool) {
 		p := procPin()
 		c := cellAt(s.spread.Load(), s.mask.Load(), p)
 		procUnpin()
+		if !fits[N](c.ints.Load()) {
+			addFloat(&s.bits, float64(v))
+			break
+		}
 		c.ints.Add(i)
 		if counted(v, monotonic) {
 			c.seq.Add(1)
 		}
 		return
 	default:
-		if old := s.ints.Load(); !s.ints.CompareAndSwap(old, old+i) {
+		old := s.ints.Load()
+		if !fits[N](old) {
+			addFloat(&s.bits, float64(v))
+		} else if !s.ints.CompareAndSwap(old, old+i) {
 			s.contended(i)
 		}
 	}
@@ -72,9 +105,10 @@ func addSum[N number](s *sumValue, v N, monotonic bool) {
 }
 
 // contended adds i after a compare-and-swap failed: to the integer, or,
-// from the spreadAfter-th failure on, to the sum's cells, made then.
+// once the sum's adds have met spreadAfter times within spreadWindow, to
+// the sum's cells, made then.
 func (s *sumValue) contended(i int64) {
-	if s.fails.Add(1) < spreadAfter {
+	if !s.met(time.Now().UnixNano()) {
 		s.ints.Add(i)
 		return
 	}
@@ -83,6 +117,36 @@ func (s *sumValue) contended(i int64) {
 	c := cellAt(s.spread.Load(), s.mask.Load(), p)
 	procUnpin()
 	c.ints.Add(i)
+}
+
+// met counts an add that met another at now (nanoseconds) and reports
+// whether the sum is to be spread.
+func (s *sumValue) met(now int64) bool {
+	for {
+		old := s.fails.Load()
+		next, spread := nextFails(old, now)
+		if s.fails.CompareAndSwap(old, next) {
+			return spread
+		}
+	}
+}
+
+// nextFails returns the failure count that follows old (a count in the
+// low 8 bits, the nanosecond time of the window's first failure above,
+// to 256 ns) for a failure at now, and whether that makes spreadAfter
+// failures within spreadWindow. A failure later than that after the
+// window's first starts a new window: a series whose adds meet now and
+// then, however long it lives, stays one integer.
+func nextFails(old uint64, now int64) (uint64, bool) {
+	n := old & 0xff
+	first := int64(old &^ 0xff) //nolint:gosec // a time, stored as bits.
+	if n == 0 || now-first >= int64(spreadWindow) || now < first {
+		return uint64(now)&^0xff | 1, spreadAfter <= 1 //nolint:gosec // a time, stored as bits.
+	}
+	if n < 0xff {
+		n++
+	}
+	return old&^0xff | n, n >= spreadAfter
 }
 
 // spreadNow spreads the sum, if it is not yet.
@@ -108,64 +172,57 @@ func (s *sumValue) load() (ints int64, bits uint64, seq uint64) {
 // A counter's record finds its series through the options, the index and
 // the series before it reaches the cell of its P: on a spread series from
 // several Ps at once, that walk costs more than the add. So a sum
-// instrument that has a spread series keeps a cache per P, one entry each:
-// the option its P last recorded with on a spread series, the contents of
-// that option's set, and that series' cell of that P. A record on the same
-// P with the same option, or another option of the same set (one made per
-// call from a set built once), then goes straight to the cell. The entry
-// keeps the option and the contents it names alive, so that nothing else
-// can come to live where they are while it names them. An entry is read
-// and written only by a goroutine pinned on its P, the only one running
-// there, so its words are always read together as they were written.
+// instrument that has a spread series keeps a cache per P: a few entries,
+// each the set a spread series was recorded with on that P (by where the
+// set keeps its contents, read from the option at every record: an option
+// may be given another set, metric/x's Settable) and that series' cell of
+// that P. A record on the same P with the same set then goes straight to
+// the cell. An entry keeps the contents it names alive, so that no other
+// set can come to keep its contents where they are while it names them.
+// An entry is read and written only by a goroutine pinned on its P, the
+// only one running there, so its two words are always read together as
+// they were written.
 
-// perPEntry is an entry of a P's cache: opt is the option (its data: a
-// metric.WithAttributeSet option, or the instrument itself for a record
-// with no option), set where that option's set keeps its contents (nil
-// with no option), c the cell.
+// perPEntry is an entry of a P's cache: set is where the set keeps its
+// contents (or the instrument's index itself, for the empty set of a
+// record with no option), c the cell.
 type perPEntry struct {
-	opt atomic.Pointer[byte]
+	_   [16 - 2*unsafe.Sizeof(uintptr(0))]byte // 16 bytes, on 32-bit platforms too (first: a last field of no size would pad)
 	set atomic.Pointer[byte]
 	c   atomic.Pointer[cell]
-	_   [8]byte
 }
 
-// perPWays is how many entries a P has, picked by the option: enough that
-// a P recording on a few series in turn finds each in its own entry.
+// perPWays is how many entries a P has, picked by the set: enough that a P
+// recording on a few series in turn finds each in its own entry.
 const perPWays = 8
 
-// perPCache is one P's entries, on lines of their own.
+// perPCache is one P's entries, 128 bytes: lines of its own.
 type perPCache [perPWays]perPEntry
 
-// perPAt returns P p's entry for option data key, of the caches that start
-// at first.
+// perPAt returns P p's entry for key, of the caches that start at first.
 func perPAt(first *perPCache, p int, key unsafe.Pointer) *perPEntry {
 	way := (uint64(uintptr(key)) * 0x9e3779b97f4a7c15) >> 61                                            // 3 bits: perPWays
 	return &(*perPCache)(unsafe.Add(unsafe.Pointer(first), uintptr(p)*unsafe.Sizeof(perPCache{})))[way] //nolint:gosec // p <= perPMax.
 }
 
-// sumKey returns what a record's options are cached by: the data of one
-// metric.WithAttributeSet option, or the index itself for no option; nil
-// for any other options, which never use the cache.
+// sumKey returns what a record's options are cached by: where the set of
+// one metric.WithAttributeSet option keeps its contents, or the index
+// itself for no option; nil for any other options, which never use the
+// cache.
 func sumKey(x *setIndex[sumValue], opts []metric.AddOption) unsafe.Pointer {
 	switch len(opts) {
 	case 0:
-		return unsafe.Pointer(x) //nolint:gosec // an identity, never dereferenced as an option.
+		return unsafe.Pointer(x) //nolint:gosec // an identity, never dereferenced as a set.
 	case 1:
 		o := any(opts[0])
 		if e := (*eface)(unsafe.Pointer(&o)); e.typ == x.opt && x.opt != nil { //nolint:gosec // an interface's layout.
-			return e.data
+			// The option holds its set first (optLayoutKnown), the set
+			// its contents after its hash (setLayoutKnown); a zero Set
+			// keeps none and goes without the cache.
+			return (*eface)(unsafe.Pointer(&(*setLayout)(e.data).data)).data //nolint:gosec // layouts checked once.
 		}
 	}
 	return nil
-}
-
-// contentsOf returns where the set of option data opt keeps its contents
-// (see boundSet), or nil when opt is the index itself.
-func contentsOf(x *setIndex[sumValue], opt unsafe.Pointer) unsafe.Pointer {
-	if opt == unsafe.Pointer(x) { //nolint:gosec // see sumKey.
-		return nil
-	}
-	return (*eface)(unsafe.Pointer(&(*setLayout)(opt).data)).data //nolint:gosec // see boundSet.
 }
 
 // addSumTo records v on the series of opts: through the per-P cache when
@@ -178,15 +235,15 @@ func addSumTo[N number](x *setIndex[sumValue], v N, opts []metric.AddOption, mon
 			p := procPin()
 			if p <= x.perPMax {
 				e := perPAt(first, p, key)
-				o, set := unsafe.Pointer(e.opt.Load()), unsafe.Pointer(e.set.Load()) //nolint:gosec // pointers compared, never dereferenced.
-				if o == key || (o != nil && set == contentsOf(x, key)) {
-					c := e.c.Load()
-					c.ints.Add(i)
-					if counted(v, monotonic) {
-						c.seq.Add(1)
+				if unsafe.Pointer(e.set.Load()) == key { //nolint:gosec // pointers compared, never dereferenced.
+					if c := e.c.Load(); fits[N](c.ints.Load()) {
+						c.ints.Add(i)
+						if counted(v, monotonic) {
+							c.seq.Add(1)
+						}
+						procUnpin()
+						return
 					}
-					procUnpin()
-					return
 				}
 			}
 			procUnpin()
@@ -204,25 +261,22 @@ func addSumTo[N number](x *setIndex[sumValue], v N, opts []metric.AddOption, mon
 	}
 }
 
-// remember makes spread series s the entry of option data key for the
-// caller's P.
+// remember makes spread series s the entry of key for the caller's P.
 func remember(x *setIndex[sumValue], key unsafe.Pointer, s *sumValue) {
 	first := x.perP.Load()
 	if first == nil {
 		first = x.makePerP()
 	}
-	set := contentsOf(x, key)
 	p := procPin()
 	if p <= x.perPMax {
 		e := perPAt(first, p, key)
-		e.opt.Store((*byte)(key))
-		e.set.Store((*byte)(set))
+		e.set.Store((*byte)(key))
 		e.c.Store(cellAt(s.spread.Load(), s.mask.Load(), p))
 	}
 	procUnpin()
 }
 
-// makePerP makes the per-P entries, once, for the Ps there are now; a P
+// makePerP makes the per-P caches, once, for the Ps there are now; a P
 // added later goes without.
 func (x *setIndex[S]) makePerP() *perPCache {
 	x.mu.Lock()

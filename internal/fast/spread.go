@@ -3,6 +3,7 @@ package fast
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -18,13 +19,16 @@ import (
 //
 // Contention is seen, not guessed: a sum's whole increments are made with
 // a compare-and-swap, which fails only when another add got in between;
-// after spreadAfter such failures the sum is spread for the rest of its
-// life, so a series on which two records happen to meet now and then
-// stays small.
+// once spreadAfter such failures come within spreadWindow of one another,
+// the sum is spread for the rest of its life. A series on which two
+// records happen to meet now and then stays one integer, however long it
+// lives.
 
 const (
-	// spreadAfter is how many failed compare-and-swaps spread a sum.
-	spreadAfter = 16
+	// spreadAfter is how many failed compare-and-swaps, within
+	// spreadWindow of the first of them, spread a sum.
+	spreadAfter  = 16
+	spreadWindow = time.Millisecond
 	// maxCells bounds the cells of one sum (8 KiB of them); with more Ps
 	// than that, some Ps share a cell, which stays correct.
 	maxCells = 64

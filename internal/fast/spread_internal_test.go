@@ -25,18 +25,63 @@ func atLeastTwoPs(t *testing.T) {
 }
 
 func TestSpread(t *testing.T) {
-	t.Run("Should stay one integer until spreadAfter adds met another", func(t *testing.T) {
+	t.Run("Should stay one integer until spreadAfter adds met another within spreadWindow", func(t *testing.T) {
 		var s sumValue
 		for range spreadAfter - 1 {
 			s.contended(2)
 		}
-		assert.Nil(t, s.spread.Load(), "a sum whose records met now and then stays small")
-		s.contended(2)
+		assert.Nil(t, s.spread.Load(), "fewer than spreadAfter meetings: one integer")
+		added := int64(2 * (spreadAfter - 1))
+		// The next meetings spread it, unless a window closed between them
+		// (a pause of a millisecond): bounded, they do.
+		for i := 0; i < 10*spreadAfter && s.spread.Load() == nil; i++ {
+			s.contended(2)
+			added += 2
+		}
 		require.NotNil(t, s.spread.Load())
 		assert.NotZero(t, s.mask.Load())
 		addSum(&s, int64(5), true)
 		ints, _, _ := s.load()
-		assert.Equal(t, int64(2*spreadAfter+5), ints, "nothing lost on the way")
+		assert.Equal(t, added+5, ints, "nothing lost on the way")
+	})
+
+	t.Run("Should count meetings per window: now and then, however long, never spreads", func(t *testing.T) {
+		var fails uint64
+		var spread bool
+		now := int64(1_000_000_000)
+		// A thousand windows with spreadAfter-1 meetings each.
+		for range 1000 {
+			for range spreadAfter - 1 {
+				fails, spread = nextFails(fails, now)
+				require.False(t, spread)
+				now += int64(spreadWindow) / spreadAfter
+			}
+			now += int64(spreadWindow)
+		}
+		// spreadAfter within one window.
+		for i := range spreadAfter {
+			fails, spread = nextFails(fails, now+int64(i))
+		}
+		assert.True(t, spread)
+		// A clock that went back starts a new window.
+		fails, spread = nextFails(fails, now-int64(time.Hour))
+		assert.False(t, spread)
+		assert.Equal(t, uint64(1), fails&0xff)
+	})
+
+	t.Run("Should send a float sum's whole increments to the float before its words could carry past int64", func(t *testing.T) {
+		for _, spread := range []bool{false, true} {
+			var s sumValue
+			if spread {
+				s.spreadNow()
+			}
+			for range 20 {
+				addSum(&s, float64(floatWhole), true)
+			}
+			ints, bits, _ := s.load()
+			assert.InDelta(t, 20*float64(floatWhole), sumOf[float64](ints, bits), 0, "spread=%v", spread)
+			assert.LessOrEqual(t, ints, int64(floatWord+floatWhole), "spread=%v", spread)
+		}
 	})
 
 	t.Run("Should spread a series that goroutines add to at once, and lose no add", func(t *testing.T) {
@@ -112,9 +157,9 @@ func TestSpread(t *testing.T) {
 	})
 }
 
-// TestWhole: whole tells the increments an int64 holds exactly from the
-// rest, at the edges of the int64 range too, whatever the platform's
-// conversion does past them.
+// TestWhole: whole tells the increments that go to a sum's integer from
+// the rest: every int64, and the floats that are whole and at most 2^53 in
+// magnitude, where the platform's conversion cannot matter.
 func TestWhole(t *testing.T) {
 	for _, c := range []struct {
 		v    float64
@@ -122,7 +167,9 @@ func TestWhole(t *testing.T) {
 		ok   bool
 	}{
 		{1, 1, true}, {0, 0, true}, {-3, -3, true}, {0.5, 0, false},
-		{-0x1p63, -1 << 63, true}, {0x1p63, 0, false}, {0x1p64, 0, false},
+		{0x1p53, 1 << 53, true}, {-0x1p53, -1 << 53, true}, {0x1p53 + 2, 0, false},
+		{-0x1p63, 0, false}, {0x1p63, 0, false}, {5e18, 0, false},
+		{math.Inf(1), 0, false}, {math.NaN(), 0, false},
 	} {
 		got, ok := whole(c.v)
 		assert.Equal(t, c.ok, ok, "%g", c.v)
@@ -130,8 +177,11 @@ func TestWhole(t *testing.T) {
 			assert.Equal(t, c.want, got, "%g", c.v)
 		}
 	}
-	_, ok := whole(math.NaN())
-	assert.False(t, ok)
+	for _, v := range []int64{math.MaxInt64, math.MinInt64, math.MaxInt64 - 100, 0, -1} {
+		got, ok := whole(v)
+		assert.True(t, ok, "%d", v)
+		assert.Equal(t, v, got)
+	}
 }
 
 // TestHotLayout: what every record reads sits on cache lines nothing
@@ -141,20 +191,27 @@ func TestHotLayout(t *testing.T) {
 		assert.Equal(t, uintptr(64), unsafe.Sizeof(setNode[sumValue]{}))
 		assert.Equal(t, uintptr(128), unsafe.Sizeof(setTable[sumValue]{}))
 		assert.Equal(t, uintptr(cellSize), unsafe.Sizeof(cell{}))
-		assert.Equal(t, uintptr(256), unsafe.Sizeof(perPCache{}))
+		assert.Equal(t, uintptr(128), unsafe.Sizeof(perPCache{}))
 	})
 
 	t.Run("Should keep what a record reads of an instrument in its first 128 bytes, and what a new series writes after", func(t *testing.T) {
 		var c float64Counter
 		assert.LessOrEqual(t, unsafe.Offsetof(c.perPMax)+unsafe.Sizeof(c.perPMax), uintptr(128), "from the instrument's start")
 		assert.GreaterOrEqual(t, unsafe.Offsetof(c.mu), uintptr(128))
-		var made []any // on the heap, as the meter makes them
-		for range 8 {
-			c := new(float64Counter)
-			made = append(made, c)
-			assert.Zero(t, uintptr(unsafe.Pointer(c))%64, "allocated on a line's start: a size class of whole lines") //nolint:gosec // an address read.
+		assert.Equal(t, uintptr(192), unsafe.Sizeof(c), "a size class of whole lines")
+		if unsafe.Sizeof(uintptr(0)) == 8 {
+			// On 64-bit platforms an object of 512 bytes or less is
+			// allocated without a header, at a multiple of its size class
+			// (192) from its page. A 32-bit runtime puts a header before
+			// any object over 128 bytes, so lines are not aligned there.
+			var made []any // on the heap, as the meter makes them
+			for range 8 {
+				c := new(float64Counter)
+				made = append(made, c)
+				assert.Zero(t, uintptr(unsafe.Pointer(c))%64, "allocated on a line's start") //nolint:gosec // an address read.
+			}
+			assert.Len(t, made, 8)
 		}
-		assert.Len(t, made, 8)
 	})
 
 	t.Run("Should make one cell per P, two at least, 64 at most", func(t *testing.T) {

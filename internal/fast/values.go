@@ -133,15 +133,29 @@ func (h *histogram) RecordContext(ctx context.Context, value float64) {
 
 // RecordSince records the seconds since start and, when ctx carries a
 // sampled span, keeps them as their bucket's exemplar, stamped start plus
-// those seconds: one reading of the clock for both (see port.Histogram).
+// the time elapsed: one reading of the clock for both (see
+// port.Histogram).
 func (h *histogram) RecordSince(ctx context.Context, start time.Time) {
-	if start.IsZero() {
-		return // a start never set: no latency to record
+	if elapsed, ok := latencySince(start); ok {
+		h.recordElapsed(ctx, start, elapsed)
 	}
-	d := max(time.Since(start), 0) // a wall-clock start the clock stepped back past
-	value := d.Seconds()
+}
+
+// latencySince returns the time elapsed since start, and whether it is a latency
+// to record: not for a zero start (one never set), nor one too far off for
+// a Duration (time.Since then saturates).
+func latencySince(start time.Time) (time.Duration, bool) {
+	elapsed := time.Since(start)
+	return elapsed, !start.IsZero() && elapsed != math.MaxInt64 && elapsed != math.MinInt64
+}
+
+// recordElapsed records elapsed, measured from start, in seconds; a
+// negative one (a wall-clock start the clock stepped back past) as 0, its
+// exemplar stamped start plus elapsed, now.
+func (h *histogram) recordElapsed(ctx context.Context, start time.Time, elapsed time.Duration) {
+	value := max(elapsed, 0).Seconds()
 	if i := h.observe(value); i >= 0 {
-		offerAt(ctx, h.exemplars, i, value, start, d)
+		offerAt(ctx, h.exemplars, i, value, start, elapsed)
 	}
 }
 

@@ -32,8 +32,11 @@ func (v histogramVec) RecordContext(ctx context.Context, value float64, values p
 	v.f.get(values).RecordContext(ctx, value)
 }
 
+// RecordSince makes no series for a start it records nothing for.
 func (v histogramVec) RecordSince(ctx context.Context, start time.Time, values port.Values) {
-	v.f.get(values).RecordSince(ctx, start)
+	if elapsed, ok := latencySince(start); ok {
+		v.f.get(values).recordElapsed(ctx, start, elapsed)
+	}
 }
 
 func metricOf[S any](f *family[S], data metricdata.Aggregation) metricdata.Metrics {
