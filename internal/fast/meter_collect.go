@@ -104,8 +104,9 @@ func (c sumCollector[N]) collect(now time.Time, d *meterDeltas) (metricdata.Metr
 	all := c.x.series()
 	points := make([]metricdata.DataPoint[N], 0, len(all))
 	for _, s := range all {
-		ints, bits, seq := s.v.load()
+		ints, bits, seq, words := s.v.load()
 		start := s.start
+		value := sumOfWords[N](ints, bits, words)
 		if delta {
 			l := d.seen(s, s.start)
 			if ints == l.ints && bits == l.bits && seq == l.seq {
@@ -113,12 +114,14 @@ func (c sumCollector[N]) collect(now time.Time, d *meterDeltas) (metricdata.Metr
 			}
 			dInts, dFloat := ints-l.ints, math.Float64frombits(bits)-math.Float64frombits(l.bits)
 			start, l.at, l.ints, l.bits, l.seq = l.at, now, ints, bits, seq
-			ints, bits = dInts, math.Float64bits(dFloat)
+			// The integer parts' difference is exact even where their total
+			// wrapped (a float sum's words added up past int64).
+			value = sumOf[N](dInts, math.Float64bits(dFloat))
 		} else if ints == 0 && bits == 0 && seq == 0 {
 			continue // created, not yet recorded
 		}
 		points = append(points, metricdata.DataPoint[N]{
-			Attributes: s.attrs, StartTime: start, Time: now, Value: sumOf[N](ints, bits),
+			Attributes: s.attrs, StartTime: start, Time: now, Value: value,
 		})
 	}
 	return metricdata.Metrics{

@@ -1,6 +1,7 @@
 package fast
 
 import (
+	"math"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -32,15 +33,18 @@ type sumValue struct {
 }
 
 // A float sum's whole increments go to an integer only while they are
-// exact there and cannot carry it past int64, whatever the cells: an
-// increment of at most 2^53 in magnitude, on a word (the integer or a
-// cell) below 2^56, so that the words of a sum (at most maxCells cells and
-// the integer) add up below 2^63. The rest goes to the float, as the SDK
-// keeps a float sum. An int64 sum takes every increment, and wraps as the
-// SDK's does.
+// exact there and cannot carry one of its words (the integer or a cell)
+// past int64: an increment of at most 2^53 in magnitude, on a word below
+// 2^62 (checked before the add: the adds that pass it together carry the
+// word at most 2^53 each further, hundreds of them short of wrapping). The
+// rest goes to the float, as the SDK keeps a float sum. The words' total
+// may pass int64: a cumulative float sum adds them up as floats, and a
+// delta reader takes the difference of two totals, exact even where they
+// wrapped. An int64 sum takes every increment, and wraps as the SDK's
+// does.
 const (
 	floatWhole = 1 << 53
-	floatWord  = 1 << 56
+	floatWord  = 1 << 62
 )
 
 // whole returns v as an integer when it goes to a sum's integer part.
@@ -158,15 +162,27 @@ func (s *sumValue) spreadNow() {
 	}
 }
 
-// load returns the sum's whole increments, its float bits and its counted
-// records, the cells included.
-func (s *sumValue) load() (ints int64, bits uint64, seq uint64) {
+// load returns the sum's whole increments (their int64 total, which wraps
+// as int64 does), its float bits, its counted records and the whole
+// increments' total as a float (which does not wrap), the cells included.
+func (s *sumValue) load() (ints int64, bits uint64, seq uint64, words float64) {
 	ints, bits, seq = s.ints.Load(), s.bits.Load(), s.seq.Load()
+	words = float64(ints)
 	if first := s.spread.Load(); first != nil {
-		ci, cs := total(cellsOf(first, s.mask.Load()))
-		ints, seq = ints+ci, seq+cs
+		ci, cs, cw := total(cellsOf(first, s.mask.Load()))
+		ints, seq, words = ints+ci, seq+cs, words+cw
 	}
-	return ints, bits, seq
+	return ints, bits, seq, words
+}
+
+// sumOfWords is a cumulative sum's value: an int64 sum's total as int64
+// keeps it (wrapping as the SDK's), a float sum's as its words add up.
+func sumOfWords[N number](ints int64, bits uint64, words float64) N {
+	var zero N
+	if _, ok := any(zero).(int64); ok {
+		return N(ints)
+	}
+	return N(words + math.Float64frombits(bits))
 }
 
 // A counter's record finds its series through the options, the index and

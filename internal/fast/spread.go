@@ -67,11 +67,13 @@ func cellsOf(first *cell, mask uint32) []cell {
 	return unsafe.Slice(first, mask+1) //nolint:gosec // newCells made mask+1 of them.
 }
 
-// total returns the whole increments and the counted records of cells.
-func total(cs []cell) (ints int64, seq uint64) {
+// total returns the whole increments of cells (as int64, wrapping, and as
+// a float) and their counted records.
+func total(cs []cell) (ints int64, seq uint64, words float64) {
 	for i := range cs {
-		ints += cs[i].ints.Load()
+		w := cs[i].ints.Load()
+		ints, words = ints+w, words+float64(w)
 		seq += cs[i].seq.Load()
 	}
-	return ints, seq
+	return ints, seq, words
 }

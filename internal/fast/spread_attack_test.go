@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -255,7 +256,86 @@ func testSettablePool(t *testing.T) {
 	require.Equal(t, map[string]int64{"k=a": 200_000, "k=b": 200_000}, pointsOf(t, collect(), "ic"))
 }
 
+// sdkFloatSums returns a plain SDK provider's float counter and up-down
+// counter, read by one manual reader of temporality sel.
+func sdkFloatSums(t *testing.T, sel sdkmetric.TemporalitySelector) (metric.Float64Counter, metric.Float64UpDownCounter, func() metricdata.ResourceMetrics) {
+	t.Helper()
+	reader := sdkmetric.NewManualReader(sdkmetric.WithTemporalitySelector(sel))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	m := mp.Meter("sdk")
+	fc, err := m.Float64Counter("fc")
+	require.NoError(t, err)
+	fu, err := m.Float64UpDownCounter("fu")
+	require.NoError(t, err)
+	return fc, fu, func() metricdata.ResourceMetrics {
+		var rm metricdata.ResourceMetrics
+		require.NoError(t, reader.Collect(context.Background(), &rm))
+		return rm
+	}
+}
+
+// floatPoint returns the only point of float sum name, if there is one.
+func floatPoint(rm metricdata.ResourceMetrics, name string) (float64, bool) {
+	_, m, ok := metricNamed(rm, name)
+	if !ok {
+		return 0, false
+	}
+	d, ok := m.Data.(metricdata.Sum[float64])
+	if !ok || len(d.DataPoints) != 1 {
+		return 0, false
+	}
+	return d.DataPoints[0].Value, true
+}
+
+// testDeltaPastFloatWords: a float counter's whole increments in the
+// hundreds of 2^53 (past 2^56, where a word was once capped), under a delta
+// reader, against the SDK (whose delta starts each interval from zero),
+// interval by interval, spread or not: small increments afterwards stay
+// exact.
+func testDeltaPastFloatWords(t *testing.T) {
+	for _, spread := range []bool{false, true} {
+		var o []fast.Option
+		if spread {
+			o = append(o, fast.SpreadAlways())
+		}
+		s, collect := sumsUnder(t, sdkmetric.DeltaTemporalitySelector, o...)
+		fc, fu, sdkCollect := sdkFloatSums(t, sdkmetric.DeltaTemporalitySelector)
+		ctx := context.Background()
+		add := func(v float64, n int) {
+			for range n {
+				s.fc.Add(ctx, v)
+				fc.Add(ctx, v)
+			}
+		}
+		for i, step := range []func(){
+			func() { add(1<<53, 8) },   // 2^56
+			func() { add(1<<53, 200) }, // about 2^57.7, a word still below its limit (2^62)
+			func() { add(1, 1000) },    // a thousand ones: exact in a delta interval, as the SDK's
+			func() { add(0.5, 4) },
+		} {
+			step()
+			got, gok := floatPoint(collect(), "fc")
+			want, wok := floatPoint(sdkCollect(), "fc")
+			assert.Equal(t, wok, gok, "spread=%v interval %d: a point", spread, i)
+			assert.InEpsilon(t, want, got, 1e-15, "spread=%v interval %d", spread, i)
+		}
+		// Mixed, negative, fractional and huge increments on an up-down
+		// counter, interval by interval.
+		for i, step := range [][]float64{{0.1, 3, -2, 0.2}, {-0.1, -0.2}, {1 << 53, 1}, {-(1 << 53), 0.5}, {1e300}, {1}, {-1e300, 7}} {
+			for _, v := range step {
+				s.fu.Add(ctx, v)
+				fu.Add(ctx, v)
+			}
+			got, _ := floatPoint(collect(), "fu")
+			want, _ := floatPoint(sdkCollect(), "fu")
+			assert.InDelta(t, want, got, 1e-9*math.Max(1, math.Abs(want)), "spread=%v fu interval %d (%v)", spread, i, step)
+		}
+	}
+}
+
 func TestSpreadAttacks(t *testing.T) {
+	t.Run("Should report a float counter's deltas as the SDK does, its words in the hundreds of 2^53", testDeltaPastFloatWords)
 	t.Run("Should record on the option's new set when the option is given another (Settable), spread or not", testSettableOption)
 	t.Run("Should record on the option's new set after real contention spread the old one", testSettableOptionNaturalSpread)
 	t.Run("Should keep metric/x's pool of options, each Set per record, on the right series", testSettablePool)

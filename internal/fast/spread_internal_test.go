@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
@@ -41,7 +42,7 @@ func TestSpread(t *testing.T) {
 		require.NotNil(t, s.spread.Load())
 		assert.NotZero(t, s.mask.Load())
 		addSum(&s, int64(5), true)
-		ints, _, _ := s.load()
+		ints, _, _, _ := s.load()
 		assert.Equal(t, added+5, ints, "nothing lost on the way")
 	})
 
@@ -69,19 +70,48 @@ func TestSpread(t *testing.T) {
 		assert.Equal(t, uint64(1), fails&0xff)
 	})
 
-	t.Run("Should send a float sum's whole increments to the float before its words could carry past int64", func(t *testing.T) {
+	t.Run("Should send a float sum's whole increments to the float before a word could carry past int64", func(t *testing.T) {
 		for _, spread := range []bool{false, true} {
 			var s sumValue
+			words := []*atomic.Int64{&s.ints}
 			if spread {
 				s.spreadNow()
+				words = words[:0]
+				cells := cellsOf(s.spread.Load(), s.mask.Load())
+				for i := range cells {
+					words = append(words, &cells[i].ints)
+				}
 			}
-			for range 20 {
+			for _, w := range words {
+				w.Store(floatWord - 1) // one add more each, then the float
+			}
+			const adds = 8
+			for range adds {
 				addSum(&s, float64(floatWhole), true)
 			}
-			ints, bits, _ := s.load()
-			assert.InDelta(t, 20*float64(floatWhole), sumOf[float64](ints, bits), 0, "spread=%v", spread)
-			assert.LessOrEqual(t, ints, int64(floatWord+floatWhole), "spread=%v", spread)
+			ints, bits, _, total := s.load()
+			start := float64(len(words)) * float64(floatWord-1)
+			assert.InEpsilon(t, start+adds*float64(floatWhole), sumOfWords[float64](ints, bits, total), 1e-15, "spread=%v", spread)
+			for _, w := range words {
+				assert.LessOrEqual(t, w.Load(), int64(floatWord-1+floatWhole), "spread=%v", spread)
+			}
+			assert.NotZero(t, math.Float64frombits(bits), "the rest went to the float: spread=%v", spread)
 		}
+	})
+
+	t.Run("Should add a float sum's words up as floats, where their int64 total wraps", func(t *testing.T) {
+		var s sumValue
+		s.spreadNow()
+		cells := cellsOf(s.spread.Load(), s.mask.Load())
+		for i := range cells {
+			cells[i].ints.Store(floatWord - 1) // each word within its limit
+		}
+		s.ints.Store(floatWord - 1)
+		ints, bits, _, words := s.load()
+		want := float64(len(cells)+1) * float64(floatWord-1)
+		assert.InEpsilon(t, want, sumOfWords[float64](ints, bits, words), 1e-15)
+		assert.NotEqual(t, want, float64(ints), "the int64 total wrapped; the value does not")
+		assert.Equal(t, int64(len(cells)+1)*int64(floatWord-1), ints, "as int64 arithmetic wraps it, for an int64 sum")
 	})
 
 	t.Run("Should spread a series that goroutines add to at once, and lose no add", func(t *testing.T) {
@@ -132,7 +162,7 @@ func TestSpread(t *testing.T) {
 		for _, n := range added {
 			want += n
 		}
-		ints, _, _ := s.load()
+		ints, _, _, _ := s.load()
 		assert.Equal(t, want, ints)
 	})
 
@@ -155,7 +185,7 @@ func TestSpread(t *testing.T) {
 		}
 		wg.Wait()
 		for i, set := range sets {
-			ints, _, _ := x.get(&set).load()
+			ints, _, _, _ := x.get(&set).load()
 			assert.Equal(t, int64(8*5000/2+1-i), ints, set.Encoded(attribute.DefaultEncoder()))
 		}
 	})
@@ -165,11 +195,11 @@ func TestSpread(t *testing.T) {
 		s.spreadNow()
 		addSum(&s, 0.5, true)
 		addSum(&s, 2.0, true)
-		ints, bits, seq := s.load()
+		ints, bits, seq, _ := s.load()
 		assert.InDelta(t, 2.5, sumOf[float64](ints, bits), 0)
 		assert.Zero(t, seq)
 		addSum(&s, float64(-1), false) // counted: an up-down record
-		_, _, seq = s.load()
+		_, _, seq, _ = s.load()
 		assert.Equal(t, uint64(1), seq)
 	})
 }
