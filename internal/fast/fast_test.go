@@ -63,7 +63,7 @@ func sums(points []metricdata.DataPoint[float64]) map[string]float64 {
 func seriesKey(set attribute.Set) string {
 	parts := make([]string, 0, set.Len())
 	for _, kv := range set.ToSlice() {
-		v := kv.Value.Emit()
+		v := kv.Value.String()
 		if kv.Value.Type() == attribute.STRING && !utf8.ValidString(v) {
 			v = strconv.Quote(v)
 		}
